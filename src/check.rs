@@ -1,0 +1,100 @@
+//! Analysis of one source: prefilter, parse, semantic model, passes, rule selection, suppression.
+
+use memchr::memmem;
+use std::sync::LazyLock;
+
+use crate::edit::Finding;
+use crate::noqa;
+use crate::parse::{self, ParseError};
+use crate::rules::Rule;
+use crate::semantic::Model;
+use crate::source::SourceFile;
+use crate::transform::{self, FixOptions};
+
+/// Which rules are on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleSet {
+    enabled: [bool; Rule::ALL.len()],
+}
+
+impl RuleSet {
+    /// Every rule.
+    pub fn all() -> Self {
+        RuleSet {
+            enabled: [true; Rule::ALL.len()],
+        }
+    }
+
+    /// No rule.
+    pub fn none() -> Self {
+        RuleSet {
+            enabled: [false; Rule::ALL.len()],
+        }
+    }
+
+    /// Turns `rule` on or off.
+    pub fn set(&mut self, rule: Rule, on: bool) {
+        self.enabled[rule as usize] = on;
+    }
+
+    /// Whether `rule` is on.
+    pub fn contains(&self, rule: Rule) -> bool {
+        self.enabled[rule as usize]
+    }
+
+    /// Whether any rule is on.
+    pub fn any(&self) -> bool {
+        self.enabled.iter().any(|&on| on)
+    }
+}
+
+impl Default for RuleSet {
+    fn default() -> Self {
+        RuleSet::all()
+    }
+}
+
+/// What the analysis of one file needs to know.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisOptions {
+    /// Rules to report.
+    pub rules: RuleSet,
+    /// How fixes are built.
+    pub fix: FixOptions,
+}
+
+/// Byte strings one of which any file with a finding holds.
+const NEEDLES: &[&str] = &[
+    "asyncio",
+    "get_event_loop",
+    "run_until_complete",
+    "new_event_loop",
+    "uvloop",
+    "anyio",
+];
+
+static FINDERS: LazyLock<Vec<memmem::Finder<'static>>> =
+    LazyLock::new(|| NEEDLES.iter().map(memmem::Finder::new).collect());
+
+/// Whether the bytes could hold an import-time loop: a file without any needle cannot.
+pub fn might_contain_loop(code: &[u8]) -> bool {
+    FINDERS.iter().any(|f| f.find(code).is_some())
+}
+
+/// The findings of one source, sorted by position; suppressed and unselected ones left out.
+pub fn analyze(src: &SourceFile, options: &AnalysisOptions) -> Result<Vec<Finding>, ParseError> {
+    if !might_contain_loop(src.code()) {
+        return Ok(Vec::new());
+    }
+    let tree = parse::parse(src.parse_text())?;
+    let model = Model::build(&tree, src.parse_text());
+    let findings = transform::analyze(&model, src, &options.fix);
+    Ok(findings
+        .into_iter()
+        .filter(|f| options.rules.contains(f.rule))
+        .filter(|f| {
+            noqa::suppression_at(src, tree.root_node(), f.range.start)
+                .is_none_or(|s| !s.covers(f.rule))
+        })
+        .collect())
+}

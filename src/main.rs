@@ -1,0 +1,28 @@
+//! The `loopfix` binary: runs the command line and maps the outcome to an exit code.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match loopfix::run_with_args(std::env::args_os()) {
+        Ok(status) => ExitCode::from(status.code() as u8),
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "loopfix: error: {err}");
+            for cause in err.chain().skip(1) {
+                let _ = writeln!(stderr, "  cause: {cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A closed pipe (`loopfix check | head`) ends the run quietly.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

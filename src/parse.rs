@@ -1,0 +1,142 @@
+//! Tree-sitter parser setup and syntax-error detection (ERROR / MISSING nodes, runaway nesting).
+
+use std::cell::RefCell;
+
+use thiserror::Error;
+use tree_sitter::{Language, Node, Parser, Tree};
+
+/// Deepest syntax tree loopfix analyses. CPython itself refuses far shallower code ("too many
+/// nested parentheses" at 200 levels), so anything deeper cannot be a working module, and the
+/// recursive passes of the semantic model stay well inside their stack.
+pub const MAX_DEPTH: usize = 1_000;
+
+/// Why a module cannot be analysed.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum ParseError {
+    /// Tree-sitter found an ERROR or MISSING node.
+    #[error("syntax error at line {line}, column {column}{detail}")]
+    Syntax {
+        /// 1-based line.
+        line: usize,
+        /// 1-based byte column.
+        column: usize,
+        /// What is missing, when tree-sitter knows.
+        detail: String,
+    },
+    /// The tree is deeper than [`MAX_DEPTH`].
+    #[error("nesting deeper than {MAX_DEPTH} levels at line {line} (CPython rejects this too)")]
+    TooDeep {
+        /// 1-based line where the limit was crossed.
+        line: usize,
+    },
+    /// Tree-sitter gave up (it only does so when cancelled).
+    #[error("the parser gave up")]
+    Aborted,
+}
+
+/// The Python grammar.
+pub fn language() -> Language {
+    tree_sitter_python::LANGUAGE.into()
+}
+
+thread_local! {
+    static PARSER: RefCell<Parser> = RefCell::new(new_parser());
+}
+
+fn new_parser() -> Parser {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&language())
+        .expect("the bundled grammar matches the tree-sitter version (guarded by parse::tests)");
+    parser
+}
+
+/// Parses Python source and refuses trees with syntax errors or runaway nesting.
+pub fn parse(text: &[u8]) -> Result<Tree, ParseError> {
+    let tree = PARSER
+        .with(|parser| parser.borrow_mut().parse(text, None))
+        .ok_or(ParseError::Aborted)?;
+    check_tree(&tree)?;
+    Ok(tree)
+}
+
+/// Whether `text` parses without ERROR or MISSING nodes.
+pub fn parses_cleanly(text: &[u8]) -> bool {
+    parse(text).is_ok()
+}
+
+fn check_tree(tree: &Tree) -> Result<(), ParseError> {
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let mut depth = 0usize;
+    let check_errors = root.has_error();
+    loop {
+        let node = cursor.node();
+        if check_errors && (node.is_error() || node.is_missing()) {
+            return Err(syntax_error(node));
+        }
+        if depth > MAX_DEPTH {
+            return Err(ParseError::TooDeep {
+                line: node.start_position().row + 1,
+            });
+        }
+        let descend = check_errors && node.has_error() || depth_may_exceed(node, depth);
+        if descend && cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return Ok(());
+            }
+            depth -= 1;
+        }
+    }
+}
+
+/// A subtree can only be too deep if it spans enough bytes to hold the nesting: every level of
+/// real nesting costs at least one byte, and the grammar wraps a token in a handful of nodes at
+/// most, so eight levels per byte is a safe over-estimate.
+fn depth_may_exceed(node: Node, depth: usize) -> bool {
+    (node.end_byte() - node.start_byte()) * 8 + depth > MAX_DEPTH
+}
+
+fn syntax_error(node: Node) -> ParseError {
+    let position = node.start_position();
+    let detail = if node.is_missing() {
+        format!(": missing `{}`", node.kind())
+    } else {
+        String::new()
+    };
+    ParseError::Syntax {
+        line: position.row + 1,
+        column: position.column + 1,
+        detail,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grammar_loads_and_parses() {
+        assert!(parse(b"import asyncio\nX = asyncio.run(f())\n").is_ok());
+    }
+
+    #[test]
+    fn syntax_errors_have_a_location() {
+        let err = parse(b"x = 1\ndef f(:\n    pass\n").unwrap_err();
+        assert!(matches!(err, ParseError::Syntax { line: 2, .. }), "{err:?}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_crashed() {
+        let depth = 5_000;
+        let text = format!("x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
+        assert!(parse(text.as_bytes()).is_err());
+    }
+}

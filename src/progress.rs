@@ -1,0 +1,65 @@
+//! Progress on standard error (`files done / total`) for long runs on a terminal.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Runs that finish sooner than this show no progress at all.
+const QUIET_PERIOD: Duration = Duration::from_millis(400);
+
+/// A progress line, redrawn while files are processed.
+pub struct Progress {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Progress {
+    /// Starts reporting `done` out of `total` when `enabled`.
+    pub fn start(enabled: bool, total: usize, done: Arc<AtomicUsize>) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        if !enabled || total < 2 {
+            return Progress { stop, thread: None };
+        }
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut shown = false;
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(50));
+                if started.elapsed() < QUIET_PERIOD {
+                    continue;
+                }
+                let n = done.load(Ordering::Relaxed);
+                let _ = write!(std::io::stderr(), "\rloopfix: {n}/{total} files");
+                shown = true;
+            }
+            if shown {
+                let _ = write!(std::io::stderr(), "\r\x1b[2K");
+            }
+        });
+        Progress {
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops and clears the progress line.
+    pub fn finish(mut self) {
+        self.stop_thread();
+    }
+
+    fn stop_thread(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.stop_thread();
+    }
+}

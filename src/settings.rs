@@ -1,0 +1,351 @@
+//! Settings of one file: the command line merged over the closest configuration file.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::check::{AnalysisOptions, RuleSet};
+use crate::cli::SharedArgs;
+use crate::config::{ConfigError, ConfigFile, Discovery, Options};
+use crate::rules::{Rule, RuleSelector};
+use crate::transform::{FixOptions, Naming};
+
+/// Directories and files skipped by default, as ruff does.
+pub const DEFAULT_EXCLUDES: &[&str] = &[
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".git-rewrite",
+    ".hg",
+    ".ipynb_checkpoints",
+    ".mypy_cache",
+    ".nox",
+    ".pants.d",
+    ".pyenv",
+    ".pytest_cache",
+    ".pytype",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    ".vscode",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+];
+
+/// The effective settings for the files under one configuration.
+#[derive(Debug)]
+pub struct Settings {
+    /// Where relative patterns start (the configuration's directory, or the working directory).
+    pub root: PathBuf,
+    /// Rules on before per-file ignores.
+    pub rules: RuleSet,
+    per_file_ignores: Vec<(globset::GlobMatcher, Vec<RuleSelector>)>,
+    exclude: Exclusion,
+    /// Apply exclusions to files named on the command line.
+    pub force_exclude: bool,
+    /// Apply unsafe fixes too.
+    pub unsafe_fixes: bool,
+    /// How fixes are built.
+    pub fix: FixOptions,
+}
+
+#[derive(Debug)]
+struct Exclusion {
+    names: GlobSet,
+    paths: GlobSet,
+}
+
+impl Settings {
+    /// The analysis options for `path` (per-file ignores applied).
+    pub fn analysis_for(&self, path: &Path) -> AnalysisOptions {
+        let mut rules = self.rules;
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        let name = path.file_name().map(Path::new).unwrap_or(path);
+        for (glob, selectors) in &self.per_file_ignores {
+            if glob.is_match(relative) || glob.is_match(name) {
+                for rule in Rule::ALL {
+                    if selectors.iter().any(|s| s.matches(rule)) {
+                        rules.set(rule, false);
+                    }
+                }
+            }
+        }
+        AnalysisOptions {
+            rules,
+            fix: self.fix.clone(),
+        }
+    }
+
+    /// Whether `path` (a file or directory) is excluded.
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        let name = path.file_name().map(Path::new);
+        if name.is_some_and(|n| self.exclude.names.is_match(n)) {
+            return true;
+        }
+        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        self.exclude.paths.is_match(relative) || self.exclude.paths.is_match(path)
+    }
+}
+
+/// Resolves the settings of each file: `--config`, else the closest configuration file, else
+/// the defaults; command-line flags always win.
+#[derive(Debug)]
+pub struct Resolver {
+    cli: CliOverrides,
+    discovery: Discovery,
+    fixed: Option<Arc<ConfigFile>>,
+    cwd: PathBuf,
+    built: Mutex<HashMap<Option<PathBuf>, Arc<Settings>>>,
+}
+
+/// The command-line flags that override configuration.
+#[derive(Debug, Clone, Default)]
+pub struct CliOverrides {
+    select: Option<Vec<RuleSelector>>,
+    ignore: Vec<RuleSelector>,
+    extend_select: Vec<RuleSelector>,
+    exclude: Option<Vec<String>>,
+    extend_exclude: Vec<String>,
+    force_exclude: bool,
+    unsafe_fixes: bool,
+    strategy: Option<crate::transform::Strategy>,
+    target_version: Option<crate::transform::PythonVersion>,
+}
+
+impl CliOverrides {
+    /// The overrides given on the command line.
+    pub fn from_args(args: &SharedArgs) -> Self {
+        CliOverrides {
+            select: args.select.clone(),
+            ignore: args.ignore.clone(),
+            extend_select: args.extend_select.clone(),
+            exclude: args.exclude.clone(),
+            extend_exclude: args.extend_exclude.clone(),
+            force_exclude: args.force_exclude,
+            unsafe_fixes: args.unsafe_fixes,
+            strategy: args.strategy,
+            target_version: args.target_version,
+        }
+    }
+
+    /// Overrides the strategy (interactive "switch strategy").
+    pub fn with_strategy(mut self, strategy: crate::transform::Strategy) -> Self {
+        self.strategy = Some(strategy);
+        self
+    }
+}
+
+impl Resolver {
+    /// A resolver for the given flags; `config` is `--config`.
+    pub fn new(cli: CliOverrides, config: Option<&Path>) -> Result<Self, ConfigError> {
+        let fixed = match config {
+            Some(path) => Some(Arc::new(crate::config::load(path)?.ok_or_else(|| {
+                ConfigError {
+                    path: path.to_owned(),
+                    line: 1,
+                    column: 1,
+                    message: "no [tool.loopfix] table in this pyproject.toml".into(),
+                }
+            })?)),
+            None => None,
+        };
+        Ok(Resolver {
+            cli,
+            discovery: Discovery::default(),
+            fixed,
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            built: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The settings for a file or directory at `path`.
+    pub fn settings_for(&self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
+        let config = match &self.fixed {
+            Some(config) => Some(config.clone()),
+            None => {
+                let absolute = if path.is_absolute() {
+                    path.to_path_buf()
+                } else {
+                    self.cwd.join(path)
+                };
+                let dir = if absolute.is_dir() {
+                    absolute
+                } else {
+                    absolute
+                        .parent()
+                        .map_or_else(|| self.cwd.clone(), Path::to_path_buf)
+                };
+                self.discovery.find(&dir)?
+            }
+        };
+        let key = config.as_ref().map(|c| c.path.clone());
+        let mut built = self.built.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(settings) = built.get(&key) {
+            return Ok(settings.clone());
+        }
+        let settings = Arc::new(self.build(config.as_deref()));
+        built.insert(key, settings.clone());
+        Ok(settings)
+    }
+
+    fn build(&self, config: Option<&ConfigFile>) -> Settings {
+        let empty = Options::default();
+        let options = config.map_or(&empty, |c| &c.options);
+        let root = config.map_or_else(|| self.cwd.clone(), |c| absolute(&self.cwd, &c.dir));
+        let select = self
+            .cli
+            .select
+            .clone()
+            .or_else(|| options.select.clone())
+            .unwrap_or_else(|| vec!["ALL".parse().expect("ALL is a selector")]);
+        let select: Vec<RuleSelector> = select
+            .into_iter()
+            .chain(options.extend_select.iter().cloned())
+            .chain(self.cli.extend_select.iter().cloned())
+            .collect();
+        let ignore: Vec<RuleSelector> = options
+            .ignore
+            .iter()
+            .chain(&self.cli.ignore)
+            .cloned()
+            .collect();
+        let mut rules = RuleSet::none();
+        for rule in Rule::ALL {
+            rules.set(rule, is_selected(rule, &select, &ignore));
+        }
+        let exclude_patterns: Vec<String> = self
+            .cli
+            .exclude
+            .clone()
+            .or_else(|| options.exclude.clone())
+            .unwrap_or_else(|| DEFAULT_EXCLUDES.iter().map(|s| (*s).to_owned()).collect())
+            .into_iter()
+            .chain(options.extend_exclude.iter().cloned())
+            .chain(self.cli.extend_exclude.iter().cloned())
+            .collect();
+        let defaults = Naming::default();
+        Settings {
+            rules,
+            per_file_ignores: options
+                .per_file_ignores
+                .iter()
+                .filter_map(|(pattern, selectors)| {
+                    let glob = Glob::new(pattern).ok()?;
+                    Some((glob.compile_matcher(), selectors.clone()))
+                })
+                .collect(),
+            exclude: exclusion(&exclude_patterns),
+            force_exclude: self.cli.force_exclude || options.force_exclude.unwrap_or(false),
+            unsafe_fixes: self.cli.unsafe_fixes || options.unsafe_fixes.unwrap_or(false),
+            fix: FixOptions {
+                strategy: self.cli.strategy.or(options.strategy).unwrap_or_default(),
+                target: self
+                    .cli
+                    .target_version
+                    .or(options.target_version)
+                    .unwrap_or_default(),
+                naming: Naming {
+                    loader: options.loader_name.clone().unwrap_or(defaults.loader),
+                    flag: options.flag_name.clone().unwrap_or(defaults.flag),
+                    init: options.init_name.clone().unwrap_or(defaults.init),
+                    init_flag: options.init_flag_name.clone().unwrap_or(defaults.init_flag),
+                },
+            },
+            root,
+        }
+    }
+}
+
+fn absolute(cwd: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    }
+}
+
+/// The most specific matching selector decides; on a tie, ignore wins.
+fn is_selected(rule: Rule, select: &[RuleSelector], ignore: &[RuleSelector]) -> bool {
+    let best = |selectors: &[RuleSelector]| {
+        selectors
+            .iter()
+            .filter(|s| s.matches(rule))
+            .map(|s| s.specificity() as isize)
+            .max()
+            .unwrap_or(-1)
+    };
+    let selected = best(select);
+    selected >= 0 && selected > best(ignore)
+}
+
+fn exclusion(patterns: &[String]) -> Exclusion {
+    let mut names = GlobSetBuilder::new();
+    let mut paths = GlobSetBuilder::new();
+    for pattern in patterns {
+        let trimmed = pattern.trim_end_matches('/');
+        let Ok(glob) = Glob::new(trimmed) else {
+            continue;
+        };
+        if trimmed.contains('/') {
+            paths.add(glob);
+        } else {
+            names.add(glob);
+        }
+    }
+    Exclusion {
+        names: names.build().unwrap_or_else(|_| GlobSet::empty()),
+        paths: paths.build().unwrap_or_else(|_| GlobSet::empty()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sel(s: &str) -> RuleSelector {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn most_specific_selector_wins() {
+        assert!(is_selected(Rule::AsyncioRunAtImport, &[sel("ALL")], &[]));
+        assert!(!is_selected(
+            Rule::AsyncioRunAtImport,
+            &[sel("ALL")],
+            &[sel("LF001")]
+        ));
+        assert!(is_selected(
+            Rule::AsyncioRunAtImport,
+            &[sel("LF001")],
+            &[sel("LF")]
+        ));
+        assert!(!is_selected(
+            Rule::LoopCreatedAtImport,
+            &[sel("LF001")],
+            &[]
+        ));
+    }
+
+    #[test]
+    fn default_excludes_match_directory_names() {
+        let ex = exclusion(
+            &DEFAULT_EXCLUDES
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+        );
+        assert!(ex.names.is_match(Path::new(".venv")));
+        assert!(ex.names.is_match(Path::new("node_modules")));
+        assert!(!ex.names.is_match(Path::new("app")));
+    }
+}

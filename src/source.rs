@@ -1,0 +1,396 @@
+//! One Python file's bytes and what must be kept about them: BOM, newline style, indent unit,
+//! encoding cookie, and the byte <-> line/column mapping.
+
+use std::ops::Range;
+
+use thiserror::Error;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Why a file's bytes cannot be analysed.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    /// The file holds a NUL byte, which no Python source does.
+    #[error("binary file (NUL byte at offset {0})")]
+    Binary(usize),
+    /// Not UTF-8, and no coding cookie says otherwise.
+    #[error(
+        "invalid UTF-8 at line {line}, column {column}, and no coding cookie declares another encoding"
+    )]
+    InvalidUtf8 {
+        /// 1-based line of the first invalid byte.
+        line: usize,
+        /// 1-based byte column of the first invalid byte.
+        column: usize,
+    },
+    /// A coding cookie names an encoding whose bytes loopfix cannot keep exactly.
+    #[error(
+        "unsupported source encoding `{0}` (only UTF-8 and single-byte encodings are rewritten)"
+    )]
+    UnsupportedEncoding(String),
+}
+
+/// How lines end in a file; inserted code uses the same.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Newline {
+    /// `\n`
+    Lf,
+    /// `\r\n`
+    CrLf,
+    /// `\r` (old Mac files)
+    Cr,
+}
+
+impl Newline {
+    /// The bytes of this newline.
+    pub fn as_bytes(self) -> &'static [u8] {
+        match self {
+            Newline::Lf => b"\n",
+            Newline::CrLf => b"\r\n",
+            Newline::Cr => b"\r",
+        }
+    }
+}
+
+/// A Python source file as loopfix sees it.
+///
+/// `code` is the file without its BOM; every byte offset loopfix uses is an offset into `code`.
+/// `parse_text` is what tree-sitter reads: `code` itself, or, for a single-byte encoding declared
+/// by a coding cookie, `code` with every non-ASCII byte masked to `x` (same length, so offsets
+/// agree), so that rewrites copy the original bytes and never re-encode the file.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    bom: bool,
+    code: Vec<u8>,
+    masked: Option<Vec<u8>>,
+    line_starts: Vec<usize>,
+    newline: Newline,
+    indent_unit: Vec<u8>,
+}
+
+impl SourceFile {
+    /// Checks the bytes of a file and indexes them.
+    pub fn new(raw: Vec<u8>) -> Result<Self, DecodeError> {
+        if let Some(pos) = memchr::memchr(0, &raw) {
+            return Err(DecodeError::Binary(pos));
+        }
+        let (bom, code) = match raw.strip_prefix(UTF8_BOM) {
+            Some(rest) => (true, rest.to_vec()),
+            None => (false, raw),
+        };
+        let masked = match std::str::from_utf8(&code) {
+            Ok(_) => None,
+            Err(err) => Some(mask_single_byte_encoding(&code, err.valid_up_to(), bom)?),
+        };
+        let line_starts = line_starts(&code);
+        let newline = detect_newline(&code);
+        let indent_unit = detect_indent_unit(&code);
+        Ok(SourceFile {
+            bom,
+            code,
+            masked,
+            line_starts,
+            newline,
+            indent_unit,
+        })
+    }
+
+    /// The file's bytes after the BOM; all offsets refer to these.
+    pub fn code(&self) -> &[u8] {
+        &self.code
+    }
+
+    /// The bytes to hand to the parser (same length as [`Self::code`]).
+    pub fn parse_text(&self) -> &[u8] {
+        self.masked.as_deref().unwrap_or(&self.code)
+    }
+
+    /// Whether the file starts with a UTF-8 byte order mark.
+    pub fn has_bom(&self) -> bool {
+        self.bom
+    }
+
+    /// The file's newline style (of its first line end; `\n` when it has none).
+    pub fn newline(&self) -> Newline {
+        self.newline
+    }
+
+    /// The file's indent unit (of its first indented line; four spaces when it has none).
+    pub fn indent_unit(&self) -> &[u8] {
+        &self.indent_unit
+    }
+
+    /// Reassembles a whole file from new code bytes, keeping the BOM.
+    pub fn to_file_bytes(&self, code: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(code.len() + 3);
+        if self.bom {
+            out.extend_from_slice(UTF8_BOM);
+        }
+        out.extend_from_slice(code);
+        out
+    }
+
+    /// The text of a byte range, for messages (lossy for non-UTF-8 bytes).
+    pub fn text(&self, range: Range<usize>) -> String {
+        String::from_utf8_lossy(&self.code[range]).into_owned()
+    }
+
+    /// 0-based line index of a byte offset.
+    pub fn line_index(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// 1-based line and 1-based character column of a byte offset.
+    pub fn location(&self, offset: usize) -> Location {
+        let line = self.line_index(offset);
+        let start = self.line_starts[line];
+        let prefix = &self.code[start..offset.min(self.code.len())];
+        let column = match std::str::from_utf8(prefix) {
+            Ok(text) => text.chars().count(),
+            Err(_) => prefix.len(),
+        };
+        Location {
+            row: line + 1,
+            column: column + 1,
+        }
+    }
+
+    /// Byte offset where 0-based line `line` starts.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.code.len())
+    }
+
+    /// Number of lines (a final line without a newline counts).
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte range of 0-based line `line`, without its line ending.
+    pub fn line_range(&self, line: usize) -> Range<usize> {
+        let start = self.line_start(line);
+        let mut end = self.line_start(line + 1);
+        while end > start && matches!(self.code[end - 1], b'\n' | b'\r') {
+            end -= 1;
+        }
+        start..end
+    }
+
+    /// The offset just after the line ending of the line holding `offset` (or the end of file).
+    pub fn line_end_after_newline(&self, offset: usize) -> usize {
+        self.line_start(self.line_index(offset) + 1)
+    }
+
+    /// The whitespace that starts the line holding `offset`.
+    pub fn line_indent(&self, offset: usize) -> &[u8] {
+        let start = self.line_start(self.line_index(offset));
+        let line = &self.code[start..];
+        let len = line
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\x0c'))
+            .count();
+        &line[..len]
+    }
+}
+
+/// A 1-based row and column, as editors and ruff report them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Location {
+    /// 1-based line.
+    pub row: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+fn line_starts(code: &[u8]) -> Vec<usize> {
+    let mut starts = vec![0];
+    let mut i = 0;
+    while let Some(pos) = memchr::memchr2(b'\n', b'\r', &code[i..]) {
+        let at = i + pos;
+        let next = if code[at] == b'\r' && code.get(at + 1) == Some(&b'\n') {
+            at + 2
+        } else {
+            at + 1
+        };
+        starts.push(next);
+        i = next;
+        if i >= code.len() {
+            break;
+        }
+    }
+    if starts.last() == Some(&code.len()) && !code.is_empty() {
+        // A final newline does not start another line.
+        starts.pop();
+    }
+    starts
+}
+
+fn detect_newline(code: &[u8]) -> Newline {
+    match memchr::memchr2(b'\n', b'\r', code) {
+        Some(pos) if code[pos] == b'\r' => {
+            if code.get(pos + 1) == Some(&b'\n') {
+                Newline::CrLf
+            } else {
+                Newline::Cr
+            }
+        }
+        _ => Newline::Lf,
+    }
+}
+
+/// The indent of the first line that follows a line ending in `:` and is indented deeper.
+fn detect_indent_unit(code: &[u8]) -> Vec<u8> {
+    let mut previous_opens_block = false;
+    for line in code.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let indent_len = line
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        let content = &line[indent_len..];
+        if content.is_empty() || content.starts_with(b"#") {
+            continue;
+        }
+        if previous_opens_block && indent_len > 0 {
+            return line[..indent_len].to_vec();
+        }
+        let trimmed = content.trim_ascii_end();
+        previous_opens_block = indent_len == 0 && trimmed.ends_with(b":");
+    }
+    b"    ".to_vec()
+}
+
+/// A PEP 263 coding cookie in the first two lines, lower-cased.
+pub fn coding_cookie(code: &[u8]) -> Option<String> {
+    for line in code.split(|&b| b == b'\n').take(2) {
+        let trimmed = line.trim_ascii_start();
+        if !trimmed.starts_with(b"#") {
+            continue;
+        }
+        let text = String::from_utf8_lossy(trimmed);
+        let Some(pos) = text.find("coding") else {
+            continue;
+        };
+        let rest = &text[pos + "coding".len()..];
+        let Some(rest) = rest.strip_prefix(':').or_else(|| rest.strip_prefix('=')) else {
+            continue;
+        };
+        let name: String = rest
+            .trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect();
+        if !name.is_empty() {
+            return Some(name.to_ascii_lowercase());
+        }
+    }
+    None
+}
+
+fn is_single_byte_encoding(name: &str) -> bool {
+    let name = name.replace('_', "-");
+    matches!(
+        name.as_str(),
+        "latin-1" | "latin1" | "l1" | "iso-8859-1" | "iso8859-1" | "8859" | "cp819" | "ascii"
+    ) || name.starts_with("iso-8859-")
+        || name.starts_with("iso8859-")
+        || name.starts_with("cp125")
+        || name.starts_with("windows-125")
+        || name.starts_with("latin")
+        || name == "cp437"
+        || name == "koi8-r"
+        || name == "koi8-u"
+        || name == "mac-roman"
+}
+
+fn mask_single_byte_encoding(
+    code: &[u8],
+    first_invalid: usize,
+    bom: bool,
+) -> Result<Vec<u8>, DecodeError> {
+    let cookie = if bom { None } else { coding_cookie(code) };
+    match cookie {
+        Some(name) if is_single_byte_encoding(&name) => Ok(code
+            .iter()
+            .map(|&b| if b.is_ascii() { b } else { b'x' })
+            .collect()),
+        Some(name) if !name.starts_with("utf") => Err(DecodeError::UnsupportedEncoding(name)),
+        _ => {
+            let line = code[..first_invalid]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            let line_start = code[..first_invalid]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+            Err(DecodeError::InvalidUtf8 {
+                line: line + 1,
+                column: first_invalid - line_start + 1,
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newline_and_indent_are_detected() {
+        let src = SourceFile::new(b"if x:\r\n\tpass\r\n".to_vec()).unwrap();
+        assert_eq!(src.newline(), Newline::CrLf);
+        assert_eq!(src.indent_unit(), b"\t");
+        let src = SourceFile::new(b"x = 1\ndef f():\n  return 1\n".to_vec()).unwrap();
+        assert_eq!(src.newline(), Newline::Lf);
+        assert_eq!(src.indent_unit(), b"  ");
+    }
+
+    #[test]
+    fn bom_is_kept_outside_code() {
+        let src = SourceFile::new(b"\xEF\xBB\xBFx = 1\n".to_vec()).unwrap();
+        assert!(src.has_bom());
+        assert_eq!(src.code(), b"x = 1\n");
+        assert_eq!(src.to_file_bytes(b"y\n"), b"\xEF\xBB\xBFy\n");
+    }
+
+    #[test]
+    fn locations_count_characters() {
+        let src = SourceFile::new("a = 'é'; b\nc\n".as_bytes().to_vec()).unwrap();
+        let offset = "a = 'é'; ".len();
+        assert_eq!(src.location(offset), Location { row: 1, column: 10 });
+        assert_eq!(
+            src.location(src.code().len() - 2),
+            Location { row: 2, column: 1 }
+        );
+        assert_eq!(src.line_count(), 2);
+    }
+
+    #[test]
+    fn latin1_with_cookie_is_masked_not_reencoded() {
+        let raw = b"# -*- coding: latin-1 -*-\nx = '\xe9'\n".to_vec();
+        let src = SourceFile::new(raw.clone()).unwrap();
+        assert_eq!(src.code(), raw.as_slice());
+        assert_eq!(src.parse_text().len(), raw.len());
+        assert!(src.parse_text().is_ascii());
+    }
+
+    #[test]
+    fn invalid_utf8_without_cookie_is_an_error() {
+        let err = SourceFile::new(b"x = 1\ny = '\xff'\n".to_vec()).unwrap_err();
+        assert_eq!(err, DecodeError::InvalidUtf8 { line: 2, column: 6 });
+        assert!(matches!(
+            SourceFile::new(b"a\0b".to_vec()),
+            Err(DecodeError::Binary(1))
+        ));
+        assert!(matches!(
+            SourceFile::new(b"# coding: shift_jis\nx = '\x82\xa0'\n".to_vec()),
+            Err(DecodeError::UnsupportedEncoding(_))
+        ));
+    }
+}

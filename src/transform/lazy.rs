@@ -1,0 +1,853 @@
+//! The lazy pass (SPEC §4.1): a module-level statement that runs a loop becomes placeholders, a
+//! guard `async def load_x()` that runs the statement's work inside the running loop, and an
+//! `await load_x()` at the top of every `async def` that reads what it loads.
+
+use std::collections::BTreeSet;
+
+use tree_sitter::Node;
+
+use super::group::{Blocked, FixParts};
+use super::text::{self, Mover, Piece};
+use super::{Ctx, PythonVersion, evidence};
+use crate::detect::{Awaitable, Site, SiteKind, Via};
+use crate::edit::{Applicability, Edit, RequiredImport};
+use crate::semantic::{BindingKind, MODULE_SCOPE, Place, Role, ScopeId};
+
+const GUARD: &str = include_str!("../../transforms/lazy/guard.py");
+const AWAIT: &str = include_str!("../../transforms/lazy/await.py");
+
+/// Statements that cannot move into a function body unchanged.
+const UNMOVABLE: &[&str] = &[
+    "function_definition",
+    "class_definition",
+    "decorated_definition",
+    "import_statement",
+    "import_from_statement",
+    "future_import_statement",
+    "global_statement",
+    "nonlocal_statement",
+    "return_statement",
+    "yield",
+    "await",
+];
+
+/// A module-level statement that loads one or more globals.
+struct Unit<'t> {
+    statement: Node<'t>,
+    /// What moves into the guard: the statement, or the body of `with asyncio.Runner() as r:`.
+    moved: std::ops::Range<usize>,
+    /// Indent the moved lines have in the file.
+    moved_indent: Vec<u8>,
+    /// Names the statement binds, in order of first binding.
+    names: Vec<&'t [u8]>,
+    /// The first annotation of each name, if any.
+    annotations: Vec<Option<Node<'t>>>,
+}
+
+/// Adds the lazy rewrite of module-level statement `top` to `parts`, or says why it cannot.
+pub fn plan(
+    ctx: &Ctx,
+    top: usize,
+    sites: &[&Site],
+    removals: &[Node],
+    removed_elsewhere: &[Node],
+    parts: &mut FixParts,
+) -> Result<(), Blocked> {
+    let model = ctx.model;
+    let statement = model.statements[top];
+    check_movable(ctx, statement)?;
+    if !text::rest_of_line_is_trivia(ctx.src.code(), statement.end_byte()) {
+        return Err("the statement shares its line with another; split the line first".into());
+    }
+    let unit = unit_of(ctx, statement, sites, removals)?;
+    let readers = readers(ctx, &unit)?;
+    let writers_elsewhere = written_in_functions(ctx, &unit);
+
+    let base = generated_base(&unit.names);
+    let loader = ctx.fresh_name(&fill(&ctx.options.naming.loader, &base));
+    let flag = ctx.fresh_name(&fill(&ctx.options.naming.flag, &base));
+    let body = moved_body(ctx, &unit, sites, removals)?;
+
+    let mut imports = Vec::new();
+    let placeholders = placeholder_lines(ctx, &unit, &mut imports);
+    parts.imports.extend(imports);
+    let guard = Guard {
+        placeholders: &placeholders,
+        loader: &loader,
+        flag: &flag,
+        body: &body,
+    };
+    parts
+        .edits
+        .extend(statement_edits(ctx, &unit, &guard, removed_elsewhere));
+    for &function in &readers {
+        parts.edits.push(await_edit(ctx, function, &loader)?);
+    }
+    let names = display_names(&unit.names);
+    parts.titles.push(format!(
+        "Load {names} lazily with `await {loader}()`{}",
+        match readers.len() {
+            0 => String::new(),
+            1 => " in 1 async function".into(),
+            n => format!(" in {n} async functions"),
+        }
+    ));
+    parts.limit(if writers_elsewhere {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    });
+    Ok(())
+}
+
+fn check_movable(ctx: &Ctx, statement: Node) -> Result<(), Blocked> {
+    if ctx.model.place_at(statement.start_byte()) != Place::ImportTime {
+        return Err("the statement does not run at import time".into());
+    }
+    let definition = match statement.kind() {
+        "decorated_definition" => statement.child_by_field_name("definition"),
+        _ => Some(statement),
+    };
+    match definition.map(|d| d.kind()) {
+        Some("class_definition") => {
+            return Err("the call is in a class body; use `--strategy init`".into());
+        }
+        Some("function_definition") => {
+            return Err("the call is in a decorator or default value".into());
+        }
+        _ => {}
+    }
+    let mut cursor = statement.walk();
+    loop {
+        let node = cursor.node();
+        if UNMOVABLE.contains(&node.kind()) {
+            return Err(format!(
+                "the statement holds `{}`, which cannot move into a function",
+                node.kind().replace('_', " ")
+            ));
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() || cursor.node().id() == statement.id() {
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn unit_of<'t>(
+    ctx: &Ctx<'_, 't>,
+    statement: Node<'t>,
+    sites: &[&Site<'t>],
+    removals: &[Node<'t>],
+) -> Result<Unit<'t>, Blocked> {
+    let (moved, moved_indent, runner_target) = match runner_with_body(ctx, statement, sites)? {
+        Some((body, target)) => {
+            let first = body
+                .named_child(0)
+                .map_or(body.start_byte(), |n| n.start_byte());
+            (
+                first..body.end_byte(),
+                ctx.src.line_indent(first).to_vec(),
+                target,
+            )
+        }
+        None => (statement.byte_range(), Vec::new(), None),
+    };
+    let removed = |offset: usize| removals.iter().any(|r| r.byte_range().contains(&offset));
+    let mut names: Vec<&[u8]> = Vec::new();
+    let mut annotations = Vec::new();
+    for r in ctx.model.refs.iter().filter(|r| {
+        r.scope == MODULE_SCOPE
+            && statement.byte_range().contains(&r.node.start_byte())
+            && !removed(r.node.start_byte())
+            && Some(r.node.id()) != runner_target.map(|t| t.id())
+    }) {
+        match r.role {
+            Role::Store => {
+                if !names.contains(&r.name) {
+                    names.push(r.name);
+                    annotations.push(annotation_of(r.node));
+                }
+            }
+            Role::Del => {
+                return Err(format!(
+                    "the statement deletes `{}`",
+                    text::name_text(r.name)
+                ));
+            }
+            Role::Load | Role::Declare => {}
+        }
+    }
+    if let Some(target) = attribute_target(statement) {
+        return Err(format!(
+            "`{}` is not a plain name; use `--strategy init`",
+            evidence(ctx, target)
+        ));
+    }
+    if names.is_empty() {
+        return Err("the result is not kept in a name; use `--strategy init`".into());
+    }
+    Ok(Unit {
+        statement,
+        moved,
+        moved_indent,
+        names,
+        annotations,
+    })
+}
+
+/// `with asyncio.Runner() as r:` whose only job is to run the sites: its body moves, the `with`
+/// goes. Returns the body and the `r` target.
+fn runner_with_body<'t>(
+    ctx: &Ctx<'_, 't>,
+    statement: Node<'t>,
+    sites: &[&Site<'t>],
+) -> Result<Option<(Node<'t>, Option<Node<'t>>)>, Blocked> {
+    if statement.kind() != "with_statement"
+        || !sites.iter().any(|s| {
+            matches!(
+                s.kind,
+                SiteKind::Run {
+                    via: Via::RunnerObject,
+                    ..
+                }
+            )
+        })
+    {
+        return Ok(None);
+    }
+    let mut cursor = statement.walk();
+    let items: Vec<Node> = statement
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "with_clause")
+        .flat_map(|clause| {
+            let mut c = clause.walk();
+            clause.named_children(&mut c).collect::<Vec<_>>()
+        })
+        .collect();
+    let [item] = items.as_slice() else {
+        return Err("the `with` statement manages more than the runner".into());
+    };
+    let Some(value) = item.child_by_field_name("value") else {
+        return Ok(None);
+    };
+    let (call, target) = if value.kind() == "as_pattern" {
+        let target = value
+            .named_children(&mut value.walk())
+            .find(|c| c.kind() == "as_pattern_target")
+            .and_then(|t| t.named_child(0));
+        (value.named_child(0), target)
+    } else {
+        (Some(value), None)
+    };
+    let is_runner = call.is_some_and(|c| {
+        c.kind() == "call"
+            && c.child_by_field_name("function")
+                .and_then(|f| ctx.model.qualified_name(f))
+                .as_deref()
+                == Some("asyncio.Runner")
+    });
+    if !is_runner {
+        return Ok(None);
+    }
+    if let Some(target) = target {
+        let name = ctx.model.node_text(target);
+        let used_otherwise = ctx.model.global_uses(name).any(|u| {
+            u.node.id() != target.id()
+                && !sites.iter().any(|s| {
+                    s.call
+                        .child_by_field_name("function")
+                        .and_then(|f| f.child_by_field_name("object"))
+                        .is_some_and(|o| o.id() == u.node.id())
+                })
+        });
+        if used_otherwise {
+            return Err(format!(
+                "the runner `{}` is used for more than `run()`",
+                text::name_text(name)
+            ));
+        }
+    }
+    Ok(statement
+        .child_by_field_name("body")
+        .map(|body| (body, target)))
+}
+
+/// The annotation of `NAME: T = ...` when `name` is that target.
+fn annotation_of(name: Node) -> Option<Node> {
+    let assignment = name.parent()?;
+    (assignment.kind() == "assignment"
+        && assignment
+            .child_by_field_name("left")
+            .is_some_and(|l| l.id() == name.id()))
+    .then(|| assignment.child_by_field_name("type"))
+    .flatten()
+}
+
+/// An assignment target in the statement that is an attribute or subscript (`app.pool = ...`).
+fn attribute_target(statement: Node) -> Option<Node> {
+    let mut cursor = statement.walk();
+    loop {
+        let node = cursor.node();
+        if matches!(node.kind(), "assignment" | "augmented_assignment")
+            && let Some(left) = node.child_by_field_name("left")
+            && let Some(target) = find_attribute_target(left)
+        {
+            return Some(target);
+        }
+        if !matches!(node.kind(), "lambda" | "function_definition") && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() || cursor.node().id() == statement.id() {
+                return None;
+            }
+        }
+    }
+}
+
+fn find_attribute_target(target: Node) -> Option<Node> {
+    match target.kind() {
+        "attribute" | "subscript" => Some(target),
+        "pattern_list"
+        | "tuple_pattern"
+        | "list_pattern"
+        | "list_splat_pattern"
+        | "parenthesized_expression"
+        | "tuple"
+        | "list" => {
+            let mut cursor = target.walk();
+            target
+                .named_children(&mut cursor)
+                .find_map(find_attribute_target)
+        }
+        _ => None,
+    }
+}
+
+/// The `async def`s that read the unit's names, in source order; an import-time, entry-point
+/// or sync read blocks the fix.
+fn readers(ctx: &Ctx, unit: &Unit) -> Result<Vec<ScopeId>, Blocked> {
+    let model = ctx.model;
+    let mut functions = BTreeSet::new();
+    for &name in &unit.names {
+        let display = text::name_text(name);
+        for binding in model.bindings_of(name) {
+            let inside = unit.statement.byte_range().contains(&binding.offset);
+            if !inside && binding.place != Place::TypeChecking && !is_deferred(binding.place) {
+                return Err(format!(
+                    "`{display}` is also assigned on line {}",
+                    ctx.line(binding.offset)
+                ));
+            }
+        }
+        for read in model.global_reads(name) {
+            let line = ctx.line(read.node.start_byte());
+            match read.place {
+                Place::TypeChecking => {}
+                Place::ImportTime => {
+                    if !unit
+                        .statement
+                        .byte_range()
+                        .contains(&read.node.start_byte())
+                    {
+                        return Err(format!("`{display}` is read at import time on line {line}"));
+                    }
+                }
+                Place::EntryPoint => {
+                    return Err(format!(
+                        "`{display}` is read under `if __name__ == \"__main__\":` on line {line}"
+                    ));
+                }
+                Place::Deferred(_) => {
+                    let function = model.enclosing_function(read.scope);
+                    match function {
+                        Some(f) if model.scopes[f].is_async_function() => {
+                            functions.insert(f);
+                        }
+                        Some(f) => {
+                            return Err(format!(
+                                "`{display}` is read in {} on line {line}",
+                                describe_function(ctx, f)
+                            ));
+                        }
+                        None => {
+                            return Err(format!("`{display}` is read on line {line}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut ordered: Vec<ScopeId> = functions.into_iter().collect();
+    ordered.sort_by_key(|&f| model.scopes[f].node.start_byte());
+    Ok(ordered)
+}
+
+fn is_deferred(place: Place) -> bool {
+    matches!(place, Place::Deferred(_))
+}
+
+/// Whether a function assigns one of the names through `global`: the guard may overwrite it.
+fn written_in_functions(ctx: &Ctx, unit: &Unit) -> bool {
+    unit.names
+        .iter()
+        .any(|name| ctx.model.bindings_of(name).any(|b| is_deferred(b.place)))
+}
+
+/// `sync function `render`` / `a lambda`, for messages.
+pub fn describe_function(ctx: &Ctx, function: ScopeId) -> String {
+    let scope = &ctx.model.scopes[function];
+    match scope.node.child_by_field_name("name") {
+        Some(name) if scope.is_async_function() => {
+            format!(
+                "`async def {}`",
+                String::from_utf8_lossy(ctx.original(name))
+            )
+        }
+        Some(name) => format!(
+            "sync function `{}`",
+            String::from_utf8_lossy(ctx.original(name))
+        ),
+        None => "a lambda".into(),
+    }
+}
+
+/// `prompt_text` for `PROMPT_TEXT`, `a_b` for `A, B`.
+fn generated_base(names: &[&[u8]]) -> String {
+    names
+        .iter()
+        .map(|n| {
+            let text = text::name_text(n);
+            text.trim_start_matches('_').to_owned()
+        })
+        .filter(|n| !n.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
+/// Fills a naming template: `{name}` lower case, `{NAME}` upper case.
+fn fill(template: &str, base: &str) -> String {
+    let base = if base.is_empty() { "value" } else { base };
+    template
+        .replace("{name}", &base.to_lowercase())
+        .replace("{NAME}", &base.to_uppercase())
+}
+
+fn display_names(names: &[&[u8]]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{}`", text::name_text(n)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The moved statement's text, two indent levels deep, with each loop run replaced by `await`,
+/// removed loop statements gone and annotations dropped (`global` names cannot be annotated).
+fn moved_body(
+    ctx: &Ctx,
+    unit: &Unit,
+    sites: &[&Site],
+    removals: &[Node],
+) -> Result<Vec<u8>, Blocked> {
+    let code = ctx.src.code();
+    let add = ctx.style.indent(2);
+    let mut mover = Mover::new(code, unit.statement, &unit.moved_indent, &add);
+    for site in sites {
+        let SiteKind::Run { awaitable, .. } = site.kind else {
+            continue;
+        };
+        let pieces = await_pieces(ctx, site.call, awaitable)?;
+        mover.edit(site.call.byte_range(), pieces);
+    }
+    for removal in super::group::removal_edits(ctx, removals) {
+        let range = clamp_line_removal(ctx, removal.range.clone(), &unit.moved);
+        mover.edit(range, vec![Piece::Literal(removal.content.clone())]);
+    }
+    for annotation in unit.annotations.iter().flatten() {
+        let Some(assignment) = annotation.parent() else {
+            continue;
+        };
+        let Some(left) = assignment.child_by_field_name("left") else {
+            continue;
+        };
+        let range = left.end_byte()..annotation.end_byte();
+        if assignment.child_by_field_name("right").is_none() {
+            return Err("the statement declares an annotation without a value".into());
+        }
+        if !mover.overlaps(&range) {
+            mover.edit(range, Vec::new());
+        }
+    }
+    Ok(mover.finish(unit.moved.clone()))
+}
+
+/// A whole-line removal that runs past the end of the moved range takes the newline before the
+/// line instead of the one after it.
+fn clamp_line_removal(
+    ctx: &Ctx,
+    range: std::ops::Range<usize>,
+    moved: &std::ops::Range<usize>,
+) -> std::ops::Range<usize> {
+    if range.end <= moved.end {
+        return range;
+    }
+    let code = ctx.src.code();
+    let mut start = range.start;
+    if start > 0 && code[start - 1] == b'\n' {
+        start -= 1;
+        if start > 0 && code[start - 1] == b'\r' {
+            start -= 1;
+        }
+    }
+    start.max(moved.start)..moved.end
+}
+
+/// `await EXPR` for a run site, parenthesized where the grammar needs it.
+fn await_pieces(ctx: &Ctx, call: Node, awaitable: Awaitable) -> Result<Vec<Piece>, Blocked> {
+    let mut pieces = Vec::new();
+    let outer = needs_outer_parens(call);
+    if outer {
+        pieces.push(Piece::Literal(b"(".to_vec()));
+    }
+    pieces.push(Piece::Literal(b"await ".to_vec()));
+    match awaitable {
+        Awaitable::Expression(expression) => {
+            let inner = !is_primary(expression);
+            if inner {
+                pieces.push(Piece::Literal(b"(".to_vec()));
+            }
+            pieces.push(Piece::Original(expression.byte_range()));
+            if inner {
+                pieces.push(Piece::Literal(b")".to_vec()));
+            }
+        }
+        Awaitable::CallOf {
+            function,
+            arguments,
+        } => {
+            if !is_primary(function) {
+                pieces.push(Piece::Literal(b"(".to_vec()));
+                pieces.push(Piece::Original(function.byte_range()));
+                pieces.push(Piece::Literal(b")".to_vec()));
+            } else {
+                pieces.push(Piece::Original(function.byte_range()));
+            }
+            pieces.push(Piece::Literal(b"(".to_vec()));
+            let mut cursor = arguments.walk();
+            let rest: Vec<Node> = arguments
+                .named_children(&mut cursor)
+                .filter(|c| c.kind() != "comment" && c.kind() != "keyword_argument")
+                .skip(1)
+                .collect();
+            for (i, argument) in rest.iter().enumerate() {
+                if i > 0 {
+                    pieces.push(Piece::Literal(b", ".to_vec()));
+                }
+                pieces.push(Piece::Original(argument.byte_range()));
+            }
+            pieces.push(Piece::Literal(b")".to_vec()));
+        }
+        Awaitable::Missing => {
+            return Err(format!(
+                "`{}` has no awaitable argument to move",
+                evidence(ctx, call)
+            ));
+        }
+    }
+    if outer {
+        pieces.push(Piece::Literal(b")".to_vec()));
+    }
+    Ok(pieces)
+}
+
+fn is_primary(node: Node) -> bool {
+    matches!(
+        node.kind(),
+        "call"
+            | "attribute"
+            | "identifier"
+            | "subscript"
+            | "parenthesized_expression"
+            | "list"
+            | "tuple"
+            | "dictionary"
+            | "set"
+            | "string"
+            | "concatenated_string"
+            | "list_comprehension"
+            | "set_comprehension"
+            | "dictionary_comprehension"
+            | "generator_expression"
+    )
+}
+
+/// `await x` cannot stand where a primary is needed: `asyncio.run(c()).attr`, `[...]`, `(...)`.
+fn needs_outer_parens(call: Node) -> bool {
+    let Some(parent) = call.parent() else {
+        return false;
+    };
+    match parent.kind() {
+        "attribute" => parent
+            .child_by_field_name("object")
+            .is_some_and(|o| o.id() == call.id()),
+        "subscript" => parent
+            .child_by_field_name("value")
+            .is_some_and(|o| o.id() == call.id()),
+        "call" => parent
+            .child_by_field_name("function")
+            .is_some_and(|o| o.id() == call.id()),
+        _ => false,
+    }
+}
+
+/// `NAME = None` lines (annotated `NAME: Optional[T] = None` when the statement annotated it).
+fn placeholder_lines(ctx: &Ctx, unit: &Unit, imports: &mut Vec<RequiredImport>) -> Vec<Vec<u8>> {
+    unit.names
+        .iter()
+        .zip(&unit.annotations)
+        .map(|(name, annotation)| {
+            let mut line = Vec::new();
+            line.extend_from_slice(original_name(ctx, unit, name));
+            if let Some(annotation) = annotation
+                && let Some(optional) = optional_annotation(ctx, *annotation, imports)
+            {
+                line.extend_from_slice(b": ");
+                line.extend_from_slice(&optional);
+            }
+            line.extend_from_slice(b" = None");
+            line
+        })
+        .collect()
+}
+
+/// The name's bytes as the file spells them (not the masked parse text).
+fn original_name<'a>(ctx: &Ctx<'a, '_>, unit: &Unit, name: &[u8]) -> &'a [u8] {
+    ctx.model
+        .refs
+        .iter()
+        .find(|r| {
+            r.name == name
+                && r.role == Role::Store
+                && unit.statement.byte_range().contains(&r.node.start_byte())
+        })
+        .map_or(&ctx.src.code()[..0], |r| ctx.original(r.node))
+}
+
+/// `Optional[T]` (or `T | None` from Python 3.10 on), keeping type checkers content with the
+/// `None` placeholder. `Final[T]` gives `Optional[T]`: a lazy global is assigned twice.
+fn optional_annotation(
+    ctx: &Ctx,
+    annotation: Node,
+    imports: &mut Vec<RequiredImport>,
+) -> Option<Vec<u8>> {
+    let mut inner = annotation.named_child(0).unwrap_or(annotation);
+    let text = ctx.original(inner);
+    if matches!(text, b"Final" | b"typing.Final" | b"t.Final") {
+        return None;
+    }
+    if inner.kind() == "generic_type" || inner.kind() == "subscript" {
+        let head = inner.named_child(0).map(|h| ctx.original(h));
+        if matches!(head, Some(b"Final" | b"typing.Final")) {
+            let args = inner.named_child(1)?;
+            inner = args.named_child(0).unwrap_or(args);
+        }
+    }
+    let inner_text = ctx.original(inner);
+    let is_string = inner.kind() == "string";
+    if ctx.options.target >= (PythonVersion { minor: 10 }) && !is_string {
+        let mut out = inner_text.to_vec();
+        out.extend_from_slice(b" | None");
+        return Some(out);
+    }
+    let optional = optional_name(ctx, imports);
+    let mut out = optional.into_bytes();
+    out.push(b'[');
+    out.extend_from_slice(inner_text);
+    out.push(b']');
+    Some(out)
+}
+
+/// How the module spells `typing.Optional`; adds the import when it has none.
+fn optional_name(ctx: &Ctx, imports: &mut Vec<RequiredImport>) -> String {
+    for binding in &ctx.model.bindings {
+        match &binding.kind {
+            BindingKind::Member(q) if q == "typing.Optional" => {
+                return text::name_text(binding.name);
+            }
+            BindingKind::Module(m) if m == "typing" => {
+                return format!("{}.Optional", text::name_text(binding.name));
+            }
+            _ => {}
+        }
+    }
+    if ctx.model.mentions(b"Optional") {
+        imports.push(RequiredImport::Module("typing".into()));
+        return "typing.Optional".into();
+    }
+    imports.push(RequiredImport::Member {
+        module: "typing".into(),
+        name: "Optional".into(),
+    });
+    "Optional".into()
+}
+
+/// The statement becomes its first placeholder line (a trailing comment stays with it); the rest
+/// of the placeholders, the flag and the guard follow on the next lines.
+/// The generated parts of a guard.
+struct Guard<'a> {
+    placeholders: &'a [Vec<u8>],
+    loader: &'a str,
+    flag: &'a str,
+    body: &'a [u8],
+}
+
+fn statement_edits(ctx: &Ctx, unit: &Unit, guard: &Guard, removed: &[Node]) -> Vec<Edit> {
+    let Guard {
+        placeholders,
+        loader,
+        flag,
+        body,
+    } = *guard;
+    let code = ctx.src.code();
+    let newline = ctx.style.newline.clone();
+    let names: Vec<Vec<u8>> = unit
+        .names
+        .iter()
+        .map(|n| original_name(ctx, unit, n).to_vec())
+        .collect();
+    let joined = |sep: &[u8]| names.join(sep);
+    let mut globals = joined(b", ");
+    globals.extend_from_slice(b", ");
+    globals.extend_from_slice(flag.as_bytes());
+    let rest_placeholders = placeholders[1..].join(newline.as_slice());
+    let guard = text::render(
+        GUARD,
+        &[
+            ("placeholders", &rest_placeholders),
+            ("flag", flag.as_bytes()),
+            ("loader", loader.as_bytes()),
+            ("names", &joined(b", ")),
+            ("globals", &globals),
+            ("body", body),
+            ("result", &joined(b", ")),
+        ],
+        &ctx.style,
+    );
+    // The template starts with the remaining placeholders; with one name that line is empty.
+    let guard = if placeholders.len() == 1 {
+        guard[newline.len()..].to_vec()
+    } else {
+        guard
+    };
+    let statement = unit.statement;
+    let insert_at = ctx.src.line_end_after_newline(statement.end_byte());
+    let at_eof_without_newline =
+        insert_at == code.len() && !code.ends_with(b"\n") && !code.ends_with(b"\r");
+    let mut inserted = Vec::new();
+    if at_eof_without_newline {
+        inserted.extend_from_slice(&newline);
+    }
+    inserted.extend_from_slice(&guard);
+    if !at_eof_without_newline {
+        inserted.extend_from_slice(&newline);
+        for _ in blank_lines_after(ctx, insert_at, removed)..2 {
+            if insert_at < code.len() {
+                inserted.extend_from_slice(&newline);
+            }
+        }
+    }
+    vec![
+        Edit::replace(statement.byte_range(), placeholders[0].clone()),
+        Edit::insert(insert_at, inserted),
+    ]
+}
+
+/// Blank lines from `offset` to the next line with content, passing over lines the fix removes;
+/// only blank lines up to the end of the file need no padding, so they count as enough.
+fn blank_lines_after(ctx: &Ctx, offset: usize, removed: &[Node]) -> usize {
+    let code = ctx.src.code();
+    let mut line = ctx.src.line_index(offset.min(code.len()));
+    if offset >= code.len() {
+        return 2;
+    }
+    let mut count = 0;
+    while line < ctx.src.line_count() {
+        let range = ctx.src.line_range(line);
+        line += 1;
+        let is_removed = removed.iter().any(|r| {
+            let first_line = ctx.src.line_start(ctx.src.line_index(r.start_byte()));
+            range.start >= first_line && range.end <= r.end_byte()
+        });
+        if is_removed {
+            continue;
+        }
+        if !code[range].iter().all(|b| b.is_ascii_whitespace()) {
+            return count;
+        }
+        count += 1;
+    }
+    2
+}
+
+/// Inserts `await loader()` as the first statement of an `async def`, after its docstring.
+pub fn await_edit(ctx: &Ctx, function: ScopeId, loader: &str) -> Result<Edit, Blocked> {
+    let code = ctx.src.code();
+    let def = ctx.model.scopes[function].node;
+    let body = def
+        .child_by_field_name("body")
+        .ok_or_else(|| "an `async def` without a body".to_owned())?;
+    let mut cursor = body.walk();
+    let statements: Vec<Node> = body
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    let first = *statements
+        .first()
+        .ok_or_else(|| "an `async def` without a body".to_owned())?;
+    let statement = text::render(AWAIT, &[("loader", loader.as_bytes())], &ctx.style);
+    let docstring = is_docstring(first).then_some(first);
+    let one_line = ctx.src.line_index(first.start_byte()) == ctx.src.line_index(def.start_byte())
+        || !text::start_of_line_is_blank(code, first.start_byte());
+    if one_line {
+        return Ok(match docstring {
+            Some(doc) => Edit::insert(doc.end_byte(), [b"; ".as_slice(), &statement].concat()),
+            None => Edit::insert(first.start_byte(), [statement.as_slice(), b"; "].concat()),
+        });
+    }
+    let indent = ctx.src.line_indent(first.start_byte()).to_vec();
+    match docstring {
+        Some(doc) if text::rest_of_line_is_trivia(code, doc.end_byte()) => {
+            let line_end = ctx.src.line_range(ctx.src.line_index(doc.end_byte())).end;
+            Ok(Edit::insert(
+                line_end,
+                [ctx.style.newline.as_slice(), &indent, &statement].concat(),
+            ))
+        }
+        Some(doc) => Ok(Edit::insert(
+            doc.end_byte(),
+            [b"; ".as_slice(), &statement].concat(),
+        )),
+        None => Ok(Edit::insert(
+            first.start_byte(),
+            [statement.as_slice(), &ctx.style.newline, &indent].concat(),
+        )),
+    }
+}
+
+fn is_docstring(statement: Node) -> bool {
+    statement.kind() == "expression_statement"
+        && statement.named_child_count() == 1
+        && statement
+            .named_child(0)
+            .is_some_and(|e| matches!(e.kind(), "string" | "concatenated_string"))
+}

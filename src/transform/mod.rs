@@ -1,0 +1,250 @@
+//! Turns import-time loop sites into findings with fixes. Sites that must change together (the
+//! statements of one module-level statement, the uses of one loop global) form a group that gets
+//! one fix; each pass (lazy guard, loop-statement removal, running-loop rewrite) contributes edits.
+
+mod group;
+mod lazy;
+mod loops;
+pub mod text;
+pub mod tidy;
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::fmt;
+use std::str::FromStr;
+
+use crate::detect::{self, Site, SiteKind, Via};
+use crate::edit::Finding;
+use crate::rules::Rule;
+use crate::semantic::Model;
+use crate::source::SourceFile;
+
+pub use group::analyze_sites;
+
+/// Which rewrite `fix` prefers (SPEC §4.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    /// Per finding, the fix that keeps the program correct.
+    #[default]
+    Auto,
+    /// Lazy globals with guard functions.
+    Lazy,
+    /// One idempotent `async def init()` wired into the app's lifespan.
+    Init,
+}
+
+impl Strategy {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Auto => "auto",
+            Strategy::Lazy => "lazy",
+            Strategy::Init => "init",
+        }
+    }
+}
+
+impl fmt::Display for Strategy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Strategy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "auto" => Ok(Strategy::Auto),
+            "lazy" => Ok(Strategy::Lazy),
+            "init" => Ok(Strategy::Init),
+            other => Err(format!(
+                "unknown strategy `{other}` (expected auto, lazy or init)"
+            )),
+        }
+    }
+}
+
+/// The oldest Python the rewritten code must run on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PythonVersion {
+    /// Minor version of Python 3.
+    pub minor: u8,
+}
+
+impl Default for PythonVersion {
+    fn default() -> Self {
+        PythonVersion { minor: 8 }
+    }
+}
+
+impl FromStr for PythonVersion {
+    type Err = String;
+
+    /// Accepts `py38`, `py312`, `3.8`, `3.12`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let digits = s
+            .strip_prefix("py3")
+            .or_else(|| s.strip_prefix("3."))
+            .ok_or_else(|| format!("unknown target version `{s}` (expected e.g. py38 or 3.8)"))?;
+        let minor: u8 = digits
+            .parse()
+            .map_err(|_| format!("unknown target version `{s}` (expected e.g. py38 or 3.8)"))?;
+        if !(7..=14).contains(&minor) {
+            return Err(format!(
+                "unsupported target version `{s}` (loopfix supports py37 to py314)"
+            ));
+        }
+        Ok(PythonVersion { minor })
+    }
+}
+
+/// How generated names are spelled. `{name}` is the global's name in lower case without leading
+/// underscores, `{NAME}` the same in upper case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Naming {
+    /// The guard function, default `load_{name}`.
+    pub loader: String,
+    /// The module flag that says the value is loaded, default `_{NAME}_LOADED`.
+    pub flag: String,
+    /// The start-up coroutine of the init strategy, default `init`.
+    pub init: String,
+    /// The init strategy's module flag, default `_INITIALIZED`.
+    pub init_flag: String,
+}
+
+impl Default for Naming {
+    fn default() -> Self {
+        Naming {
+            loader: "load_{name}".into(),
+            flag: "_{NAME}_LOADED".into(),
+            init: "init".into(),
+            init_flag: "_INITIALIZED".into(),
+        }
+    }
+}
+
+/// What shapes the fixes of a file.
+#[derive(Debug, Clone, Default)]
+pub struct FixOptions {
+    /// Preferred rewrite.
+    pub strategy: Strategy,
+    /// Oldest Python the output must run on.
+    pub target: PythonVersion,
+    /// Generated names.
+    pub naming: Naming,
+}
+
+/// Everything a pass needs about the module it rewrites.
+pub struct Ctx<'a, 't> {
+    /// The semantic model.
+    pub model: &'a Model<'t>,
+    /// The file (original bytes, style).
+    pub src: &'a SourceFile,
+    /// Options.
+    pub options: &'a FixOptions,
+    /// The file's newline and indent unit.
+    pub style: text::Style,
+    reserved: RefCell<HashSet<String>>,
+}
+
+impl<'a, 't> Ctx<'a, 't> {
+    /// A context for one analysis of one module.
+    pub fn new(model: &'a Model<'t>, src: &'a SourceFile, options: &'a FixOptions) -> Self {
+        Ctx {
+            model,
+            src,
+            options,
+            style: text::Style::of(src),
+            reserved: RefCell::new(HashSet::new()),
+        }
+    }
+
+    /// The original bytes of a node (not the masked parse text).
+    pub fn original(&self, node: tree_sitter::Node) -> &'a [u8] {
+        &self.src.code()[node.byte_range()]
+    }
+
+    /// A name that the module does not use and no other fix has taken: `base`, else `base_2`, ...
+    pub fn fresh_name(&self, base: &str) -> String {
+        let mut reserved = self.reserved.borrow_mut();
+        let taken = |candidate: &str| {
+            reserved.contains(candidate) || self.model.mentions(candidate.as_bytes())
+        };
+        let mut candidate = base.to_owned();
+        let mut n = 2;
+        while taken(&candidate) {
+            candidate = format!("{base}_{n}");
+            n += 1;
+        }
+        reserved.insert(candidate.clone());
+        candidate
+    }
+
+    /// The 1-based line of a byte offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.src.line_index(offset) + 1
+    }
+}
+
+/// Finds every import-time loop problem of a module and builds its fixes.
+pub fn analyze(model: &Model, src: &SourceFile, options: &FixOptions) -> Vec<Finding> {
+    let sites = detect::find_sites(model);
+    if sites.is_empty() {
+        return Vec::new();
+    }
+    let ctx = Ctx::new(model, src, options);
+    analyze_sites(&ctx, &sites)
+}
+
+/// The one-line message of a site, with the evidence.
+pub fn site_message(ctx: &Ctx, site: &Site) -> String {
+    let call = evidence(ctx, site.call);
+    match site.kind {
+        SiteKind::Run { via, .. } => match via {
+            Via::Runner(_) | Via::RunnerObject => {
+                format!("`{call}` runs an event loop at import time and closes it")
+            }
+            Via::InlineLoop { fetched: true } => {
+                format!("`{call}` runs the import-time event loop")
+            }
+            Via::LoopVar(_) | Via::InlineLoop { fetched: false } | Via::Unknown => {
+                format!("`{call}` runs an event loop at import time")
+            }
+        },
+        SiteKind::NewLoop { var: Some(var) } => format!(
+            "`{call}` creates an event loop at import time and keeps it in `{}`",
+            text::name_text(var)
+        ),
+        SiteKind::NewLoop { var: None } => {
+            format!("`{call}` creates an event loop at import time")
+        }
+        SiteKind::GetLoop { var: Some(var) } => format!(
+            "`{call}` gets an event loop at import time and keeps it in the global `{}`",
+            text::name_text(var)
+        ),
+        SiteKind::GetLoop { var: None } => format!("`{call}` gets an event loop at import time"),
+        SiteKind::SetLoop { .. } => {
+            format!("`{call}` replaces the current event loop at import time")
+        }
+        SiteKind::CloseLoop { .. } => format!("`{call}` closes an event loop at import time"),
+    }
+}
+
+/// The source of a node on one line, shortened to about 60 characters.
+pub fn evidence(ctx: &Ctx, node: tree_sitter::Node) -> String {
+    let text = String::from_utf8_lossy(ctx.original(node));
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 60 {
+        let short: String = one_line.chars().take(57).collect();
+        format!("{short}...")
+    } else {
+        one_line
+    }
+}
+
+/// The rule of a site.
+pub fn site_rule(site: &Site) -> Rule {
+    site.rule
+}

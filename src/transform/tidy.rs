@@ -1,0 +1,193 @@
+//! After a file's fixes are applied: remove loop-library imports the rewrite left unused, and add
+//! the imports the new text needs, once each.
+
+use tree_sitter::Node;
+
+use crate::edit::{Edit, RequiredImport, apply_edits};
+use crate::parse::{self, ParseError};
+use crate::semantic::{BindingKind, Model, Place, Role};
+use crate::source::SourceFile;
+
+/// Libraries whose imports a rewrite may leave unused.
+const LOOP_LIBRARIES: &[&str] = &["asyncio", "uvloop", "anyio"];
+
+/// The local names that module-level imports of loop libraries bind and the module reads.
+pub fn used_loop_imports(model: &Model) -> Vec<Vec<u8>> {
+    let mut names: Vec<Vec<u8>> = model
+        .bindings
+        .iter()
+        .filter(|b| b.place == Place::ImportTime && binds_loop_library(&b.kind))
+        .filter(|b| model.global_reads(b.name).next().is_some())
+        .map(|b| b.name.to_vec())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn binds_loop_library(kind: &BindingKind) -> bool {
+    let qualified = match kind {
+        BindingKind::Module(m) | BindingKind::Member(m) => m,
+        _ => return false,
+    };
+    LOOP_LIBRARIES
+        .iter()
+        .any(|lib| qualified == lib || qualified.starts_with(&format!("{lib}.")))
+}
+
+/// Removes the imports in `previously_used` that `code` no longer reads and adds `required`.
+pub fn tidy(
+    src: &SourceFile,
+    code: &[u8],
+    previously_used: &[Vec<u8>],
+    required: &[RequiredImport],
+) -> Result<Vec<u8>, ParseError> {
+    let file = SourceFile::new(src.to_file_bytes(code)).map_err(|_| ParseError::Aborted)?;
+    let tree = parse::parse(file.parse_text())?;
+    let model = Model::build(&tree, file.parse_text());
+    let mut edits = unused_import_edits(&file, &model, previously_used);
+    edits.extend(missing_import_edit(&file, &model, required));
+    if edits.is_empty() {
+        return Ok(code.to_vec());
+    }
+    let refs: Vec<&Edit> = edits.iter().collect();
+    Ok(apply_edits(file.code(), &refs))
+}
+
+fn unused_import_edits(file: &SourceFile, model: &Model, previously_used: &[Vec<u8>]) -> Vec<Edit> {
+    let unused = |name: &[u8]| {
+        previously_used.iter().any(|u| u == name) && model.global_reads(name).next().is_none()
+    };
+    let mut edits = Vec::new();
+    for import in &model.imports {
+        let node = import.node;
+        if import.place != Place::ImportTime || node.parent().is_none_or(|p| p.kind() != "module") {
+            continue;
+        }
+        let names = imported_names(model, node);
+        let dropped: Vec<&(Node, &[u8])> =
+            names.iter().filter(|(_, local)| unused(local)).collect();
+        if dropped.is_empty() {
+            continue;
+        }
+        if dropped.len() == names.len() {
+            edits.push(super::text::remove_statement(file, node));
+            continue;
+        }
+        for (item, _) in dropped {
+            edits.push(remove_list_item(file.code(), *item));
+        }
+    }
+    edits
+}
+
+/// Each imported item (`asyncio`, `run as r`) of an import statement with the local name it binds.
+fn imported_names<'t>(model: &Model<'t>, statement: Node<'t>) -> Vec<(Node<'t>, &'t [u8])> {
+    let mut cursor = statement.walk();
+    statement
+        .children_by_field_name("name", &mut cursor)
+        .filter_map(|item| {
+            let local = match item.kind() {
+                "aliased_import" => item.child_by_field_name("alias")?,
+                _ if statement.kind() == "import_statement" => item.named_child(0)?,
+                _ => item.named_child(0)?,
+            };
+            let r = model.ref_at(local)?;
+            (r.role == Role::Store).then_some((item, r.name))
+        })
+        .collect()
+}
+
+/// Deletes one item of a comma-separated list with its comma.
+fn remove_list_item(code: &[u8], item: Node) -> Edit {
+    let (start, end) = (item.start_byte(), item.end_byte());
+    let after = &code[end..];
+    let skip_blank = |s: &[u8]| s.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    let blanks = skip_blank(after);
+    if after.get(blanks) == Some(&b',') {
+        let more = skip_blank(&after[blanks + 1..]);
+        return Edit::delete(start..end + blanks + 1 + more);
+    }
+    let comma = code[..start]
+        .iter()
+        .rposition(|&b| b == b',')
+        .unwrap_or(start);
+    Edit::delete(comma..end)
+}
+
+fn missing_import_edit(
+    file: &SourceFile,
+    model: &Model,
+    required: &[RequiredImport],
+) -> Option<Edit> {
+    let missing: Vec<&RequiredImport> = required
+        .iter()
+        .filter(|import| !is_imported(model, import))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let newline = file.newline().as_bytes();
+    let mut lines = Vec::new();
+    for import in missing {
+        match import {
+            RequiredImport::Module(module) => {
+                lines.extend_from_slice(format!("import {module}").as_bytes())
+            }
+            RequiredImport::Member { module, name } => {
+                lines.extend_from_slice(format!("from {module} import {name}").as_bytes());
+            }
+        }
+        lines.extend_from_slice(newline);
+    }
+    let code = file.code();
+    let at = import_insertion_point(file, model);
+    if at == code.len() && !code.is_empty() && !code.ends_with(b"\n") && !code.ends_with(b"\r") {
+        let mut text = newline.to_vec();
+        text.extend_from_slice(&lines[..lines.len() - newline.len()]);
+        return Some(Edit::insert(at, text));
+    }
+    Some(Edit::insert(at, lines))
+}
+
+fn is_imported(model: &Model, import: &RequiredImport) -> bool {
+    model.bindings.iter().any(|b| {
+        b.place == Place::ImportTime
+            && match (import, &b.kind) {
+                (RequiredImport::Module(m), BindingKind::Module(bound)) => {
+                    bound == m && b.name == m.as_bytes()
+                }
+                (RequiredImport::Member { module, name }, BindingKind::Member(bound)) => {
+                    *bound == format!("{module}.{name}") && b.name == name.as_bytes()
+                }
+                _ => false,
+            }
+    })
+}
+
+/// After the module's leading imports (and `__future__` imports); else after its docstring;
+/// else before its first statement, below any shebang, coding cookie or header comment.
+fn import_insertion_point(file: &SourceFile, model: &Model) -> usize {
+    let mut last = None;
+    for (i, statement) in model.statements.iter().enumerate() {
+        let is_import = matches!(
+            statement.kind(),
+            "import_statement" | "import_from_statement" | "future_import_statement"
+        );
+        let is_docstring = i == 0
+            && statement.kind() == "expression_statement"
+            && statement
+                .named_child(0)
+                .is_some_and(|e| e.kind() == "string");
+        if is_import || is_docstring {
+            last = Some(*statement);
+        } else {
+            break;
+        }
+    }
+    match (last, model.statements.first()) {
+        (Some(statement), _) => file.line_end_after_newline(statement.end_byte()),
+        (None, Some(first)) => file.line_start(file.line_index(first.start_byte())),
+        (None, None) => file.code().len(),
+    }
+}

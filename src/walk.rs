@@ -1,0 +1,140 @@
+//! Which files to process: the paths given (files always, unless `--force-exclude` excludes
+//! them), and the Python files under the directories given, honouring `.gitignore`, `.ignore`,
+//! hidden directories and the configured exclusions.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use ignore::{WalkBuilder, WalkState};
+
+use crate::settings::Resolver;
+
+/// A path that could not be walked.
+#[derive(Debug, Clone)]
+pub struct WalkError {
+    /// The path.
+    pub path: PathBuf,
+    /// Why.
+    pub message: String,
+}
+
+/// The files to process, sorted, and the paths that could not be walked.
+pub fn collect_files(
+    paths: &[PathBuf],
+    resolver: &Arc<Resolver>,
+) -> (Vec<PathBuf>, Vec<WalkError>) {
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    let mut roots = Vec::new();
+    for path in paths {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => roots.push(path.clone()),
+            Ok(_) => match resolver.settings_for(path) {
+                Ok(settings) if settings.force_exclude && settings.is_excluded(path) => {}
+                Ok(_) => files.push(path.clone()),
+                Err(e) => errors.push(WalkError {
+                    path: path.clone(),
+                    message: e.to_string(),
+                }),
+            },
+            Err(e) => errors.push(WalkError {
+                path: path.clone(),
+                message: io_reason(&e),
+            }),
+        }
+    }
+    if !roots.is_empty() {
+        let (walked, walk_errors) = walk(&roots, resolver);
+        files.extend(walked);
+        errors.extend(walk_errors);
+    }
+    files.sort();
+    files.dedup();
+    (files, errors)
+}
+
+fn walk(roots: &[PathBuf], resolver: &Arc<Resolver>) -> (Vec<PathBuf>, Vec<WalkError>) {
+    let mut builder = WalkBuilder::new(&roots[0]);
+    for root in &roots[1..] {
+        builder.add(root);
+    }
+    builder.standard_filters(true).follow_links(false);
+    let filter_resolver = Arc::clone(resolver);
+    builder.filter_entry(move |entry| {
+        if entry.depth() == 0 {
+            return true;
+        }
+        match filter_resolver.settings_for(entry.path()) {
+            Ok(settings) => !settings.is_excluded(entry.path()),
+            Err(_) => true,
+        }
+    });
+    let files = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        Box::new(|result| {
+            match result {
+                Ok(entry) => {
+                    let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                    if is_file && is_python(entry.path()) {
+                        lock(&files).push(entry.into_path());
+                    }
+                }
+                Err(err) => lock(&errors).push(walk_error(err)),
+            }
+            WalkState::Continue
+        })
+    });
+    (
+        files.into_inner().unwrap_or_else(|p| p.into_inner()),
+        errors.into_inner().unwrap_or_else(|p| p.into_inner()),
+    )
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// `.py` and `.pyi` files.
+pub fn is_python(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("py" | "pyi")
+    )
+}
+
+fn walk_error(err: ignore::Error) -> WalkError {
+    let path = error_path(&err).unwrap_or_default();
+    let message = match &err {
+        ignore::Error::WithPath { err, .. } => err.to_string(),
+        ignore::Error::WithDepth { err, .. } => err.to_string(),
+        other => other.to_string(),
+    };
+    WalkError { path, message }
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+/// A short reason for an I/O error, without the OS error number.
+pub fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let text = err.to_string();
+            match text.find(" (os error") {
+                Some(i) => text[..i].to_owned(),
+                None => text,
+            }
+        }
+    }
+}
