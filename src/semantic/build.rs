@@ -614,16 +614,34 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// The first iterable runs in the enclosing scope; the rest in the comprehension's own.
+    /// The first iterable runs in the enclosing scope; the rest in the comprehension's own. A
+    /// generator expression's body runs only when it is iterated, so it does not run where the
+    /// expression stands.
     fn comprehension(&mut self, node: Node<'t>) {
         let clauses: Vec<Node<'t>> = named_children(node)
             .filter(|c| matches!(c.kind(), "for_in_clause" | "if_clause"))
             .collect();
-        if let Some(first) = clauses.first() {
-            self.expression_field(*first, "right");
+        let first_iterable = clauses
+            .first()
+            .and_then(|first| first.child_by_field_name("right"));
+        if let Some(iterable) = first_iterable {
+            self.expression(iterable);
         }
         let scope = self.open_scope(node, ScopeKind::Comprehension);
-        let saved_nesting = self.nesting;
+        let saved_place = self.place;
+        if node.kind() == "generator_expression" {
+            let deferred = Place::Deferred(scope);
+            match first_iterable {
+                Some(iterable) => {
+                    self.regions
+                        .push((node.start_byte()..iterable.start_byte(), deferred));
+                    self.regions
+                        .push((iterable.end_byte()..node.end_byte(), deferred));
+                }
+                None => self.regions.push((node.byte_range(), deferred)),
+            }
+            self.place = deferred;
+        }
         let saved_scope = self.scope;
         self.scope = scope;
         for (i, clause) in clauses.iter().enumerate() {
@@ -638,7 +656,7 @@ impl<'t> Builder<'t> {
         }
         self.expression_field(node, "body");
         self.scope = saved_scope;
-        self.nesting = saved_nesting;
+        self.place = saved_place;
     }
 
     fn walrus_target(&mut self, name: Node<'t>) {

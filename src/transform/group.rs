@@ -166,7 +166,10 @@ fn build_fix(ctx: &Ctx, sites: &[&Site]) -> Result<FixParts, Blocked> {
             removals_outside.push(statement);
         }
     }
-    parts.edits.extend(removal_edits(ctx, &removals_outside));
+    let outside_edits = removal_edits(ctx, &removals_outside);
+    let removed_ranges: Vec<std::ops::Range<usize>> =
+        outside_edits.iter().map(|e| e.range.clone()).collect();
+    parts.edits.extend(outside_edits);
     if !management.is_empty() {
         parts
             .titles
@@ -175,14 +178,7 @@ fn build_fix(ctx: &Ctx, sites: &[&Site]) -> Result<FixParts, Blocked> {
     }
     for (top, run_sites) in units {
         let removals = removals_inside.remove(&top).unwrap_or_default();
-        lazy::plan(
-            ctx,
-            top,
-            &run_sites,
-            &removals,
-            &removals_outside,
-            &mut parts,
-        )?;
+        lazy::plan(ctx, top, &run_sites, &removals, &removed_ranges, &mut parts)?;
     }
     Ok(parts)
 }

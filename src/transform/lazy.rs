@@ -11,7 +11,7 @@ use super::text::{self, Mover, Piece};
 use super::{Ctx, PythonVersion, evidence};
 use crate::detect::{Awaitable, Site, SiteKind, Via};
 use crate::edit::{Applicability, Edit, RequiredImport};
-use crate::semantic::{BindingKind, MODULE_SCOPE, Place, Role, ScopeId};
+use crate::semantic::{BindingKind, MODULE_SCOPE, NameRef, Place, Role, ScopeId};
 
 const GUARD: &str = include_str!("../../transforms/lazy/guard.py");
 const AWAIT: &str = include_str!("../../transforms/lazy/await.py");
@@ -50,7 +50,7 @@ pub fn plan(
     top: usize,
     sites: &[&Site],
     removals: &[Node],
-    removed_elsewhere: &[Node],
+    removed_elsewhere: &[std::ops::Range<usize>],
     parts: &mut FixParts,
 ) -> Result<(), Blocked> {
     let model = ctx.model;
@@ -160,17 +160,23 @@ fn unit_of<'t>(
         None => (statement.byte_range(), Vec::new(), None),
     };
     let removed = |offset: usize| removals.iter().any(|r| r.byte_range().contains(&offset));
+    let stores: Vec<&NameRef> = ctx
+        .model
+        .refs
+        .iter()
+        .filter(|r| {
+            r.scope == MODULE_SCOPE
+                && statement.byte_range().contains(&r.node.start_byte())
+                && !removed(r.node.start_byte())
+                && Some(r.node.id()) != runner_target.map(|t| t.id())
+        })
+        .collect();
     let mut names: Vec<&[u8]> = Vec::new();
     let mut annotations = Vec::new();
-    for r in ctx.model.refs.iter().filter(|r| {
-        r.scope == MODULE_SCOPE
-            && statement.byte_range().contains(&r.node.start_byte())
-            && !removed(r.node.start_byte())
-            && Some(r.node.id()) != runner_target.map(|t| t.id())
-    }) {
+    for r in &stores {
         match r.role {
             Role::Store => {
-                if !names.contains(&r.name) {
+                if !names.contains(&r.name) && !stays_local(ctx, statement, &stores, r.name) {
                     names.push(r.name);
                     annotations.push(annotation_of(r.node));
                 }
@@ -200,6 +206,43 @@ fn unit_of<'t>(
         names,
         annotations,
     })
+}
+
+/// A name the statement binds only as a `for`, `with ... as` or `except ... as` target, and that
+/// nothing outside the statement uses, stays a local of the guard: no placeholder, no `global`.
+fn stays_local(ctx: &Ctx, statement: Node, stores: &[&NameRef], name: &[u8]) -> bool {
+    let only_targets = stores
+        .iter()
+        .filter(|r| r.name == name && r.role == Role::Store)
+        .all(|r| is_loop_or_context_target(r.node));
+    only_targets
+        && ctx
+            .model
+            .global_uses(name)
+            .all(|u| statement.byte_range().contains(&u.node.start_byte()))
+}
+
+fn is_loop_or_context_target(name: Node) -> bool {
+    let mut node = name;
+    while let Some(parent) = node.parent() {
+        match parent.kind() {
+            "as_pattern_target" => return true,
+            "for_statement" => {
+                return parent
+                    .child_by_field_name("left")
+                    .is_some_and(|left| left.byte_range().contains(&name.start_byte()));
+            }
+            "pattern_list"
+            | "tuple_pattern"
+            | "list_pattern"
+            | "parenthesized_expression"
+            | "list_splat_pattern"
+            | "tuple"
+            | "list" => node = parent,
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// `with asyncio.Runner() as r:` whose only job is to run the sites: its body moves, the `with`
@@ -514,6 +557,11 @@ fn clamp_line_removal(
 
 /// `await EXPR` for a run site, parenthesized where the grammar needs it.
 fn await_pieces(ctx: &Ctx, call: Node, awaitable: Awaitable) -> Result<Vec<Piece>, Blocked> {
+    if let Some(arguments) = call.child_by_field_name("arguments")
+        && has_comment_child(arguments)
+    {
+        return commented_await_pieces(ctx, call, arguments, awaitable);
+    }
     let mut pieces = Vec::new();
     let outer = needs_outer_parens(call);
     if outer {
@@ -567,6 +615,50 @@ fn await_pieces(ctx: &Ctx, call: Node, awaitable: Awaitable) -> Result<Vec<Piece
     if outer {
         pieces.push(Piece::Literal(b")".to_vec()));
     }
+    Ok(pieces)
+}
+
+fn has_comment_child(node: Node) -> bool {
+    let mut cursor = node.walk();
+    node.children(&mut cursor).any(|c| c.kind() == "comment")
+}
+
+/// A call whose arguments hold comments keeps its parentheses, so no comment is lost:
+/// `asyncio.run(  # why\n    main()\n)` becomes `(await  # why\n    main()\n)`. Arguments other
+/// than the awaitable (`debug=True`) are dropped with their comma.
+fn commented_await_pieces(
+    ctx: &Ctx,
+    call: Node,
+    arguments: Node,
+    awaitable: Awaitable,
+) -> Result<Vec<Piece>, Blocked> {
+    let Awaitable::Expression(expression) = awaitable else {
+        return Err(format!(
+            "`{}` has comments among arguments that cannot be kept",
+            evidence(ctx, call)
+        ));
+    };
+    let inner = arguments.start_byte() + 1..arguments.end_byte() - 1;
+    let mut dropped: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut last_comma: Option<usize> = None;
+    let mut cursor = arguments.walk();
+    for child in arguments.children(&mut cursor) {
+        match child.kind() {
+            "," => last_comma = Some(child.start_byte()),
+            "comment" | "(" | ")" => {}
+            _ if child.id() == expression.id() => {}
+            // Take the comma before the argument with it.
+            _ => dropped.push(last_comma.unwrap_or(child.start_byte())..child.end_byte()),
+        }
+    }
+    let mut pieces = vec![Piece::Literal(b"(await ".to_vec())];
+    let mut at = inner.start;
+    for range in dropped {
+        pieces.push(Piece::Original(at..range.start));
+        at = range.end;
+    }
+    pieces.push(Piece::Original(at..inner.end));
+    pieces.push(Piece::Literal(b")".to_vec()));
     Ok(pieces)
 }
 
@@ -711,7 +803,12 @@ struct Guard<'a> {
     body: &'a [u8],
 }
 
-fn statement_edits(ctx: &Ctx, unit: &Unit, guard: &Guard, removed: &[Node]) -> Vec<Edit> {
+fn statement_edits(
+    ctx: &Ctx,
+    unit: &Unit,
+    guard: &Guard,
+    removed: &[std::ops::Range<usize>],
+) -> Vec<Edit> {
     let Guard {
         placeholders,
         loader,
@@ -774,7 +871,7 @@ fn statement_edits(ctx: &Ctx, unit: &Unit, guard: &Guard, removed: &[Node]) -> V
 
 /// Blank lines from `offset` to the next line with content, passing over lines the fix removes;
 /// only blank lines up to the end of the file need no padding, so they count as enough.
-fn blank_lines_after(ctx: &Ctx, offset: usize, removed: &[Node]) -> usize {
+fn blank_lines_after(ctx: &Ctx, offset: usize, removed: &[std::ops::Range<usize>]) -> usize {
     let code = ctx.src.code();
     let mut line = ctx.src.line_index(offset.min(code.len()));
     if offset >= code.len() {
@@ -783,11 +880,11 @@ fn blank_lines_after(ctx: &Ctx, offset: usize, removed: &[Node]) -> usize {
     let mut count = 0;
     while line < ctx.src.line_count() {
         let range = ctx.src.line_range(line);
+        let whole_line = ctx.src.line_start(line)..ctx.src.line_start(line + 1);
         line += 1;
-        let is_removed = removed.iter().any(|r| {
-            let first_line = ctx.src.line_start(ctx.src.line_index(r.start_byte()));
-            range.start >= first_line && range.end <= r.end_byte()
-        });
+        let is_removed = removed
+            .iter()
+            .any(|r| r.start <= whole_line.start && whole_line.end <= r.end);
         if is_removed {
             continue;
         }

@@ -122,42 +122,64 @@ impl<'a> Mover<'a> {
         self.edits.sort_by_key(|(r, _)| (r.start, r.end));
         let mut out = Vec::new();
         out.extend_from_slice(&self.add);
-        self.copy(range, &mut out);
+        let mut at_line_start = false;
+        self.copy(range, &mut out, &mut at_line_start);
         out
     }
 
-    fn copy(&self, range: Range<usize>, out: &mut Vec<u8>) {
+    fn copy(&self, range: Range<usize>, out: &mut Vec<u8>, at_line_start: &mut bool) {
         let mut at = range.start;
         for (edit_range, pieces) in &self.edits {
             if edit_range.start < at || edit_range.end > range.end {
                 continue;
             }
-            self.copy_plain(at..edit_range.start, out);
+            self.copy_plain(at..edit_range.start, out, at_line_start);
             for piece in pieces {
                 match piece {
-                    Piece::Literal(text) => out.extend_from_slice(text),
-                    Piece::Original(inner) => self.copy_plain(inner.clone(), out),
+                    Piece::Literal(text) => self.copy_literal(text, out, at_line_start),
+                    Piece::Original(inner) => self.copy_plain(inner.clone(), out, at_line_start),
                 }
             }
             at = edit_range.end;
         }
-        self.copy_plain(at..range.end, out);
+        self.copy_plain(at..range.end, out, at_line_start);
     }
 
-    fn copy_plain(&self, range: Range<usize>, out: &mut Vec<u8>) {
+    fn copy_literal(&self, text: &[u8], out: &mut Vec<u8>, at_line_start: &mut bool) {
+        if text.is_empty() {
+            return;
+        }
+        if *at_line_start {
+            out.extend_from_slice(&self.add);
+            *at_line_start = false;
+        }
+        out.extend_from_slice(text);
+    }
+
+    /// Copies original bytes; every line that starts in them (or right after the previous
+    /// piece ended a line) is re-indented.
+    fn copy_plain(&self, range: Range<usize>, out: &mut Vec<u8>, at_line_start: &mut bool) {
         let mut at = range.start;
         while at < range.end {
-            let Some(pos) = memchr::memchr(b'\n', &self.code[at..range.end]) else {
-                out.extend_from_slice(&self.code[at..range.end]);
-                return;
-            };
-            let line_start = at + pos + 1;
-            out.extend_from_slice(&self.code[at..line_start]);
-            at = line_start;
-            if at >= range.end || self.in_string(at) {
-                continue;
+            if *at_line_start {
+                *at_line_start = false;
+                if !self.in_string(at) {
+                    at = self.reindent_line(at, range.end, out);
+                    continue;
+                }
             }
-            at = self.reindent_line(at, range.end, out);
+            let rest = &self.code[at..range.end];
+            match memchr::memchr(b'\n', rest) {
+                Some(pos) => {
+                    out.extend_from_slice(&rest[..=pos]);
+                    at += pos + 1;
+                    *at_line_start = true;
+                }
+                None => {
+                    out.extend_from_slice(rest);
+                    at = range.end;
+                }
+            }
         }
     }
 
@@ -168,7 +190,9 @@ impl<'a> Mover<'a> {
             .iter()
             .take_while(|b| matches!(b, b' ' | b'\t' | b'\x0c'))
             .count();
-        if matches!(line.get(blank_len), None | Some(b'\n' | b'\r')) {
+        // Whether the line is blank is a property of the whole line, not of the part copied
+        // before an edit that starts on it.
+        if matches!(self.code.get(start + blank_len), None | Some(b'\n' | b'\r')) {
             return start + blank_len;
         }
         let stripped = common_prefix(&line[..blank_len], &self.strip);

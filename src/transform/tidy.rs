@@ -46,7 +46,7 @@ pub fn tidy(
     let tree = parse::parse(file.parse_text())?;
     let model = Model::build(&tree, file.parse_text());
     let mut edits = unused_import_edits(&file, &model, previously_used);
-    edits.extend(missing_import_edit(&file, &model, required));
+    edits.extend(missing_import_edits(&file, &model, required));
     if edits.is_empty() {
         return Ok(code.to_vec());
     }
@@ -115,39 +115,68 @@ fn remove_list_item(code: &[u8], item: Node) -> Edit {
     Edit::delete(comma..end)
 }
 
-fn missing_import_edit(
+/// Edits that add the missing imports: a name joins an existing `from module import ...` when
+/// there is one; the rest go on new lines after the module's imports.
+fn missing_import_edits(
     file: &SourceFile,
     model: &Model,
     required: &[RequiredImport],
-) -> Option<Edit> {
-    let missing: Vec<&RequiredImport> = required
+) -> Vec<Edit> {
+    let mut missing: Vec<&RequiredImport> = required
         .iter()
         .filter(|import| !is_imported(model, import))
         .collect();
-    if missing.is_empty() {
-        return None;
-    }
+    missing.sort();
+    missing.dedup();
+    let mut edits = Vec::new();
     let newline = file.newline().as_bytes();
     let mut lines = Vec::new();
     for import in missing {
         match import {
-            RequiredImport::Module(module) => {
-                lines.extend_from_slice(format!("import {module}").as_bytes())
-            }
             RequiredImport::Member { module, name } => {
+                if let Some(last) = last_name_of_from_import(model, module) {
+                    edits.push(Edit::insert(last.end_byte(), format!(", {name}")));
+                    continue;
+                }
                 lines.extend_from_slice(format!("from {module} import {name}").as_bytes());
+            }
+            RequiredImport::Module(module) => {
+                lines.extend_from_slice(format!("import {module}").as_bytes());
             }
         }
         lines.extend_from_slice(newline);
+    }
+    if lines.is_empty() {
+        return edits;
     }
     let code = file.code();
     let at = import_insertion_point(file, model);
     if at == code.len() && !code.is_empty() && !code.ends_with(b"\n") && !code.ends_with(b"\r") {
         let mut text = newline.to_vec();
         text.extend_from_slice(&lines[..lines.len() - newline.len()]);
-        return Some(Edit::insert(at, text));
+        edits.push(Edit::insert(at, text));
+    } else {
+        edits.push(Edit::insert(at, lines));
     }
-    Some(Edit::insert(at, lines))
+    edits
+}
+
+/// The last imported name of a module-level `from <module> import a, b` (not `*`).
+fn last_name_of_from_import<'t>(model: &Model<'t>, module: &str) -> Option<Node<'t>> {
+    model
+        .imports
+        .iter()
+        .filter(|i| i.place == Place::ImportTime && i.node.kind() == "import_from_statement")
+        .filter(|i| i.node.parent().is_some_and(|p| p.kind() == "module"))
+        .filter(|i| {
+            i.node
+                .child_by_field_name("module_name")
+                .is_some_and(|m| model.node_text(m) == module.as_bytes())
+        })
+        .find_map(|i| {
+            let mut cursor = i.node.walk();
+            i.node.children_by_field_name("name", &mut cursor).last()
+        })
 }
 
 fn is_imported(model: &Model, import: &RequiredImport) -> bool {
