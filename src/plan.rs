@@ -18,6 +18,8 @@ const MAX_ROUNDS: usize = 8;
 pub struct Applied {
     /// The codes of the findings it resolved.
     pub codes: Vec<&'static str>,
+    /// How many findings it resolved.
+    pub findings: usize,
     /// Its title.
     pub title: String,
 }
@@ -69,6 +71,7 @@ pub fn fix_source(
                 chosen.push(Chosen {
                     fix: candidate.fix,
                     codes: candidate.codes,
+                    findings: candidate.findings,
                     key: candidate.key,
                 });
             } else {
@@ -83,6 +86,7 @@ pub fn fix_source(
         for candidate in &chosen {
             let entry = Applied {
                 codes: candidate.codes.clone(),
+                findings: candidate.findings,
                 title: candidate.fix.title.clone(),
             };
             if round.refused.iter().any(|r| Arc::ptr_eq(r, &candidate.fix)) {
@@ -110,6 +114,7 @@ pub fn fix_source(
 struct Candidate<'f> {
     fix: Arc<Fix>,
     codes: Vec<&'static str>,
+    findings: usize,
     first: &'f Finding,
     key: String,
 }
@@ -118,6 +123,7 @@ struct Candidate<'f> {
 struct Chosen {
     fix: Arc<Fix>,
     codes: Vec<&'static str>,
+    findings: usize,
     key: String,
 }
 
@@ -131,6 +137,7 @@ fn fixes_to_apply(findings: &[Finding], threshold: Applicability) -> Vec<Candida
         }
         match out.iter_mut().find(|c| Arc::ptr_eq(&c.fix, fix)) {
             Some(candidate) => {
+                candidate.findings += 1;
                 if !candidate.codes.contains(&finding.rule.code()) {
                     candidate.codes.push(finding.rule.code());
                 }
@@ -138,6 +145,7 @@ fn fixes_to_apply(findings: &[Finding], threshold: Applicability) -> Vec<Candida
             None => out.push(Candidate {
                 fix: fix.clone(),
                 codes: vec![finding.rule.code()],
+                findings: 1,
                 first: finding,
                 key: fix_key(finding, fix),
             }),

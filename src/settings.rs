@@ -86,6 +86,22 @@ impl Settings {
         }
     }
 
+    /// Whether `path` or one of its directories (below the settings' root) is excluded: what
+    /// `--force-exclude` asks of a file named on the command line.
+    pub fn is_excluded_with_parents(&self, path: &Path) -> bool {
+        let absolute = if path.is_absolute() {
+            path.to_path_buf()
+        } else {
+            std::env::current_dir()
+                .map(|cwd| cwd.join(path))
+                .unwrap_or_else(|_| path.to_path_buf())
+        };
+        absolute
+            .ancestors()
+            .take_while(|p| p.starts_with(&self.root) && *p != self.root)
+            .any(|p| self.is_excluded(p))
+    }
+
     /// Whether `path` (a file or directory) is excluded.
     pub fn is_excluded(&self, path: &Path) -> bool {
         let name = path.file_name().map(Path::new);

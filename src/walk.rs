@@ -30,7 +30,8 @@ pub fn collect_files(
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => roots.push(path.clone()),
             Ok(_) => match resolver.settings_for(path) {
-                Ok(settings) if settings.force_exclude && settings.is_excluded(path) => {}
+                Ok(settings)
+                    if settings.force_exclude && settings.is_excluded_with_parents(path) => {}
                 Ok(_) => files.push(path.clone()),
                 Err(e) => errors.push(WalkError {
                     path: path.clone(),

@@ -168,11 +168,7 @@ impl Counts {
             counts.errors += usize::from(!report.errors.is_empty());
             if let Some(change) = &report.change {
                 counts.files_changed += 1;
-                counts.fixed += change
-                    .applied
-                    .iter()
-                    .map(|a| a.codes.len().max(1))
-                    .sum::<usize>();
+                counts.fixed += change.applied.iter().map(|a| a.findings).sum::<usize>();
             }
         }
         counts
