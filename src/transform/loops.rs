@@ -83,7 +83,7 @@ pub fn rewrite_loop_uses(ctx: &Ctx, sites: &[&Site], parts: &mut FixParts) -> Re
                 };
                 let place = function.map_or_else(
                     || "a function".to_owned(),
-                    |f| super::lazy::describe_function(ctx, f),
+                    |f| super::unit::describe_function(ctx, f),
                 );
                 return Err(format!("`{name}` is {what} in {place} on line {line}"));
             }

@@ -7,6 +7,7 @@ mod lazy;
 mod loops;
 pub mod text;
 pub mod tidy;
+mod unit;
 
 use std::cell::RefCell;
 use std::collections::HashSet;
