@@ -63,7 +63,7 @@ pub struct AnalysisOptions {
     pub fix: FixOptions,
 }
 
-/// Byte strings one of which any file with a finding holds.
+/// Byte strings one of which any file with a finding holds (`Mangum` for LF006).
 const NEEDLES: &[&str] = &[
     "asyncio",
     "get_event_loop",
@@ -71,6 +71,7 @@ const NEEDLES: &[&str] = &[
     "new_event_loop",
     "uvloop",
     "anyio",
+    "Mangum",
 ];
 
 static FINDERS: LazyLock<Vec<memmem::Finder<'static>>> =

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
-use super::{Ctx, lazy, loops, site_message};
+use super::{Ctx, Strategy, init, lazy, lifespan, loops, site_message, unit};
 use crate::detect::{Site, SiteKind, Via};
 use crate::edit::{Applicability, Edit, Finding, Fix, RequiredImport};
 
@@ -31,7 +31,8 @@ impl FixParts {
         self.applicability = Some(self.applicability.map_or(level, |a| a.min(level)));
     }
 
-    fn into_fix(self) -> Result<Fix, Blocked> {
+    /// The fix these parts make, with overlapping deletions merged.
+    pub fn into_fix(self) -> Result<Fix, Blocked> {
         let edits = merge_deletions(self.edits)?;
         let title = self.titles.join("; ");
         let mut fix = Fix::new(
@@ -47,18 +48,68 @@ impl FixParts {
     }
 }
 
-/// Builds findings for all sites of a module, one fix per group.
-pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> Vec<Finding> {
-    let mut findings = Vec::with_capacity(sites.len());
-    for group in partition(sites) {
-        let members: Vec<&Site> = group.iter().map(|&i| &sites[i]).collect();
-        let result = build_fix(ctx, &members).and_then(FixParts::into_fix);
-        let (fix, reason) = match result {
-            Ok(fix) if !fix.edits.is_empty() => (Some(Arc::new(fix)), None),
-            Ok(_) => (None, None),
-            Err(reason) => (None, Some(reason)),
+/// What became of one group.
+enum Outcome {
+    /// Its own fix.
+    Fixed(Arc<Fix>),
+    /// Waiting for the module's init fix; the lazy pass's reason, for when init fails too.
+    Init(Option<Blocked>),
+    /// No fix, and why.
+    Blocked(Blocked),
+}
+
+/// Builds findings for all sites of a module: one fix per group, except that every group the
+/// init strategy takes shares the module's one `init()` fix. Returns whether that fix makes the
+/// app's lifespan await `init()`.
+pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> (Vec<Finding>, bool) {
+    let groups: Vec<Vec<&Site>> = partition(sites)
+        .into_iter()
+        .map(|g| g.into_iter().map(|i| &sites[i]).collect())
+        .collect();
+    let has_app = lifespan::find_app(ctx).is_some();
+    let mut outcomes = Vec::with_capacity(groups.len());
+    let mut candidates = Vec::new();
+    for (index, group) in groups.iter().enumerate() {
+        let outcome = match GroupPlan::prepare(ctx, group) {
+            Err(reason) => Outcome::Blocked(reason),
+            Ok(plan) => {
+                let (outcome, wants_init) = choose(ctx, &plan, has_app);
+                if wants_init {
+                    candidates.push(plan.into_init_candidate(index));
+                }
+                outcome
+            }
         };
-        for site in members {
+        outcomes.push(outcome);
+    }
+    let init = if candidates.is_empty() {
+        init::Outcome::default()
+    } else {
+        init::plan(ctx, candidates)
+    };
+    let init_fix = init
+        .parts
+        .and_then(|parts| parts.into_fix().ok())
+        .filter(|fix| !fix.edits.is_empty())
+        .map(Arc::new);
+    let mut findings = Vec::with_capacity(sites.len());
+    for (index, (group, outcome)) in groups.iter().zip(outcomes).enumerate() {
+        let (fix, reason) = match outcome {
+            Outcome::Fixed(fix) => (Some(fix), None),
+            Outcome::Blocked(reason) => (None, Some(reason)),
+            Outcome::Init(lazy_reason) => match &init_fix {
+                Some(fix) if init.included.contains(&index) => (Some(fix.clone()), None),
+                _ => {
+                    let init_reason = init
+                        .excluded
+                        .iter()
+                        .find(|(i, _)| *i == index)
+                        .map(|(_, r)| r.clone());
+                    (None, lazy_reason.or(init_reason))
+                }
+            },
+        };
+        for site in group {
             let mut message = site_message(ctx, site);
             if let Some(reason) = &reason {
                 message.push_str("; no fix: ");
@@ -73,7 +124,133 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> Vec<Finding> {
         }
     }
     findings.sort_by_key(|f| (f.range.start, f.range.end));
-    findings
+    (findings, init.wires_lifespan)
+}
+
+/// The strategy for one group (SPEC §4.4): its outcome, and whether it goes to the init pass.
+/// `auto` takes lazy when every read allows it, else init when the module has an app to wire
+/// into or the lazy pass cannot express the statement (a bare call, an attribute target, a
+/// class attribute), else no fix with the lazy pass's reason.
+fn choose(ctx: &Ctx, plan: &GroupPlan, has_app: bool) -> (Outcome, bool) {
+    match ctx.options.strategy {
+        Strategy::Init => (Outcome::Init(None), true),
+        Strategy::Lazy => match plan.lazy_fix(ctx) {
+            Ok(fix) => (Outcome::Fixed(fix), false),
+            Err(reason) => (Outcome::Blocked(reason), false),
+        },
+        Strategy::Auto => match plan.lazy_fix(ctx) {
+            Ok(fix) => (Outcome::Fixed(fix), false),
+            Err(reason) if has_app || plan.needs_init(ctx) => (Outcome::Init(Some(reason)), true),
+            Err(reason) => (Outcome::Blocked(reason), false),
+        },
+    }
+}
+
+/// A group's sites, sorted into the statements that move and the loop management that goes.
+struct GroupPlan<'a, 't> {
+    units: BTreeMap<usize, Vec<&'a Site<'t>>>,
+    removals_inside: BTreeMap<usize, Vec<Node<'t>>>,
+    removed_ranges: Vec<std::ops::Range<usize>>,
+    common: FixParts,
+}
+
+impl<'a, 't> GroupPlan<'a, 't> {
+    /// Loop-global uses and loop-management statements, which every strategy handles alike.
+    fn prepare(ctx: &Ctx<'_, 't>, sites: &[&'a Site<'t>]) -> Result<Self, Blocked> {
+        let mut common = FixParts::default();
+        let management: Vec<&Site> = sites
+            .iter()
+            .copied()
+            .filter(|s| !matches!(s.kind, SiteKind::Run { .. }))
+            .collect();
+        let mut units: BTreeMap<usize, Vec<&Site>> = BTreeMap::new();
+        for site in sites
+            .iter()
+            .filter(|s| matches!(s.kind, SiteKind::Run { .. }))
+        {
+            units.entry(site.top).or_default().push(site);
+        }
+        loops::rewrite_loop_uses(ctx, sites, &mut common)?;
+        let mut removals_outside: Vec<Node> = Vec::new();
+        let mut removals_inside: BTreeMap<usize, Vec<Node>> = BTreeMap::new();
+        for site in &management {
+            let statement = loops::plain_statement(ctx, site)?;
+            if units.contains_key(&site.top) {
+                removals_inside.entry(site.top).or_default().push(statement);
+            } else {
+                removals_outside.push(statement);
+            }
+        }
+        let outside_edits = removal_edits(ctx, &removals_outside);
+        let removed_ranges = outside_edits.iter().map(|e| e.range.clone()).collect();
+        common.edits.extend(outside_edits);
+        if !management.is_empty() {
+            common
+                .titles
+                .push("Remove the import-time loop management".into());
+            common.limit(Applicability::Safe);
+        }
+        Ok(GroupPlan {
+            units,
+            removals_inside,
+            removed_ranges,
+            common,
+        })
+    }
+
+    /// The group's lazy fix (or, with no statement to move, its loop-management fix).
+    fn lazy_fix(&self, ctx: &Ctx) -> Result<Arc<Fix>, Blocked> {
+        let mut parts = FixParts {
+            edits: self.common.edits.clone(),
+            applicability: self.common.applicability,
+            imports: self.common.imports.clone(),
+            titles: self.common.titles.clone(),
+        };
+        for (&top, run_sites) in &self.units {
+            let removals = self.removals_inside.get(&top).cloned().unwrap_or_default();
+            lazy::plan(
+                ctx,
+                top,
+                run_sites,
+                &removals,
+                &self.removed_ranges,
+                &mut parts,
+            )?;
+        }
+        let fix = parts.into_fix()?;
+        if fix.edits.is_empty() {
+            return Err("nothing to rewrite".into());
+        }
+        Ok(Arc::new(fix))
+    }
+
+    /// Whether a statement of the group is one the lazy pass cannot express at all.
+    fn needs_init(&self, ctx: &Ctx) -> bool {
+        self.units.iter().any(|(&top, sites)| {
+            let statement = ctx.model.statements[top];
+            let is_class = matches!(statement.kind(), "class_definition")
+                || statement
+                    .child_by_field_name("definition")
+                    .is_some_and(|d| d.kind() == "class_definition");
+            let is_bare_call = sites.iter().any(|s| {
+                s.statement.kind() == "expression_statement"
+                    && s.statement
+                        .named_child(0)
+                        .is_some_and(|e| e.id() == s.call.id())
+            });
+            let has_attribute_target = !unit::attribute_targets(statement).is_empty();
+            is_class || is_bare_call || has_attribute_target
+        })
+    }
+
+    fn into_init_candidate(self, index: usize) -> init::Candidate<'a, 't> {
+        init::Candidate {
+            index,
+            units: self.units,
+            removals_inside: self.removals_inside,
+            parts: self.common,
+        }
+    }
 }
 
 /// Sites of one module-level statement, and sites of one loop global, are fixed together.
@@ -139,48 +316,6 @@ pub fn loop_var<'t>(site: &Site<'t>) -> Option<&'t [u8]> {
         } => Some(var),
         SiteKind::Run { .. } => None,
     }
-}
-
-fn build_fix(ctx: &Ctx, sites: &[&Site]) -> Result<FixParts, Blocked> {
-    let mut parts = FixParts::default();
-    let management: Vec<&Site> = sites
-        .iter()
-        .copied()
-        .filter(|s| !matches!(s.kind, SiteKind::Run { .. }))
-        .collect();
-    let mut units: BTreeMap<usize, Vec<&Site>> = BTreeMap::new();
-    for site in sites
-        .iter()
-        .filter(|s| matches!(s.kind, SiteKind::Run { .. }))
-    {
-        units.entry(site.top).or_default().push(site);
-    }
-    loops::rewrite_loop_uses(ctx, sites, &mut parts)?;
-    let mut removals_outside: Vec<Node> = Vec::new();
-    let mut removals_inside: BTreeMap<usize, Vec<Node>> = BTreeMap::new();
-    for site in &management {
-        let statement = loops::plain_statement(ctx, site)?;
-        if units.contains_key(&site.top) {
-            removals_inside.entry(site.top).or_default().push(statement);
-        } else {
-            removals_outside.push(statement);
-        }
-    }
-    let outside_edits = removal_edits(ctx, &removals_outside);
-    let removed_ranges: Vec<std::ops::Range<usize>> =
-        outside_edits.iter().map(|e| e.range.clone()).collect();
-    parts.edits.extend(outside_edits);
-    if !management.is_empty() {
-        parts
-            .titles
-            .push("Remove the import-time loop management".into());
-        parts.limit(Applicability::Safe);
-    }
-    for (top, run_sites) in units {
-        let removals = removals_inside.remove(&top).unwrap_or_default();
-        lazy::plan(ctx, top, &run_sites, &removals, &removed_ranges, &mut parts)?;
-    }
-    Ok(parts)
 }
 
 /// Edits that remove statements; a block whose statements all go keeps a `pass`.

@@ -9,7 +9,7 @@ use tree_sitter::Node;
 use super::group::{Blocked, FixParts};
 use super::text;
 use super::unit::{
-    Unit, blank_lines_after, check_movable, describe_function, is_deferred, is_docstring,
+    Unit, blank_lines_after, check_movable, describe_function, first_statement_edit, is_deferred,
     moved_body, original_name, placeholder_lines, unit_of,
 };
 use super::{Ctx, evidence};
@@ -258,45 +258,6 @@ fn statement_edits(
 
 /// Inserts `await loader()` as the first statement of an `async def`, after its docstring.
 pub fn await_edit(ctx: &Ctx, function: ScopeId, loader: &str) -> Result<Edit, Blocked> {
-    let code = ctx.src.code();
-    let def = ctx.model.scopes[function].node;
-    let body = def
-        .child_by_field_name("body")
-        .ok_or_else(|| "an `async def` without a body".to_owned())?;
-    let mut cursor = body.walk();
-    let statements: Vec<Node> = body
-        .named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment")
-        .collect();
-    let first = *statements
-        .first()
-        .ok_or_else(|| "an `async def` without a body".to_owned())?;
     let statement = text::render(AWAIT, &[("loader", loader.as_bytes())], &ctx.style);
-    let docstring = is_docstring(first).then_some(first);
-    let one_line = ctx.src.line_index(first.start_byte()) == ctx.src.line_index(def.start_byte())
-        || !text::start_of_line_is_blank(code, first.start_byte());
-    if one_line {
-        return Ok(match docstring {
-            Some(doc) => Edit::insert(doc.end_byte(), [b"; ".as_slice(), &statement].concat()),
-            None => Edit::insert(first.start_byte(), [statement.as_slice(), b"; "].concat()),
-        });
-    }
-    let indent = ctx.src.line_indent(first.start_byte()).to_vec();
-    match docstring {
-        Some(doc) if text::rest_of_line_is_trivia(code, doc.end_byte()) => {
-            let line_end = ctx.src.line_range(ctx.src.line_index(doc.end_byte())).end;
-            Ok(Edit::insert(
-                line_end,
-                [ctx.style.newline.as_slice(), &indent, &statement].concat(),
-            ))
-        }
-        Some(doc) => Ok(Edit::insert(
-            doc.end_byte(),
-            [b"; ".as_slice(), &statement].concat(),
-        )),
-        None => Ok(Edit::insert(
-            first.start_byte(),
-            [statement.as_slice(), &ctx.style.newline, &indent].concat(),
-        )),
-    }
+    first_statement_edit(ctx, ctx.model.scopes[function].node, &statement)
 }

@@ -3,7 +3,9 @@
 //! one fix; each pass (lazy guard, loop-statement removal, running-loop rewrite) contributes edits.
 
 mod group;
+mod init;
 mod lazy;
+mod lifespan;
 mod loops;
 pub mod text;
 pub mod tidy;
@@ -192,11 +194,22 @@ impl<'a, 't> Ctx<'a, 't> {
 /// Finds every import-time loop problem of a module and builds its fixes.
 pub fn analyze(model: &Model, src: &SourceFile, options: &FixOptions) -> Vec<Finding> {
     let sites = detect::find_sites(model);
-    if sites.is_empty() {
+    let mentions_mangum = memchr::memmem::find(src.code(), b"Mangum").is_some();
+    if sites.is_empty() && !mentions_mangum {
         return Vec::new();
     }
     let ctx = Ctx::new(model, src, options);
-    analyze_sites(&ctx, &sites)
+    let (mut findings, wires_lifespan) = if sites.is_empty() {
+        (Vec::new(), false)
+    } else {
+        analyze_sites(&ctx, &sites)
+    };
+    if mentions_mangum {
+        let needs_lifespan = wires_lifespan || lifespan::has_startup_hook(&ctx);
+        findings.extend(lifespan::lifespan_disabled(&ctx, needs_lifespan));
+        findings.sort_by_key(|f| (f.range.start, f.range.end));
+    }
+    findings
 }
 
 /// The one-line message of a site, with the evidence.

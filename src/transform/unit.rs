@@ -8,7 +8,7 @@ use super::group::Blocked;
 use super::text::{self, Mover, Piece};
 use super::{Ctx, PythonVersion, evidence};
 use crate::detect::{Awaitable, Site, SiteKind, Via};
-use crate::edit::RequiredImport;
+use crate::edit::{Edit, RequiredImport};
 use crate::semantic::{BindingKind, MODULE_SCOPE, NameRef, Place, Role, ScopeId};
 
 /// Statements that cannot move into a function body unchanged.
@@ -678,4 +678,51 @@ pub(super) fn is_docstring(statement: Node) -> bool {
         && statement
             .named_child(0)
             .is_some_and(|e| matches!(e.kind(), "string" | "concatenated_string"))
+}
+
+/// Inserts `statement` as the first statement of a function, after its docstring.
+pub(super) fn first_statement_edit(
+    ctx: &Ctx,
+    def: Node,
+    statement: &[u8],
+) -> Result<Edit, Blocked> {
+    let code = ctx.src.code();
+    let body = def
+        .child_by_field_name("body")
+        .ok_or_else(|| "an `async def` without a body".to_owned())?;
+    let mut cursor = body.walk();
+    let statements: Vec<Node> = body
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    let first = *statements
+        .first()
+        .ok_or_else(|| "an `async def` without a body".to_owned())?;
+    let docstring = is_docstring(first).then_some(first);
+    let one_line = ctx.src.line_index(first.start_byte()) == ctx.src.line_index(def.start_byte())
+        || !text::start_of_line_is_blank(code, first.start_byte());
+    if one_line {
+        return Ok(match docstring {
+            Some(doc) => Edit::insert(doc.end_byte(), [b"; ".as_slice(), statement].concat()),
+            None => Edit::insert(first.start_byte(), [statement, b"; ".as_slice()].concat()),
+        });
+    }
+    let indent = ctx.src.line_indent(first.start_byte()).to_vec();
+    match docstring {
+        Some(doc) if text::rest_of_line_is_trivia(code, doc.end_byte()) => {
+            let line_end = ctx.src.line_range(ctx.src.line_index(doc.end_byte())).end;
+            Ok(Edit::insert(
+                line_end,
+                [ctx.style.newline.as_slice(), &indent, statement].concat(),
+            ))
+        }
+        Some(doc) => Ok(Edit::insert(
+            doc.end_byte(),
+            [b"; ".as_slice(), statement].concat(),
+        )),
+        None => Ok(Edit::insert(
+            first.start_byte(),
+            [statement, &ctx.style.newline, &indent].concat(),
+        )),
+    }
 }

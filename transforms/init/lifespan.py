@@ -1,0 +1,4 @@
+@asynccontextmanager
+async def {lifespan}(app):
+    await {init}()
+    yield
