@@ -171,7 +171,7 @@ impl<'a, 't> GroupPlan<'a, 't> {
             units.entry(site.top).or_default().push(site);
         }
         loops::rewrite_loop_uses(ctx, sites, &mut common)?;
-        let mut removals_outside: Vec<Node> = Vec::new();
+        let mut removals_outside: Vec<Node> = wrappers_to_remove(ctx, sites)?;
         let mut removals_inside: BTreeMap<usize, Vec<Node>> = BTreeMap::new();
         for site in &management {
             let statement = loops::plain_statement(ctx, site)?;
@@ -316,6 +316,51 @@ pub fn loop_var<'t>(site: &Site<'t>) -> Option<&'t [u8]> {
         } => Some(var),
         SiteKind::Run { .. } => None,
     }
+}
+
+/// LF004: a call of a wrapper is replaced by the wrapper's own awaitable, so the wrapper must be a
+/// plain `return asyncio.run(...)`; a wrapper that nothing else uses goes with its last call.
+fn wrappers_to_remove<'t>(
+    ctx: &Ctx<'_, 't>,
+    sites: &[&Site<'t>],
+) -> Result<Vec<Node<'t>>, Blocked> {
+    let mut removed = Vec::new();
+    for site in sites {
+        let SiteKind::Run {
+            via: Via::Wrapper {
+                name, chain, plain, ..
+            },
+            ..
+        } = site.kind
+        else {
+            continue;
+        };
+        let display = String::from_utf8_lossy(name);
+        if !plain {
+            return Err(format!(
+                "`{display}` does more than return its loop's result; call it inside the app instead"
+            ));
+        }
+        let Some(def) = chain[0] else { continue };
+        let calls: Vec<usize> = sites
+            .iter()
+            .filter(|s| matches!(s.kind, SiteKind::Run { via: Via::Wrapper { name: n, .. }, .. } if n == name))
+            .filter_map(|s| s.call.child_by_field_name("function").map(|f| f.id()))
+            .collect();
+        let name_node = def.child_by_field_name("name").map(|n| n.id());
+        let used_elsewhere = ctx
+            .model
+            .global_uses(name)
+            .any(|u| Some(u.node.id()) != name_node && !calls.contains(&u.node.id()));
+        let is_module_statement = def.parent().is_some_and(|p| p.kind() == "module");
+        if !used_elsewhere
+            && is_module_statement
+            && !removed.iter().any(|d: &Node| d.id() == def.id())
+        {
+            removed.push(def);
+        }
+    }
+    Ok(removed)
 }
 
 /// Edits that remove statements; a block whose statements all go keeps a `pass`.

@@ -46,7 +46,7 @@ pub fn plan(
         return Err("the result is not kept in a name; use `--strategy init`".into());
     }
     let readers = readers(ctx, &unit)?;
-    let writers_elsewhere = written_in_functions(ctx, &unit);
+    let written_elsewhere = written_in_function(ctx, &unit);
 
     let base = generated_base(&unit.names);
     let loader = ctx.fresh_name(&fill(&ctx.options.naming.loader, &base));
@@ -69,15 +69,19 @@ pub fn plan(
         parts.edits.push(await_edit(ctx, function, &loader)?);
     }
     let names = display_names(&unit.names);
-    parts.titles.push(format!(
-        "Load {names} lazily with `await {loader}()`{}",
-        match readers.len() {
-            0 => String::new(),
-            1 => " in 1 async function".into(),
-            n => format!(" in {n} async functions"),
-        }
-    ));
-    parts.limit(if writers_elsewhere {
+    let in_functions = match readers.len() {
+        0 => String::new(),
+        1 => " in 1 async function".into(),
+        n => format!(" in {n} async functions"),
+    };
+    let mut title = format!("Load {names} lazily with `await {loader}()`{in_functions}");
+    if let Some(why) = &written_elsewhere {
+        title.push_str(&format!(
+            " (unsafe: {why}, and the guard could overwrite it)"
+        ));
+    }
+    parts.titles.push(title);
+    parts.limit(if written_elsewhere.is_some() {
         Applicability::Unsafe
     } else {
         Applicability::Safe
@@ -144,11 +148,21 @@ fn readers(ctx: &Ctx, unit: &Unit) -> Result<Vec<ScopeId>, Blocked> {
     Ok(ordered)
 }
 
-/// Whether a function assigns one of the names through `global`: the guard may overwrite it.
-fn written_in_functions(ctx: &Ctx, unit: &Unit) -> bool {
-    unit.names
-        .iter()
-        .any(|name| ctx.model.bindings_of(name).any(|b| is_deferred(b.place)))
+/// Where a function assigns one of the names through `global`, if one does.
+fn written_in_function(ctx: &Ctx, unit: &Unit) -> Option<String> {
+    unit.names.iter().find_map(|name| {
+        let binding = ctx.model.bindings_of(name).find(|b| is_deferred(b.place))?;
+        let Place::Deferred(scope) = binding.place else {
+            return None;
+        };
+        let function = ctx.model.enclosing_function(scope)?;
+        Some(format!(
+            "`{}` is assigned in {} on line {}",
+            text::name_text(name),
+            describe_function(ctx, function),
+            ctx.line(binding.offset)
+        ))
+    })
 }
 
 /// `prompt_text` for `PROMPT_TEXT`, `a_b` for `A, B`.

@@ -217,6 +217,20 @@ pub fn site_message(ctx: &Ctx, site: &Site) -> String {
     let call = evidence(ctx, site.call);
     match site.kind {
         SiteKind::Run { via, .. } => match via {
+            Via::Wrapper { inner, chain, .. } => {
+                let mut path: Vec<String> = chain
+                    .iter()
+                    .flatten()
+                    .filter_map(|def| def.child_by_field_name("name"))
+                    .map(|name| format!("`{}`", String::from_utf8_lossy(ctx.original(name))))
+                    .collect();
+                path.push(format!("`{}`", evidence(ctx, inner)));
+                format!(
+                    "`{call}` runs an event loop at import time, through {} on line {}",
+                    path.join(" -> "),
+                    ctx.line(inner.start_byte())
+                )
+            }
             Via::Runner(_) | Via::RunnerObject => {
                 format!("`{call}` runs an event loop at import time and closes it")
             }

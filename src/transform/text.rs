@@ -105,6 +105,15 @@ impl<'a> Mover<'a> {
         }
     }
 
+    /// Keeps the string literals under `node` too (text copied from outside the moved range).
+    pub fn protect(&mut self, node: Node) {
+        for range in multiline_strings(node) {
+            if !self.strings.contains(&range) {
+                self.strings.push(range);
+            }
+        }
+    }
+
     /// Replaces `range` with `pieces` in the moved text.
     pub fn edit(&mut self, range: Range<usize>, pieces: Vec<Piece>) {
         self.edits.push((range, pieces));
@@ -261,8 +270,19 @@ pub fn remove_statement(src: &SourceFile, statement: Node) -> Edit {
     }
     let (start, end) = (statement.start_byte(), statement.end_byte());
     if start_of_line_is_blank(code, start) && rest_of_line_is_trivia(code, end) {
-        let line_start = src.line_start(src.line_index(start));
-        let line_end = src.line_end_after_newline(end);
+        let first_line = src.line_index(start);
+        let line_start = src.line_start(first_line);
+        let mut line_end = src.line_end_after_newline(end);
+        // Between blank lines, the blank lines after the statement go with it, so that two
+        // separated blocks do not leave four blank lines behind.
+        let blank_before = first_line == 0 || is_blank_line(src, first_line - 1);
+        if blank_before {
+            let mut next = src.line_index(line_end.min(code.len().saturating_sub(1)));
+            while line_end < code.len() && next < src.line_count() && is_blank_line(src, next) {
+                line_end = src.line_start(next + 1);
+                next += 1;
+            }
+        }
         return Edit::delete(line_start..line_end);
     }
     let after = &code[end..];
@@ -280,6 +300,12 @@ pub fn remove_statement(src: &SourceFile, statement: Node) -> Edit {
     let before = &code[..start];
     let semicolon = before.iter().rposition(|&b| b == b';').unwrap_or(start);
     Edit::delete(semicolon..end)
+}
+
+fn is_blank_line(src: &SourceFile, line: usize) -> bool {
+    src.code()[src.line_range(line)]
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\x0c'))
 }
 
 fn is_only_statement_in_block(statement: Node) -> bool {

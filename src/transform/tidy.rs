@@ -46,7 +46,17 @@ pub fn tidy(
     let tree = parse::parse(file.parse_text())?;
     let model = Model::build(&tree, file.parse_text());
     let mut edits = unused_import_edits(&file, &model, previously_used);
-    edits.extend(missing_import_edits(&file, &model, required));
+    let additions = missing_import_edits(&file, &model, required);
+    // An import added where a removed one stood goes where the removal starts.
+    for mut addition in additions {
+        if let Some(removal) = edits
+            .iter()
+            .find(|e| e.range.start < addition.range.start && addition.range.start < e.range.end)
+        {
+            addition.range = removal.range.start..removal.range.start;
+        }
+        edits.push(addition);
+    }
     if edits.is_empty() {
         return Ok(code.to_vec());
     }
@@ -194,29 +204,154 @@ fn is_imported(model: &Model, import: &RequiredImport) -> bool {
     })
 }
 
-/// After the module's leading imports (and `__future__` imports); else after its docstring;
-/// else before its first statement, below any shebang, coding cookie or header comment.
+/// Standard-library modules, to place added imports (all of them stdlib) in the stdlib group, as
+/// isort and ruff order imports.
+const STDLIB: &[&str] = &[
+    "__future__",
+    "abc",
+    "argparse",
+    "array",
+    "ast",
+    "asyncio",
+    "base64",
+    "bisect",
+    "builtins",
+    "calendar",
+    "collections",
+    "concurrent",
+    "configparser",
+    "contextlib",
+    "contextvars",
+    "copy",
+    "csv",
+    "ctypes",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "difflib",
+    "email",
+    "enum",
+    "errno",
+    "fnmatch",
+    "fractions",
+    "functools",
+    "gc",
+    "getpass",
+    "glob",
+    "gzip",
+    "hashlib",
+    "heapq",
+    "hmac",
+    "html",
+    "http",
+    "importlib",
+    "inspect",
+    "io",
+    "ipaddress",
+    "itertools",
+    "json",
+    "logging",
+    "math",
+    "mimetypes",
+    "multiprocessing",
+    "numbers",
+    "operator",
+    "os",
+    "pathlib",
+    "pickle",
+    "platform",
+    "pprint",
+    "queue",
+    "random",
+    "re",
+    "secrets",
+    "select",
+    "shlex",
+    "shutil",
+    "signal",
+    "socket",
+    "sqlite3",
+    "ssl",
+    "stat",
+    "string",
+    "struct",
+    "subprocess",
+    "sys",
+    "tempfile",
+    "textwrap",
+    "threading",
+    "time",
+    "timeit",
+    "traceback",
+    "types",
+    "typing",
+    "unittest",
+    "urllib",
+    "uuid",
+    "warnings",
+    "weakref",
+    "xml",
+    "zipfile",
+    "zlib",
+    "zoneinfo",
+];
+
+/// Where added imports go: after the last standard-library import of the module's leading import
+/// block; else before its first import; else after the docstring; else before the first statement
+/// (below any shebang, coding cookie or header comment).
 fn import_insertion_point(file: &SourceFile, model: &Model) -> usize {
-    let mut last = None;
+    let mut first_import = None;
+    let mut last_stdlib = None;
+    let mut docstring = None;
     for (i, statement) in model.statements.iter().enumerate() {
         let is_import = matches!(
             statement.kind(),
             "import_statement" | "import_from_statement" | "future_import_statement"
         );
-        let is_docstring = i == 0
-            && statement.kind() == "expression_statement"
-            && statement
-                .named_child(0)
-                .is_some_and(|e| e.kind() == "string");
-        if is_import || is_docstring {
-            last = Some(*statement);
-        } else {
+        if i == 0 && is_docstring(*statement) {
+            docstring = Some(*statement);
+            continue;
+        }
+        if !is_import {
             break;
         }
+        first_import.get_or_insert(*statement);
+        if statement.kind() == "future_import_statement" || is_stdlib_import(model, *statement) {
+            last_stdlib = Some(*statement);
+        }
     }
-    match (last, model.statements.first()) {
-        (Some(statement), _) => file.line_end_after_newline(statement.end_byte()),
-        (None, Some(first)) => file.line_start(file.line_index(first.start_byte())),
-        (None, None) => file.code().len(),
+    let line_start = |node: Node| file.line_start(file.line_index(node.start_byte()));
+    match (
+        last_stdlib,
+        first_import,
+        docstring,
+        model.statements.first(),
+    ) {
+        (Some(statement), _, _, _) => file.line_end_after_newline(statement.end_byte()),
+        (None, Some(first), _, _) => line_start(first),
+        (None, None, Some(doc), _) => file.line_end_after_newline(doc.end_byte()),
+        (None, None, None, Some(first)) => line_start(*first),
+        (None, None, None, None) => file.code().len(),
     }
+}
+
+fn is_docstring(statement: Node) -> bool {
+    statement.kind() == "expression_statement"
+        && statement
+            .named_child(0)
+            .is_some_and(|e| e.kind() == "string")
+}
+
+fn is_stdlib_import(model: &Model, statement: Node) -> bool {
+    let module = match statement.kind() {
+        "import_from_statement" => statement.child_by_field_name("module_name"),
+        _ => statement
+            .child_by_field_name("name")
+            .map(|n| n.child_by_field_name("name").unwrap_or(n)),
+    };
+    module.is_some_and(|m| {
+        let text = String::from_utf8_lossy(model.node_text(m));
+        let top = text.split('.').next().unwrap_or("").trim();
+        STDLIB.contains(&top)
+    })
 }

@@ -350,6 +350,10 @@ pub(super) fn moved_body(
             continue;
         };
         let pieces = await_pieces(ctx, site.call, awaitable)?;
+        if let Awaitable::Expression(expression) = awaitable {
+            // A wrapper's awaitable comes from the wrapper's body.
+            mover.protect(expression);
+        }
         mover.edit(site.call.byte_range(), pieces);
     }
     for removal in super::group::removal_edits(ctx, removals) {

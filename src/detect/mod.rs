@@ -6,7 +6,9 @@ use std::sync::LazyLock;
 use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
 
 use crate::rules::Rule;
-use crate::semantic::{BindingKind, MODULE_SCOPE, Model, Place};
+use crate::semantic::{BindingKind, MODULE_SCOPE, Model, Place, ScopeId};
+
+pub mod wrappers;
 
 static CALLS: LazyLock<CallsQuery> = LazyLock::new(CallsQuery::new);
 
@@ -23,7 +25,7 @@ impl CallsQuery {
     fn new() -> Self {
         let query = Query::new(
             &crate::parse::language(),
-            include_str!("../transforms/detect/calls.scm"),
+            include_str!("../../transforms/detect/calls.scm"),
         )
         .expect("transforms/detect/calls.scm compiles (guarded by detect::tests)");
         let index = |name: &str| {
@@ -107,6 +109,18 @@ pub enum Via<'t> {
     },
     /// A loop loopfix cannot see the origin of (`app.loop.run_until_complete(...)`).
     Unknown,
+    /// A function of the module whose body runs a loop (`DATA = load()`, LF004): its name, the
+    /// call inside it that runs the loop, and whether it is a plain `return <run>` wrapper.
+    Wrapper {
+        /// The function's name.
+        name: &'t [u8],
+        /// The loop run at the end of the chain.
+        inner: Node<'t>,
+        /// The wrapper definitions along the chain, outermost first.
+        chain: [Option<Node<'t>>; 4],
+        /// Whether every function along the chain is a plain wrapper (its awaitable is used).
+        plain: bool,
+    },
 }
 
 /// One import-time event-loop call.
@@ -124,9 +138,48 @@ pub struct Site<'t> {
     pub top: usize,
 }
 
-/// Finds every import-time event-loop call of a module, in source order.
+/// Finds every import-time event-loop call of a module, in source order: direct ones, and calls
+/// of the module's own functions that run a loop (LF004).
 pub fn find_sites<'t>(model: &Model<'t>) -> Vec<Site<'t>> {
+    let classified = classify_calls(model);
     let mut sites = Vec::new();
+    let mut runs_in_functions: Vec<(ScopeId, Node<'t>, Awaitable<'t>)> = Vec::new();
+    for (call, rule, kind) in classified {
+        match model.place_at(call.start_byte()) {
+            Place::ImportTime => {
+                let Some((statement, top)) = enclosing_statement(model, call) else {
+                    continue;
+                };
+                sites.push(Site {
+                    rule,
+                    kind,
+                    call,
+                    statement,
+                    top,
+                });
+            }
+            Place::Deferred(scope) => {
+                if let SiteKind::Run { awaitable, .. } = kind {
+                    runs_in_functions.push((scope, call, awaitable));
+                }
+            }
+            Place::EntryPoint | Place::TypeChecking => {}
+        }
+    }
+    sites.sort_by_key(|s| (s.call.start_byte(), std::cmp::Reverse(s.call.end_byte())));
+    drop_nested_sites(&mut sites);
+    let mut sites = classify_loop_uses(attach_loop_vars(model, sites));
+    let functions = wrappers::loop_functions(model, &runs_in_functions);
+    if !functions.is_empty() {
+        sites.extend(wrappers::wrapper_sites(model, &functions, &sites));
+        sites.sort_by_key(|s| (s.call.start_byte(), s.call.end_byte()));
+    }
+    sites
+}
+
+/// Every candidate call of the module that resolves to a loop operation, wherever it runs.
+fn classify_calls<'t>(model: &Model<'t>) -> Vec<(Node<'t>, Rule, SiteKind<'t>)> {
+    let mut out = Vec::new();
     let mut cursor = QueryCursor::new();
     let calls = &*CALLS;
     let mut matches = cursor.matches(&calls.query, model.root, model.text);
@@ -135,44 +188,31 @@ pub fn find_sites<'t>(model: &Model<'t>) -> Vec<Site<'t>> {
         BindingKind::Star(m) => is_loop_library(m),
         _ => false,
     });
+    let classifier = Classifier { model };
     while let Some(m) = matches.next() {
         let capture = |index: u32| m.captures.iter().find(|c| c.index == index).map(|c| c.node);
         let (Some(call), Some(arguments)) = (capture(calls.call), capture(calls.arguments)) else {
             continue;
         };
-        if model.place_at(call.start_byte()) != Place::ImportTime {
-            continue;
-        }
-        let function = capture(calls.function);
         if m.pattern_index == 1 && !has_bare_imports {
             continue;
         }
-        let classifier = Classifier { model };
-        let kind = match (function, capture(calls.receiver), capture(calls.method)) {
+        let kind = match (
+            capture(calls.function),
+            capture(calls.receiver),
+            capture(calls.method),
+        ) {
             (Some(function), _, _) => classifier.bare_call(function, arguments),
             (None, Some(receiver), Some(method)) => {
                 classifier.method_call(call, receiver, method, arguments)
             }
             _ => None,
         };
-        let Some((rule, kind)) = kind else {
-            continue;
-        };
-        let Some((statement, top)) = enclosing_statement(model, call) else {
-            continue;
-        };
-        sites.push(Site {
-            rule,
-            kind,
-            call,
-            statement,
-            top,
-        });
+        if let Some((rule, kind)) = kind {
+            out.push((call, rule, kind));
+        }
     }
-    sites.sort_by_key(|s| (s.call.start_byte(), std::cmp::Reverse(s.call.end_byte())));
-    drop_nested_sites(&mut sites);
-    let sites = attach_loop_vars(model, sites);
-    classify_loop_uses(sites)
+    out
 }
 
 fn is_loop_library(qualified: &str) -> bool {

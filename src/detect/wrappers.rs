@@ -1,0 +1,240 @@
+//! Functions of a module whose bodies run an event loop, directly or through another such
+//! function, and the import-time calls of them (LF004: `DATA = load()` where
+//! `def load(): return asyncio.run(fetch())`).
+
+use std::collections::HashMap;
+
+use tree_sitter::Node;
+
+use super::{Awaitable, Site, SiteKind, Via, enclosing_statement};
+use crate::rules::Rule;
+use crate::semantic::{MODULE_SCOPE, Model, Place, Role, ScopeId, ScopeKind};
+
+/// Longest chain of wrappers a finding names.
+pub const MAX_CHAIN: usize = 4;
+
+/// A module-level sync function that runs a loop when called.
+#[derive(Debug, Clone, Copy)]
+pub struct LoopFunction<'t> {
+    /// Its scope.
+    pub scope: ScopeId,
+    /// Its name.
+    pub name: &'t [u8],
+    /// The `def`.
+    pub def: Node<'t>,
+    /// The call in its body that runs a loop, or calls the next function of the chain.
+    pub evidence: Node<'t>,
+    /// The next function of the chain, for an indirect one.
+    pub next: Option<usize>,
+    /// The awaitable of a direct run.
+    pub awaitable: Option<Awaitable<'t>>,
+    /// Whether the body is only `return <evidence>` (after a docstring) and it takes no
+    /// parameters: then a call of it can be replaced by its loop's awaitable.
+    pub plain: bool,
+}
+
+/// The module-level sync functions that run a loop, found to a fixed point.
+pub fn loop_functions<'t>(
+    model: &Model<'t>,
+    runs: &[(ScopeId, Node<'t>, Awaitable<'t>)],
+) -> Vec<LoopFunction<'t>> {
+    let mut functions: Vec<LoopFunction> = Vec::new();
+    let mut index: HashMap<&[u8], usize> = HashMap::new();
+    for &(scope, call, awaitable) in runs {
+        let Some(function) = module_function(model, scope) else {
+            continue;
+        };
+        if functions.iter().any(|f| f.scope == function) {
+            continue;
+        }
+        let Some(entry) = loop_function(model, function, call, None, Some(awaitable)) else {
+            continue;
+        };
+        index.insert(entry.name, functions.len());
+        functions.push(entry);
+    }
+    // A function that calls a loop function runs a loop too.
+    for _ in 0..MAX_CHAIN * 2 {
+        let mut added = false;
+        for r in &model.refs {
+            let Some(&callee) = index.get(r.name) else {
+                continue;
+            };
+            let Some(function) = module_function(model, r.scope) else {
+                continue;
+            };
+            if r.role != Role::Load
+                || functions.iter().any(|f| f.scope == function)
+                || !model.resolves_to_global(r.name, r.scope)
+            {
+                continue;
+            }
+            let Some(call) = called_by_name(r.node) else {
+                continue;
+            };
+            let Some(entry) = loop_function(model, function, call, Some(callee), None) else {
+                continue;
+            };
+            index.insert(entry.name, functions.len());
+            functions.push(entry);
+            added = true;
+        }
+        if !added {
+            break;
+        }
+    }
+    functions
+}
+
+/// The module-level sync function whose body holds `scope` directly (not in a nested function).
+fn module_function(model: &Model, scope: ScopeId) -> Option<ScopeId> {
+    let function = model.enclosing_function(scope)?;
+    let s = &model.scopes[function];
+    (s.kind == ScopeKind::Function { is_async: false } && s.parent == Some(MODULE_SCOPE))
+        .then_some(function)
+}
+
+fn loop_function<'t>(
+    model: &Model<'t>,
+    function: ScopeId,
+    evidence: Node<'t>,
+    next: Option<usize>,
+    awaitable: Option<Awaitable<'t>>,
+) -> Option<LoopFunction<'t>> {
+    let def = model.scopes[function].node;
+    let name = model.node_text(def.child_by_field_name("name")?);
+    Some(LoopFunction {
+        scope: function,
+        name,
+        def,
+        evidence,
+        next,
+        awaitable,
+        plain: is_plain_wrapper(def, evidence),
+    })
+}
+
+/// The call whose callee is exactly `identifier` (`load()` for `load`).
+fn called_by_name(identifier: Node) -> Option<Node> {
+    let call = identifier.parent()?;
+    (call.kind() == "call"
+        && call
+            .child_by_field_name("function")
+            .is_some_and(|f| f.id() == identifier.id()))
+    .then_some(call)
+}
+
+/// `def load():` + optional docstring + `return <evidence>`.
+fn is_plain_wrapper(def: Node, evidence: Node) -> bool {
+    let no_parameters = def
+        .child_by_field_name("parameters")
+        .is_some_and(|p| p.named_child_count() == 0);
+    let Some(body) = def.child_by_field_name("body") else {
+        return false;
+    };
+    let mut cursor = body.walk();
+    let statements: Vec<Node> = body
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    let statements = match statements.as_slice() {
+        [first, rest @ ..] if is_docstring(*first) => rest,
+        all => all,
+    };
+    let returns_evidence = matches!(statements, [only] if only.kind() == "return_statement"
+        && only.named_child(0).is_some_and(|e| e.id() == evidence.id()));
+    no_parameters && returns_evidence
+}
+
+fn is_docstring(statement: Node) -> bool {
+    statement.kind() == "expression_statement"
+        && statement
+            .named_child(0)
+            .is_some_and(|e| matches!(e.kind(), "string" | "concatenated_string"))
+}
+
+/// Import-time calls of the loop functions, as LF004 sites.
+pub fn wrapper_sites<'t>(
+    model: &Model<'t>,
+    functions: &[LoopFunction<'t>],
+    direct: &[Site<'t>],
+) -> Vec<Site<'t>> {
+    let mut sites = Vec::new();
+    for r in &model.refs {
+        if r.role != Role::Load || r.place != Place::ImportTime {
+            continue;
+        }
+        let Some(index) = functions.iter().position(|f| f.name == r.name) else {
+            continue;
+        };
+        let Some(call) = called_by_name(r.node) else {
+            continue;
+        };
+        let function = &functions[index];
+        if !model.resolves_to_global(r.name, r.scope) || !is_latest_binding(model, function, call) {
+            continue;
+        }
+        let inside_direct = direct.iter().any(|s| {
+            s.call.start_byte() <= call.start_byte() && call.end_byte() <= s.call.end_byte()
+        });
+        if inside_direct {
+            continue;
+        }
+        let Some((statement, top)) = enclosing_statement(model, call) else {
+            continue;
+        };
+        sites.push(Site {
+            rule: Rule::IndirectLoopAtImport,
+            kind: wrapper_kind(functions, index),
+            call,
+            statement,
+            top,
+        });
+    }
+    sites
+}
+
+/// The binding of the function's name in force at the call is its `def`.
+fn is_latest_binding(model: &Model, function: &LoopFunction, call: Node) -> bool {
+    let Some(name) = function.def.child_by_field_name("name") else {
+        return false;
+    };
+    model
+        .bindings_of(function.name)
+        .filter(|b| b.offset < call.start_byte())
+        .last()
+        .is_some_and(|b| b.offset == name.start_byte())
+}
+
+fn wrapper_kind<'t>(functions: &[LoopFunction<'t>], start: usize) -> SiteKind<'t> {
+    let mut chain = [None; MAX_CHAIN];
+    let mut plain = true;
+    let mut current = start;
+    let mut depth = 0;
+    loop {
+        let function = &functions[current];
+        if depth < MAX_CHAIN {
+            chain[depth] = Some(function.def);
+        }
+        plain &= function.plain;
+        depth += 1;
+        match function.next {
+            Some(next) if depth < functions.len() => current = next,
+            _ => break,
+        }
+    }
+    let last = &functions[current];
+    let awaitable = match (plain, last.awaitable) {
+        (true, Some(awaitable)) => awaitable,
+        _ => Awaitable::Missing,
+    };
+    SiteKind::Run {
+        awaitable,
+        via: Via::Wrapper {
+            name: functions[start].name,
+            inner: last.evidence,
+            chain,
+            plain: plain && last.awaitable.is_some(),
+        },
+    }
+}
