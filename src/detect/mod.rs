@@ -46,6 +46,10 @@ impl CallsQuery {
 
 /// What a loop site does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "a module has a handful of sites; keeping them `Copy` matters more than their size"
+)]
 pub enum SiteKind<'t> {
     /// Runs an awaitable to completion: `asyncio.run(E)`, `uvloop.run(E)`, `runner.run(E)`,
     /// `anyio.run(f, *args)`, `loop.run_until_complete(E)`.
