@@ -1,0 +1,7 @@
+//! Helpers shared by the integration tests (`mod common;`).
+//!
+//! Each integration test is its own crate and uses only part of this module.
+#![allow(dead_code)]
+
+pub mod process;
+pub mod venv;
