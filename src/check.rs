@@ -1,11 +1,12 @@
 //! Analysis of one source: prefilter, parse, semantic model, passes, rule selection, suppression.
 
 use memchr::memmem;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use crate::edit::Finding;
 use crate::noqa;
 use crate::parse::{self, ParseError};
+use crate::project::{Exports, ProjectContext};
 use crate::rules::Rule;
 use crate::semantic::Model;
 use crate::source::SourceFile;
@@ -61,9 +62,12 @@ pub struct AnalysisOptions {
     pub rules: RuleSet,
     /// How fixes are built.
     pub fix: FixOptions,
+    /// The rest of the project, in the second phase.
+    pub project: Option<Arc<ProjectContext>>,
 }
 
-/// Byte strings one of which any file with a finding holds (`Mangum` for LF006).
+/// Byte strings one of which any file with a finding holds: loop libraries, `Mangum` (LF006),
+/// and the docstring of loopfix's own guards and `init()` (what other modules must know).
 const NEEDLES: &[&str] = &[
     "asyncio",
     "get_event_loop",
@@ -72,6 +76,7 @@ const NEEDLES: &[&str] = &[
     "uvloop",
     "anyio",
     "Mangum",
+    "inside the running event loop",
 ];
 
 static FINDERS: LazyLock<Vec<memmem::Finder<'static>>> =
@@ -84,18 +89,28 @@ pub fn might_contain_loop(code: &[u8]) -> bool {
 
 /// The findings of one source, sorted by position; suppressed and unselected ones left out.
 pub fn analyze(src: &SourceFile, options: &AnalysisOptions) -> Result<Vec<Finding>, ParseError> {
-    if !might_contain_loop(src.code()) {
-        return Ok(Vec::new());
+    analyze_with_exports(src, options).map(|(findings, _)| findings)
+}
+
+/// The findings of one source and what it exports to the rest of the project.
+pub fn analyze_with_exports(
+    src: &SourceFile,
+    options: &AnalysisOptions,
+) -> Result<(Vec<Finding>, Exports), ParseError> {
+    if !might_contain_loop(src.code()) && options.project.is_none() {
+        return Ok((Vec::new(), Exports::default()));
     }
     let tree = parse::parse(src.parse_text())?;
     let model = Model::build(&tree, src.parse_text());
-    let findings = transform::analyze(&model, src, &options.fix);
-    Ok(findings
+    let analysis = transform::analyze(&model, src, &options.fix, options.project.as_deref());
+    let findings = analysis
+        .findings
         .into_iter()
         .filter(|f| options.rules.contains(f.rule))
         .filter(|f| {
             noqa::suppression_at(src, tree.root_node(), f.range.start)
                 .is_none_or(|s| !s.covers(f.rule))
         })
-        .collect())
+        .collect();
+    Ok((findings, analysis.exports))
 }

@@ -89,6 +89,10 @@ pub struct Fix {
     pub applicability: Applicability,
     /// Imports the edits' text needs.
     pub imports: Vec<RequiredImport>,
+    /// Globals the fix makes load after import, which importers must read through the module.
+    pub late_globals: Vec<crate::project::LateGlobal>,
+    /// Globals the fix deletes.
+    pub removed_globals: Vec<String>,
 }
 
 impl Fix {
@@ -100,6 +104,8 @@ impl Fix {
             edits,
             applicability,
             imports: Vec::new(),
+            late_globals: Vec::new(),
+            removed_globals: Vec::new(),
         }
     }
 

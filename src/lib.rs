@@ -14,6 +14,7 @@ pub mod output;
 pub mod parse;
 pub mod plan;
 mod progress;
+pub mod project;
 pub mod rules;
 pub mod runner;
 pub mod semantic;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use crate::check::{self, AnalysisOptions};
 use crate::edit::{Applicability, Edit, Finding, Fix, apply_edits};
 use crate::parse::{self, ParseError};
+use crate::project::Exports;
 use crate::semantic::Model;
 use crate::source::{DecodeError, SourceFile};
 use crate::transform::tidy;
@@ -35,6 +36,8 @@ pub struct Fixed {
     pub remaining: Vec<Finding>,
     /// Fixes refused because their result did not parse: `(codes, title)`.
     pub refused: Vec<Applied>,
+    /// What the source as given exports to the rest of the project.
+    pub exports: Exports,
 }
 
 /// Why fixing could not start.
@@ -60,8 +63,10 @@ pub fn fix_source(
     let mut refused = Vec::new();
     // Fixes not to offer again: declined by `accept`, or refused because they broke the module.
     let mut skipped: Vec<String> = Vec::new();
+    let mut exports = None;
     for _ in 0..MAX_ROUNDS {
-        let findings = check::analyze(&current, options)?;
+        let (findings, round_exports) = check::analyze_with_exports(&current, options)?;
+        exports.get_or_insert(round_exports);
         let mut chosen: Vec<Chosen> = Vec::new();
         for candidate in fixes_to_apply(&findings, threshold) {
             if skipped.contains(&candidate.key) {
@@ -101,12 +106,13 @@ pub fn fix_source(
             break;
         }
     }
-    let remaining = check::analyze(&current, options)?;
+    let (remaining, final_exports) = check::analyze_with_exports(&current, options)?;
     Ok(Fixed {
         code: current.code().to_vec(),
         applied,
         remaining,
         refused,
+        exports: exports.unwrap_or(final_exports),
     })
 }
 

@@ -1,6 +1,8 @@
 //! Processing files: read each once, analyse, fix; in parallel, with results in path order.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -8,6 +10,9 @@ use rayon::prelude::*;
 use crate::check::{self, AnalysisOptions};
 use crate::edit::{Applicability, Finding};
 use crate::plan::{self, Applied};
+use crate::project::{
+    self, Exports, ExternalUse, ImportTokens, ModuleSummary, ProjectContext, ProjectIndex,
+};
 use crate::settings::Resolver;
 use crate::source::SourceFile;
 
@@ -47,6 +52,16 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    fn clean() -> Self {
+        FileReport {
+            path: PathBuf::new(),
+            source: None,
+            findings: Vec::new(),
+            errors: Vec::new(),
+            change: None,
+        }
+    }
+
     fn error(path: &Path, reason: String) -> Self {
         FileReport {
             path: path.to_path_buf(),
@@ -58,44 +73,196 @@ impl FileReport {
     }
 }
 
-/// Processes files in parallel; `done` counts finished files for progress reporting.
+/// What processing a file learns of it for the project phases.
+#[derive(Debug, Default)]
+struct Learned {
+    exports: Exports,
+    tokens: ImportTokens,
+}
+
+/// Processes files in parallel, in phases. First every file alone. Then, when some module exports
+/// something other modules must know (a loop function, a global loaded after import, an
+/// unawaited `init()`): the files that may import it, with the project in view (LF004, LF005);
+/// the modules whose names those importers use, so that their fixes account for the use; and
+/// the importers again if that changed what a module exports. `done` counts files of the first
+/// phase, for progress reporting.
 pub fn process_files(
     files: &[PathBuf],
     resolver: &Resolver,
     mode: Mode,
     done: &AtomicUsize,
 ) -> Vec<FileReport> {
-    files
+    let first: Vec<(FileReport, Learned)> = files
         .par_iter()
         .map(|path| {
-            let report = process_path(path, resolver, mode);
+            let outcome = process_path(path, resolver, mode, None);
             done.fetch_add(1, Ordering::Relaxed);
-            report
+            outcome
         })
-        .collect()
+        .collect();
+    let (reports, learned): (Vec<FileReport>, Vec<Learned>) = first.into_iter().unzip();
+    let mut run = ProjectRun {
+        resolver,
+        mode,
+        reports,
+        learned,
+        used: BTreeMap::new(),
+    };
+    run.project_phases();
+    run.reports
+}
+
+/// The state of a run across the project phases.
+struct ProjectRun<'a> {
+    resolver: &'a Resolver,
+    mode: Mode,
+    reports: Vec<FileReport>,
+    learned: Vec<Learned>,
+    /// Other modules' uses of each module's names.
+    used: BTreeMap<PathBuf, Vec<ExternalUse>>,
+}
+
+impl ProjectRun<'_> {
+    fn project_phases(&mut self) {
+        let index = self.index();
+        if index.is_empty() {
+            return;
+        }
+        let importers: Vec<usize> = (0..self.reports.len())
+            .filter(|&i| {
+                !index.importers_of_file(&self.reports[i].path).is_empty()
+                    || self.learned[i].exports.unwired_init.is_some()
+            })
+            .collect();
+        let index = Arc::new(index);
+        self.reprocess(&importers, &index);
+
+        for learned in &self.learned {
+            for external in &learned.exports.uses_of_others {
+                self.used
+                    .entry(external.module.clone())
+                    .or_default()
+                    .push(external.clone());
+            }
+        }
+        let exporters: Vec<usize> = (0..self.reports.len())
+            .filter(|&i| self.used.contains_key(&self.reports[i].path))
+            .collect();
+        if exporters.is_empty() {
+            return;
+        }
+        self.reprocess(&exporters, &index);
+
+        // The exporters' fixes may have changed with their users in view: the importers of
+        // those whose exports changed look again.
+        let updated = self.index();
+        let changed: Vec<&std::path::Path> = index
+            .modules()
+            .iter()
+            .filter(|m| {
+                updated
+                    .modules()
+                    .iter()
+                    .find(|u| u.path == m.path)
+                    .is_none_or(|u| !u.exports.same_public(&m.exports))
+            })
+            .map(|m| m.path.as_path())
+            .collect();
+        if changed.is_empty() {
+            return;
+        }
+        let again: Vec<usize> = importers
+            .into_iter()
+            .filter(|&i| {
+                let path = &self.reports[i].path;
+                changed.iter().any(|c| {
+                    index.importers_of(c).contains(path) || updated.importers_of(c).contains(path)
+                })
+            })
+            .collect();
+        self.reprocess(&again, &Arc::new(updated));
+    }
+
+    /// The index of the modules that export something, with their possible importers.
+    fn index(&self) -> ProjectIndex {
+        let summaries: Vec<ModuleSummary> = self
+            .reports
+            .iter()
+            .zip(&self.learned)
+            .filter(|(_, l)| !l.exports.is_empty())
+            .map(|(report, l)| ModuleSummary {
+                path: report.path.clone(),
+                module: project::module_name(&report.path),
+                exports: l.exports.clone(),
+            })
+            .collect();
+        let mut index = ProjectIndex::new(summaries);
+        if index.is_empty() {
+            return index;
+        }
+        for (report, learned) in self.reports.iter().zip(&self.learned) {
+            for module in index.imported_by_tokens(&report.path, &learned.tokens) {
+                index.add_importer(module, report.path.clone());
+            }
+        }
+        index
+    }
+
+    /// Processes the files at `which` again with the project in view.
+    fn reprocess(&mut self, which: &[usize], index: &Arc<ProjectIndex>) {
+        let results: Vec<(usize, FileReport, Learned)> = which
+            .par_iter()
+            .map(|&i| {
+                let path = &self.reports[i].path;
+                let context = Arc::new(ProjectContext {
+                    index: Arc::clone(index),
+                    path: path.clone(),
+                    module: project::module_name(path),
+                    is_package: project::is_package_init(path),
+                    used_elsewhere: self.used.get(path).cloned().unwrap_or_default(),
+                });
+                let (report, learned) = process_path(path, self.resolver, self.mode, Some(context));
+                (i, report, learned)
+            })
+            .collect();
+        for (i, report, learned) in results {
+            self.reports[i] = report;
+            self.learned[i] = learned;
+        }
+    }
 }
 
 /// Processes one file; a panic inside is caught and reported as an internal error.
-pub fn process_path(path: &Path, resolver: &Resolver, mode: Mode) -> FileReport {
+fn process_path(
+    path: &Path,
+    resolver: &Resolver,
+    mode: Mode,
+    project: Option<Arc<ProjectContext>>,
+) -> (FileReport, Learned) {
     let settings = match resolver.settings_for(path) {
         Ok(settings) => settings,
-        Err(e) => return FileReport::error(path, e.to_string()),
+        Err(e) => return (FileReport::error(path, e.to_string()), Learned::default()),
     };
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) => return FileReport::error(path, crate::walk::io_reason(&e)),
+        Err(e) => {
+            let report = FileReport::error(path, crate::walk::io_reason(&e));
+            return (report, Learned::default());
+        }
     };
-    let options = settings.analysis_for(path);
+    let tokens = project::import_tokens(&bytes);
+    let mut options = settings.analysis_for(path);
+    options.project = project;
     let threshold = match mode {
         Mode::Fix if settings.unsafe_fixes => Some(Applicability::Unsafe),
         Mode::Fix => Some(Applicability::Safe),
         Mode::Check => None,
     };
-    let outcome = std::panic::catch_unwind(|| process_bytes(bytes, &options, threshold));
+    let outcome = std::panic::catch_unwind(|| process_bytes_learning(bytes, &options, threshold));
     match outcome {
-        Ok(mut report) => {
+        Ok((mut report, exports)) => {
             report.path = path.to_path_buf();
-            report
+            (report, Learned { exports, tokens })
         }
         Err(panic) => {
             let what = panic
@@ -103,10 +270,11 @@ pub fn process_path(path: &Path, resolver: &Resolver, mode: Mode) -> FileReport 
                 .map(|s| (*s).to_owned())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            FileReport::error(
+            let report = FileReport::error(
                 path,
                 format!("internal error: {what} (please report this with the file)"),
-            )
+            );
+            (report, Learned::default())
         }
     }
 }
@@ -117,30 +285,34 @@ pub fn process_bytes(
     options: &AnalysisOptions,
     threshold: Option<Applicability>,
 ) -> FileReport {
+    process_bytes_learning(bytes, options, threshold).0
+}
+
+/// [`process_bytes`], and what the file exports to the rest of the project.
+fn process_bytes_learning(
+    bytes: Vec<u8>,
+    options: &AnalysisOptions,
+    threshold: Option<Applicability>,
+) -> (FileReport, Exports) {
     let empty = PathBuf::new();
-    if !check::might_contain_loop(&bytes) {
-        return FileReport {
-            path: empty,
-            source: None,
-            findings: Vec::new(),
-            errors: Vec::new(),
-            change: None,
-        };
+    if options.project.is_none() && !check::might_contain_loop(&bytes) {
+        return (FileReport::clean(), Exports::default());
     }
     let source = match SourceFile::new(bytes) {
         Ok(source) => source,
-        Err(e) => return FileReport::error(&empty, e.to_string()),
+        Err(e) => return (FileReport::error(&empty, e.to_string()), Exports::default()),
     };
     let Some(threshold) = threshold else {
-        return match check::analyze(&source, options) {
-            Ok(findings) => FileReport {
-                path: empty,
-                source: (!findings.is_empty()).then_some(source),
-                findings,
-                errors: Vec::new(),
-                change: None,
-            },
-            Err(e) => FileReport::error(&empty, e.to_string()),
+        return match check::analyze_with_exports(&source, options) {
+            Ok((findings, exports)) => {
+                let report = FileReport {
+                    source: (!findings.is_empty()).then_some(source),
+                    findings,
+                    ..FileReport::clean()
+                };
+                (report, exports)
+            }
+            Err(e) => (FileReport::error(&empty, e.to_string()), Exports::default()),
         };
     };
     match plan::fix_source(&source, options, threshold, |_, _| true) {
@@ -165,14 +337,15 @@ pub fn process_bytes(
                 Some(change) => SourceFile::new(change.fixed.clone()).ok(),
                 None => Some(source),
             };
-            FileReport {
+            let report = FileReport {
                 path: empty,
                 source: final_source.filter(|_| !fixed.remaining.is_empty()),
                 findings: fixed.remaining,
                 errors,
                 change,
-            }
+            };
+            (report, fixed.exports)
         }
-        Err(e) => FileReport::error(&empty, e.to_string()),
+        Err(e) => (FileReport::error(&empty, e.to_string()), Exports::default()),
     }
 }

@@ -83,6 +83,7 @@ impl Settings {
         AnalysisOptions {
             rules,
             fix: self.fix.clone(),
+            project: None,
         }
     }
 

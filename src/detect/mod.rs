@@ -142,9 +142,17 @@ pub struct Site<'t> {
     pub top: usize,
 }
 
+/// What detection finds in a module.
+pub struct Detection<'t> {
+    /// Import-time loop sites, in source order.
+    pub sites: Vec<Site<'t>>,
+    /// The module's functions that run a loop when called.
+    pub loop_functions: Vec<wrappers::LoopFunction<'t>>,
+}
+
 /// Finds every import-time event-loop call of a module, in source order: direct ones, and calls
 /// of the module's own functions that run a loop (LF004).
-pub fn find_sites<'t>(model: &Model<'t>) -> Vec<Site<'t>> {
+pub fn find_sites<'t>(model: &Model<'t>) -> Detection<'t> {
     let classified = classify_calls(model);
     let mut sites = Vec::new();
     let mut runs_in_functions: Vec<(ScopeId, Node<'t>, Awaitable<'t>)> = Vec::new();
@@ -173,12 +181,15 @@ pub fn find_sites<'t>(model: &Model<'t>) -> Vec<Site<'t>> {
     sites.sort_by_key(|s| (s.call.start_byte(), std::cmp::Reverse(s.call.end_byte())));
     drop_nested_sites(&mut sites);
     let mut sites = classify_loop_uses(attach_loop_vars(model, sites));
-    let functions = wrappers::loop_functions(model, &runs_in_functions);
-    if !functions.is_empty() {
-        sites.extend(wrappers::wrapper_sites(model, &functions, &sites));
+    let loop_functions = wrappers::loop_functions(model, &runs_in_functions);
+    if !loop_functions.is_empty() {
+        sites.extend(wrappers::wrapper_sites(model, &loop_functions, &sites));
         sites.sort_by_key(|s| (s.call.start_byte(), s.call.end_byte()));
     }
-    sites
+    Detection {
+        sites,
+        loop_functions,
+    }
 }
 
 /// Every candidate call of the module that resolves to a loop operation, wherever it runs.

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
-use super::{Ctx, Strategy, init, lazy, lifespan, loops, site_message, unit};
+use super::{Ctx, Strategy, init, lazy, lifespan, loops, site_message, text, unit};
 use crate::detect::{Site, SiteKind, Via};
 use crate::edit::{Applicability, Edit, Finding, Fix, RequiredImport};
 
@@ -23,6 +23,10 @@ pub struct FixParts {
     pub imports: Vec<RequiredImport>,
     /// What each part does.
     pub titles: Vec<String>,
+    /// Globals the parts make load after import.
+    pub late_globals: Vec<crate::project::LateGlobal>,
+    /// Globals the parts delete.
+    pub removed_globals: Vec<String>,
 }
 
 impl FixParts {
@@ -44,6 +48,8 @@ impl FixParts {
         imports.sort();
         imports.dedup();
         fix.imports = imports;
+        fix.late_globals = self.late_globals;
+        fix.removed_globals = self.removed_globals;
         Ok(fix)
     }
 }
@@ -58,10 +64,18 @@ enum Outcome {
     Blocked(Blocked),
 }
 
+/// What became of the module's `init()` fix.
+#[derive(Debug, Default)]
+pub struct InitInfo {
+    /// The fix makes the app's lifespan await `init()`.
+    pub wired: bool,
+    /// The fix adds an `init()` that nothing awaits yet: its name.
+    pub unwired: Option<String>,
+}
+
 /// Builds findings for all sites of a module: one fix per group, except that every group the
-/// init strategy takes shares the module's one `init()` fix. Returns whether that fix makes the
-/// app's lifespan await `init()`.
-pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> (Vec<Finding>, bool) {
+/// init strategy takes shares the module's one `init()` fix.
+pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> (Vec<Finding>, InitInfo) {
     let groups: Vec<Vec<&Site>> = partition(sites)
         .into_iter()
         .map(|g| g.into_iter().map(|i| &sites[i]).collect())
@@ -124,7 +138,14 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> (Vec<Finding>, bool) {
         }
     }
     findings.sort_by_key(|f| (f.range.start, f.range.end));
-    (findings, init.wires_lifespan)
+    let info = InitInfo {
+        wired: init.wires_lifespan,
+        unwired: init_fix
+            .as_ref()
+            .filter(|_| !init.wires_lifespan)
+            .and(init.name.clone()),
+    };
+    (findings, info)
 }
 
 /// The strategy for one group (SPEC §4.4): its outcome, and whether it goes to the init pass.
@@ -172,6 +193,13 @@ impl<'a, 't> GroupPlan<'a, 't> {
         }
         loops::rewrite_loop_uses(ctx, sites, &mut common)?;
         let mut removals_outside: Vec<Node> = wrappers_to_remove(ctx, sites)?;
+        for def in &removals_outside {
+            if let Some(name) = def.child_by_field_name("name") {
+                common
+                    .removed_globals
+                    .push(text::name_text(ctx.model.node_text(name)));
+            }
+        }
         let mut removals_inside: BTreeMap<usize, Vec<Node>> = BTreeMap::new();
         for site in &management {
             let statement = loops::plain_statement(ctx, site)?;
@@ -205,6 +233,8 @@ impl<'a, 't> GroupPlan<'a, 't> {
             applicability: self.common.applicability,
             imports: self.common.imports.clone(),
             titles: self.common.titles.clone(),
+            late_globals: Vec::new(),
+            removed_globals: self.common.removed_globals.clone(),
         };
         for (&top, run_sites) in &self.units {
             let removals = self.removals_inside.get(&top).cloned().unwrap_or_default();
@@ -353,10 +383,12 @@ fn wrappers_to_remove<'t>(
             .global_uses(name)
             .any(|u| Some(u.node.id()) != name_node && !calls.contains(&u.node.id()));
         let is_module_statement = def.parent().is_some_and(|p| p.kind() == "module");
-        if !used_elsewhere
-            && is_module_statement
-            && !removed.iter().any(|d: &Node| d.id() == def.id())
-        {
+        let used_by_others = ctx
+            .project
+            .and_then(|p| p.used_elsewhere_by(name))
+            .is_some();
+        let already = removed.iter().any(|d: &Node| d.id() == def.id());
+        if !used_elsewhere && !used_by_others && is_module_statement && !already {
             removed.push(def);
         }
     }

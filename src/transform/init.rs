@@ -10,8 +10,8 @@ use super::group::{Blocked, FixParts, removal_edits};
 use super::lifespan::{App, find_app};
 use super::text::{self, Mover, Piece};
 use super::unit::{
-    Unit, await_pieces, blank_lines_after, check_movable, is_deferred, moved_body,
-    placeholder_lines, unit_of,
+    Unit, await_pieces, blank_lines_after, check_movable, external_readers, is_deferred,
+    moved_body, placeholder_lines, unit_of,
 };
 use super::{Ctx, evidence};
 use crate::detect::{Site, SiteKind};
@@ -45,6 +45,8 @@ pub struct Outcome {
     pub excluded: Vec<(usize, Blocked)>,
     /// Whether the fix makes the app's lifespan await `init()`.
     pub wires_lifespan: bool,
+    /// The name of the `init()` the fix adds.
+    pub name: Option<String>,
 }
 
 /// One module-level statement whose work moves into `init()`.
@@ -71,8 +73,15 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
     let mut moved: Vec<Moved> = Vec::new();
     let mut parts = FixParts::default();
     let mut imports = Vec::new();
+    let mut unsafe_because = None;
     for candidate in candidates {
-        match candidate_moves(ctx, &candidate, &everything, &mut imports) {
+        match candidate_moves(
+            ctx,
+            &candidate,
+            &everything,
+            &mut imports,
+            &mut unsafe_because,
+        ) {
             Ok(mut moves) => {
                 moved.append(&mut moves);
                 parts.edits.extend(candidate.parts.edits);
@@ -90,6 +99,18 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
         return outcome;
     }
     moved.sort_by_key(|m| m.statement.start_byte());
+    parts
+        .late_globals
+        .extend(
+            moved
+                .iter()
+                .flat_map(|m| &m.names)
+                .map(|name| crate::project::LateGlobal {
+                    name: text::name_text(name),
+                    loader: None,
+                    existing: false,
+                }),
+        );
     parts.imports.extend(imports);
     let init = ctx.fresh_name(&ctx.options.naming.init);
     let flag = ctx.fresh_name(&ctx.options.naming.init_flag);
@@ -100,6 +121,7 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
         .extend(statement_edits(ctx, &moved, &init, &flag, &removed));
     let wiring = wire(ctx, &init, &mut parts);
     outcome.wires_lifespan = wiring.is_some();
+    outcome.name = Some(init.clone());
     let count = moved.len();
     let what = if count == 1 {
         "the start-up work".to_owned()
@@ -115,7 +137,8 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
         }
         None => {
             parts.titles.push(format!(
-                "Move {what} into `async def {init}()`; await `{init}()` at the application's start-up"
+                "Move {what} into `async def {init}()`; await `{init}()` at the application's start-up{}",
+                importers_hint(ctx)
             ));
             parts.limit(Applicability::Unsafe);
         }
@@ -124,12 +147,31 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
     outcome
 }
 
+/// ` (imported by a.py, b.py)` when the project walk found modules that import this one.
+fn importers_hint(ctx: &Ctx) -> String {
+    let Some(project) = ctx.project else {
+        return String::new();
+    };
+    let importers: Vec<String> = project
+        .index
+        .importers_of(&project.path)
+        .iter()
+        .map(|p| crate::output::display_path(p))
+        .collect();
+    if importers.is_empty() {
+        String::new()
+    } else {
+        format!(" (imported by {})", importers.join(", "))
+    }
+}
+
 /// The moved statements of one candidate group, or why the group cannot move.
 fn candidate_moves<'t>(
     ctx: &Ctx<'_, 't>,
     candidate: &Candidate<'_, 't>,
     everything: &[std::ops::Range<usize>],
     imports: &mut Vec<RequiredImport>,
+    unsafe_because: &mut Option<String>,
 ) -> Result<Vec<Moved<'t>>, Blocked> {
     let mut moves = Vec::new();
     for (&top, sites) in &candidate.units {
@@ -144,6 +186,9 @@ fn candidate_moves<'t>(
             None => movable_statement(ctx, statement, sites, &removals, everything, imports)?,
         };
         check_reads(ctx, &moved, everything)?;
+        if let Some(why) = external_readers(ctx, &moved.names)? {
+            *unsafe_because = Some(why);
+        }
         moves.push(moved);
     }
     Ok(moves)

@@ -9,8 +9,8 @@ use tree_sitter::Node;
 use super::group::{Blocked, FixParts};
 use super::text;
 use super::unit::{
-    Unit, blank_lines_after, check_movable, describe_function, first_statement_edit, is_deferred,
-    moved_body, original_name, placeholder_lines, unit_of,
+    Unit, blank_lines_after, check_movable, describe_function, external_readers,
+    first_statement_edit, is_deferred, moved_body, original_name, placeholder_lines, unit_of,
 };
 use super::{Ctx, evidence};
 use crate::detect::Site;
@@ -46,7 +46,8 @@ pub fn plan(
         return Err("the result is not kept in a name; use `--strategy init`".into());
     }
     let readers = readers(ctx, &unit)?;
-    let written_elsewhere = written_in_function(ctx, &unit);
+    let external = external_readers(ctx, &unit.names)?;
+    let written_elsewhere = written_in_function(ctx, &unit).or(external);
 
     let base = generated_base(&unit.names);
     let loader = ctx.fresh_name(&fill(&ctx.options.naming.loader, &base));
@@ -76,11 +77,16 @@ pub fn plan(
     };
     let mut title = format!("Load {names} lazily with `await {loader}()`{in_functions}");
     if let Some(why) = &written_elsewhere {
-        title.push_str(&format!(
-            " (unsafe: {why}, and the guard could overwrite it)"
-        ));
+        title.push_str(&format!(" (unsafe: {why})"));
     }
     parts.titles.push(title);
+    parts
+        .late_globals
+        .extend(unit.names.iter().map(|name| crate::project::LateGlobal {
+            name: text::name_text(name),
+            loader: Some(loader.clone()),
+            existing: false,
+        }));
     parts.limit(if written_elsewhere.is_some() {
         Applicability::Unsafe
     } else {
@@ -157,7 +163,7 @@ fn written_in_function(ctx: &Ctx, unit: &Unit) -> Option<String> {
         };
         let function = ctx.model.enclosing_function(scope)?;
         Some(format!(
-            "`{}` is assigned in {} on line {}",
+            "`{}` is assigned in {} on line {}, and the guard could overwrite it",
             text::name_text(name),
             describe_function(ctx, function),
             ctx.line(binding.offset)

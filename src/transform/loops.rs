@@ -55,6 +55,14 @@ pub fn rewrite_loop_uses(ctx: &Ctx, sites: &[&Site], parts: &mut FixParts) -> Re
     let accounted = accounted_identifiers(sites);
     let mut rewrote = false;
     for var in vars {
+        if let Some(user) = ctx.project.and_then(|p| p.used_elsewhere_by(var)) {
+            return Err(format!(
+                "`{}` is used by {}",
+                super::text::name_text(var),
+                crate::output::display_path(user)
+            ));
+        }
+        parts.removed_globals.push(super::text::name_text(var));
         for use_ in ctx.model.global_uses(var) {
             if accounted.contains(&use_.node.id()) {
                 continue;

@@ -2,6 +2,7 @@
 //! statements of one module-level statement, the uses of one loop global) form a group that gets
 //! one fix; each pass (lazy guard, loop-statement removal, running-loop rewrite) contributes edits.
 
+mod cross;
 mod group;
 mod init;
 mod lazy;
@@ -16,9 +17,11 @@ use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
+use std::sync::Arc;
+
 use crate::detect::{self, Site, SiteKind, Via};
-use crate::edit::Finding;
-use crate::rules::Rule;
+use crate::edit::{self, Finding};
+use crate::project::{Exports, ProjectContext};
 use crate::semantic::Model;
 use crate::source::SourceFile;
 
@@ -149,16 +152,24 @@ pub struct Ctx<'a, 't> {
     pub options: &'a FixOptions,
     /// The file's newline and indent unit.
     pub style: text::Style,
+    /// The rest of the project, in the second phase.
+    pub project: Option<&'a ProjectContext>,
     reserved: RefCell<HashSet<String>>,
 }
 
 impl<'a, 't> Ctx<'a, 't> {
     /// A context for one analysis of one module.
-    pub fn new(model: &'a Model<'t>, src: &'a SourceFile, options: &'a FixOptions) -> Self {
+    pub fn new(
+        model: &'a Model<'t>,
+        src: &'a SourceFile,
+        options: &'a FixOptions,
+        project: Option<&'a ProjectContext>,
+    ) -> Self {
         Ctx {
             model,
             src,
             options,
+            project,
             style: text::Style::of(src),
             reserved: RefCell::new(HashSet::new()),
         }
@@ -191,25 +202,88 @@ impl<'a, 't> Ctx<'a, 't> {
     }
 }
 
-/// Finds every import-time loop problem of a module and builds its fixes.
-pub fn analyze(model: &Model, src: &SourceFile, options: &FixOptions) -> Vec<Finding> {
-    let sites = detect::find_sites(model);
+/// What the analysis of a module finds.
+pub struct Analysis {
+    /// Findings, sorted by position.
+    pub findings: Vec<Finding>,
+    /// What the module exports to the rest of the project.
+    pub exports: Exports,
+}
+
+/// Finds every import-time loop problem of a module and builds its fixes; with the project's
+/// context, also the problems between modules (LF004 across modules, LF005).
+pub fn analyze(
+    model: &Model,
+    src: &SourceFile,
+    options: &FixOptions,
+    project: Option<&ProjectContext>,
+) -> Analysis {
+    let detection = detect::find_sites(model);
     let mentions_mangum = memchr::memmem::find(src.code(), b"Mangum").is_some();
-    if sites.is_empty() && !mentions_mangum {
-        return Vec::new();
-    }
-    let ctx = Ctx::new(model, src, options);
-    let (mut findings, wires_lifespan) = if sites.is_empty() {
-        (Vec::new(), false)
+    let ctx = Ctx::new(model, src, options, project);
+    let mut exports = Exports {
+        late_globals: crate::project::existing_late_globals(model),
+        ..Exports::default()
+    };
+    exports.loop_functions = detection
+        .loop_functions
+        .iter()
+        .map(|f| exported_function(&ctx, &detection.loop_functions, f))
+        .collect();
+    let (mut findings, init) = if detection.sites.is_empty() {
+        (Vec::new(), group::InitInfo::default())
     } else {
-        analyze_sites(&ctx, &sites)
+        analyze_sites(&ctx, &detection.sites)
     };
     if mentions_mangum {
-        let needs_lifespan = wires_lifespan || lifespan::has_startup_hook(&ctx);
+        let needs_lifespan = init.wired || lifespan::has_startup_hook(&ctx);
         findings.extend(lifespan::lifespan_disabled(&ctx, needs_lifespan));
-        findings.sort_by_key(|f| (f.range.start, f.range.end));
     }
-    findings
+    if let Some(project) = project {
+        let (cross_findings, uses_of_others) = cross::findings(&ctx, project);
+        findings.extend(cross_findings);
+        exports.uses_of_others = uses_of_others;
+    }
+    findings.sort_by_key(|f| (f.range.start, f.range.end));
+    exports.unwired_init = init.unwired;
+    let mut seen: Vec<*const edit::Fix> = Vec::new();
+    for fix in findings.iter().filter_map(|f| f.fix.as_ref()) {
+        // Unsafe fixes count too: their importers' fixes are unsafe as well, so `fix` applies
+        // both or neither.
+        if fix.applicability >= edit::Applicability::Unsafe && !seen.contains(&Arc::as_ptr(fix)) {
+            seen.push(Arc::as_ptr(fix));
+            exports
+                .late_globals
+                .extend(fix.late_globals.iter().cloned());
+            exports
+                .removed_globals
+                .extend(fix.removed_globals.iter().cloned());
+        }
+    }
+    Analysis { findings, exports }
+}
+
+/// A loop function as other modules see it: its name and the chain to its loop.
+fn exported_function(
+    ctx: &Ctx,
+    all: &[detect::wrappers::LoopFunction],
+    function: &detect::wrappers::LoopFunction,
+) -> crate::project::LoopFunction {
+    let mut chain = vec![format!("`{}`", text::name_text(function.name))];
+    let mut current = function;
+    while let Some(next) = current.next {
+        if chain.len() > detect::wrappers::MAX_CHAIN {
+            break;
+        }
+        current = &all[next];
+        chain.push(format!("`{}`", text::name_text(current.name)));
+    }
+    chain.push(format!("`{}`", evidence(ctx, current.evidence)));
+    crate::project::LoopFunction {
+        name: text::name_text(function.name),
+        chain: chain.join(" -> "),
+        line: ctx.line(current.evidence.start_byte()),
+    }
 }
 
 /// The one-line message of a site, with the evidence.
@@ -270,9 +344,4 @@ pub fn evidence(ctx: &Ctx, node: tree_sitter::Node) -> String {
     } else {
         one_line
     }
-}
-
-/// The rule of a site.
-pub fn site_rule(site: &Site) -> Rule {
-    site.rule
 }

@@ -730,3 +730,35 @@ pub(super) fn first_statement_edit(
         )),
     }
 }
+
+/// Other modules' uses of the names a fix loads late (second phase): a use that cannot follow
+/// blocks the fix; uses that can make it unsafe, since those modules must change too. Returns
+/// the reason it is unsafe, if it is.
+pub(super) fn external_readers(ctx: &Ctx, names: &[&[u8]]) -> Result<Option<String>, Blocked> {
+    let Some(project) = ctx.project else {
+        return Ok(None);
+    };
+    let mut followers: Vec<String> = Vec::new();
+    for name in names {
+        for external in project.uses_of(name) {
+            let user = crate::output::display_path(&external.user);
+            match &external.blocked {
+                Some(reason) => {
+                    return Err(format!(
+                        "`{}` is imported by {user}, which cannot follow: {reason}",
+                        text::name_text(name)
+                    ));
+                }
+                None => followers.push(user),
+            }
+        }
+    }
+    followers.sort();
+    followers.dedup();
+    Ok((!followers.is_empty()).then(|| {
+        format!(
+            "{} must read it through the module too (LF005)",
+            followers.join(", ")
+        )
+    }))
+}

@@ -1,0 +1,496 @@
+//! The project as a whole: which module each walked file is, what a module exports that matters
+//! to other modules (functions that run a loop, globals loaded lazily or by `init()`), and which
+//! files may import it (a cheap token scan, so the second phase reads only those files again).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use tree_sitter::Node;
+
+use crate::semantic::{MODULE_SCOPE, Model, ScopeKind};
+
+/// A module-level function that runs an event loop when called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoopFunction {
+    /// Its name.
+    pub name: String,
+    /// The chain down to the loop, for messages: "`load` -> `asyncio.run(fetch())`".
+    pub chain: String,
+    /// The line of the loop run.
+    pub line: usize,
+}
+
+/// A global that is loaded after import: lazily by a guard, or by `init()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateGlobal {
+    /// Its name.
+    pub name: String,
+    /// The guard to await before reading it; `None` when `init()` loads it at start-up.
+    pub loader: Option<String>,
+    /// Already so in the source (rather than once loopfix's fix is applied).
+    pub existing: bool,
+}
+
+/// What one module exports that matters to the modules that import it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Exports {
+    /// Functions that run a loop.
+    pub loop_functions: Vec<LoopFunction>,
+    /// Globals loaded after import (now, or once loopfix's safe fix is applied).
+    pub late_globals: Vec<LateGlobal>,
+    /// An `init()` (now, or after the fix) that no app of the module awaits.
+    pub unwired_init: Option<String>,
+    /// Globals the safe fixes delete (a loop global, a wrapper function): another module that
+    /// uses one must keep it.
+    pub removed_globals: Vec<String>,
+    /// This module's uses of names that other project modules' fixes delete or load late.
+    pub uses_of_others: Vec<ExternalUse>,
+}
+
+/// A use, in one module, of a name that another module's fix deletes or loads late.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ExternalUse {
+    /// The module that defines the name.
+    pub module: PathBuf,
+    /// The name.
+    pub name: String,
+    /// The module that uses it.
+    pub user: PathBuf,
+    /// Why the user cannot be rewritten to follow the fix, when it cannot.
+    pub blocked: Option<String>,
+}
+
+impl Exports {
+    /// Whether two modules' exports say the same to other modules.
+    pub fn same_public(&self, other: &Exports) -> bool {
+        self.loop_functions == other.loop_functions
+            && self.late_globals == other.late_globals
+            && self.unwired_init == other.unwired_init
+            && self.removed_globals == other.removed_globals
+    }
+
+    /// Whether there is anything for other modules to know.
+    pub fn is_empty(&self) -> bool {
+        self.loop_functions.is_empty()
+            && self.late_globals.is_empty()
+            && self.unwired_init.is_none()
+            && self.removed_globals.is_empty()
+    }
+}
+
+/// A module of the project with exports.
+#[derive(Debug, Clone)]
+pub struct ModuleSummary {
+    /// The file.
+    pub path: PathBuf,
+    /// Its dotted module name.
+    pub module: String,
+    /// What it exports.
+    pub exports: Exports,
+}
+
+/// The dotted module name of a file: its stem, prefixed by every enclosing directory that is a
+/// package (holds an `__init__.py`). A package's `__init__.py` is the package itself.
+pub fn module_name(path: &Path) -> String {
+    let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut parts: Vec<String> = Vec::new();
+    let stem = absolute
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem != "__init__" {
+        parts.push(stem);
+    }
+    let mut dir = absolute.parent();
+    while let Some(d) = dir {
+        if !d.join("__init__.py").is_file() {
+            break;
+        }
+        match d.file_name() {
+            Some(name) => parts.push(name.to_string_lossy().into_owned()),
+            None => break,
+        }
+        dir = d.parent();
+    }
+    parts.reverse();
+    parts.join(".")
+}
+
+/// Whether a file is a package's `__init__`.
+pub fn is_package_init(path: &Path) -> bool {
+    path.file_stem().is_some_and(|s| s == "__init__")
+}
+
+/// A stable hash of an identifier, for import tokens.
+pub fn token_hash(token: &[u8]) -> u64 {
+    // FNV-1a: small, stable across runs, good enough to tell identifiers apart.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in token {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// A small Bloom filter of the identifiers on a file's import lines: 64 bytes per file, enough
+/// to tell which files may import a module without keeping their bytes or reading them again.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportTokens([u64; 8]);
+
+impl ImportTokens {
+    fn insert(&mut self, token: &[u8]) {
+        let hash = token_hash(token);
+        for bit in [hash & 511, (hash >> 17) & 511] {
+            self.0[(bit / 64) as usize] |= 1 << (bit % 64);
+        }
+    }
+
+    /// Whether `token` may be among the file's import identifiers (false positives are rare and
+    /// harmless; there are no false negatives).
+    pub fn may_contain(&self, token: &[u8]) -> bool {
+        let hash = token_hash(token);
+        [hash & 511, (hash >> 17) & 511]
+            .iter()
+            .all(|bit| self.0[(bit / 64) as usize] & (1 << (bit % 64)) != 0)
+    }
+
+    /// Whether the file has no import line at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|&w| w == 0)
+    }
+}
+
+/// The identifiers of the lines that hold `import` (the dotted module paths and names a file
+/// imports). A cheap lexical scan: a token too many is harmless, it only makes the file a
+/// candidate for the second phase.
+pub fn import_tokens(code: &[u8]) -> ImportTokens {
+    let mut tokens = ImportTokens::default();
+    let finder = memchr::memmem::Finder::new(b"import");
+    let mut from = 0;
+    while let Some(pos) = finder.find(&code[from..]) {
+        let at = from + pos;
+        let line_start = code[..at]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let line_end = logical_line_end(code, at);
+        let mut word_start = None;
+        for (i, &byte) in code[line_start..line_end].iter().enumerate() {
+            let is_word = byte == b'_' || byte.is_ascii_alphanumeric() || byte >= 0x80;
+            match (is_word, word_start) {
+                (true, None) => word_start = Some(i),
+                (false, Some(start)) => {
+                    tokens.insert(&code[line_start + start..line_start + i]);
+                    word_start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(start) = word_start {
+            tokens.insert(&code[line_start + start..line_end]);
+        }
+        from = line_end.max(at + 6);
+        if from >= code.len() {
+            break;
+        }
+    }
+    tokens
+}
+
+/// The end of the logical line holding `at`: past a parenthesised list or `\` continuations.
+fn logical_line_end(code: &[u8], at: usize) -> usize {
+    let mut depth = 0i32;
+    let mut i = at;
+    while i < code.len() {
+        match code[i] {
+            b'(' => depth += 1,
+            b')' => depth -= 1,
+            b'\\' if code.get(i + 1) == Some(&b'\n') => i += 1,
+            b'\n' if depth <= 0 => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    code.len()
+}
+
+/// The loopfix guards and `init()` already in a module: an `async def` at module level that
+/// declares globals and tests one of them as its flag (`if not FLAG:` or `if FLAG: return`).
+pub fn existing_late_globals(model: &Model) -> Vec<LateGlobal> {
+    let mut found = Vec::new();
+    for scope in &model.scopes {
+        if scope.kind != (ScopeKind::Function { is_async: true })
+            || scope.parent != Some(MODULE_SCOPE)
+        {
+            continue;
+        }
+        let Some(name) = scope.node.child_by_field_name("name") else {
+            continue;
+        };
+        let Some(body) = scope.node.child_by_field_name("body") else {
+            continue;
+        };
+        let Some((globals, flag, negated)) = guard_shape(model, body) else {
+            continue;
+        };
+        let function = String::from_utf8_lossy(model.node_text(name)).into_owned();
+        for global in globals.into_iter().filter(|g| *g != flag) {
+            found.push(LateGlobal {
+                name: String::from_utf8_lossy(global).into_owned(),
+                loader: negated.then(|| function.clone()),
+                existing: true,
+            });
+        }
+    }
+    found
+}
+
+/// `(globals, flag, negated)` of a guard body.
+type GuardShape<'t> = (Vec<&'t [u8]>, &'t [u8], bool);
+
+/// The shape of a guard body: `global A, FLAG` then `if not FLAG:` (a lazy guard, negated) or
+/// `if FLAG:` (an `init()`).
+fn guard_shape<'t>(model: &Model<'t>, body: Node<'t>) -> Option<GuardShape<'t>> {
+    let mut cursor = body.walk();
+    let statements: Vec<Node> = body
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .collect();
+    let global = statements.iter().find(|s| s.kind() == "global_statement")?;
+    let mut global_cursor = global.walk();
+    let globals: Vec<&[u8]> = global
+        .named_children(&mut global_cursor)
+        .filter(|c| c.kind() == "identifier")
+        .map(|c| model.node_text(c))
+        .collect();
+    if globals.len() < 2 {
+        return None;
+    }
+    statements.iter().find_map(|s| {
+        if s.kind() != "if_statement" {
+            return None;
+        }
+        let condition = s.child_by_field_name("condition")?;
+        let (flag, negated) = match condition.kind() {
+            "not_operator" => (condition.child_by_field_name("argument")?, true),
+            "identifier" => (condition, false),
+            _ => return None,
+        };
+        let flag = model.node_text(flag);
+        globals
+            .contains(&flag)
+            .then(|| (globals.clone(), flag, negated))
+    })
+}
+
+/// What the analysis of one file knows of the rest of the project (the second phase).
+#[derive(Debug, Clone)]
+pub struct ProjectContext {
+    /// The project's modules with exports.
+    pub index: std::sync::Arc<ProjectIndex>,
+    /// The file analysed.
+    pub path: PathBuf,
+    /// Its dotted module name.
+    pub module: String,
+    /// Whether it is a package's `__init__`.
+    pub is_package: bool,
+    /// Other modules' uses of this module's names, which its fixes must take into account.
+    pub used_elsewhere: Vec<ExternalUse>,
+}
+
+impl ProjectContext {
+    /// The other modules' uses of this module's `name`.
+    pub fn uses_of<'a>(&'a self, name: &'a [u8]) -> impl Iterator<Item = &'a ExternalUse> {
+        self.used_elsewhere
+            .iter()
+            .filter(move |u| u.name.as_bytes() == name)
+    }
+
+    /// The module that uses this module's `name`, if another one does.
+    pub fn used_elsewhere_by(&self, name: &[u8]) -> Option<&Path> {
+        self.used_elsewhere
+            .iter()
+            .find(|u| u.name.as_bytes() == name)
+            .map(|u| u.user.as_path())
+    }
+}
+
+/// The summaries of the project's modules, and which files may import each.
+#[derive(Debug, Default)]
+pub struct ProjectIndex {
+    modules: Vec<ModuleSummary>,
+    importers: HashMap<usize, Vec<PathBuf>>,
+}
+
+impl ProjectIndex {
+    /// Indexes the modules that export something.
+    pub fn new(modules: Vec<ModuleSummary>) -> Self {
+        ProjectIndex {
+            modules,
+            importers: HashMap::new(),
+        }
+    }
+
+    /// Whether no module exports anything.
+    pub fn is_empty(&self) -> bool {
+        self.modules.is_empty()
+    }
+
+    /// The modules a file with these import tokens may import (itself excluded).
+    pub fn imported_by_tokens(&self, path: &Path, tokens: &ImportTokens) -> Vec<usize> {
+        if tokens.is_empty() {
+            return Vec::new();
+        }
+        self.modules
+            .iter()
+            .enumerate()
+            .filter(|(_, m)| m.path != path)
+            .filter(|(_, m)| {
+                let last = m.module.rsplit('.').next().unwrap_or(&m.module);
+                tokens.may_contain(last.as_bytes())
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Records that `importer` may import module `index`.
+    pub fn add_importer(&mut self, index: usize, importer: PathBuf) {
+        self.importers.entry(index).or_default().push(importer);
+    }
+
+    /// The modules the file at `path` may import.
+    pub fn importers_of_file(&self, path: &Path) -> Vec<usize> {
+        self.importers
+            .iter()
+            .filter(|(_, importers)| importers.iter().any(|p| p == path))
+            .map(|(&module, _)| module)
+            .collect()
+    }
+
+    /// The files that may import the module at `path`, sorted.
+    pub fn importers_of(&self, path: &Path) -> Vec<PathBuf> {
+        let Some(index) = self.modules.iter().position(|m| m.path == path) else {
+            return Vec::new();
+        };
+        let mut importers = self.importers.get(&index).cloned().unwrap_or_default();
+        importers.sort();
+        importers.dedup();
+        importers
+    }
+
+    /// The module summaries.
+    pub fn modules(&self) -> &[ModuleSummary] {
+        &self.modules
+    }
+
+    /// The module an import names, seen from module `importer` (`is_package` when the importer
+    /// is a package's `__init__`). Relative names are resolved against the importer's package;
+    /// absolute ones match a module whose dotted name ends with them, or that they end with (a
+    /// project laid out without `__init__.py` files, or imported from a different root).
+    pub fn resolve(
+        &self,
+        importer: &str,
+        is_package: bool,
+        imported: &str,
+    ) -> Option<&ModuleSummary> {
+        let absolute = absolute_module(importer, is_package, imported)?;
+        let matches = |module: &str| {
+            module == absolute
+                || module.ends_with(&format!(".{absolute}"))
+                || absolute.ends_with(&format!(".{module}"))
+        };
+        self.modules
+            .iter()
+            .filter(|m| matches(&m.module))
+            .max_by_key(|m| {
+                (
+                    m.module == absolute,
+                    common_suffix_len(&m.module, &absolute),
+                )
+            })
+    }
+}
+
+fn common_suffix_len(a: &str, b: &str) -> usize {
+    a.split('.')
+        .rev()
+        .zip(b.split('.').rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// `.config` from `app.routes` is `app.config`; `..x` goes one package up.
+pub fn absolute_module(importer: &str, is_package: bool, imported: &str) -> Option<String> {
+    let dots = imported.chars().take_while(|&c| c == '.').count();
+    if dots == 0 {
+        return Some(imported.to_owned());
+    }
+    let mut package: Vec<&str> = importer.split('.').filter(|p| !p.is_empty()).collect();
+    if !is_package {
+        package.pop();
+    }
+    for _ in 1..dots {
+        package.pop()?;
+    }
+    let rest = &imported[dots..];
+    if !rest.is_empty() {
+        package.push(rest);
+    }
+    Some(package.join("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_imports_resolve_against_the_package() {
+        assert_eq!(
+            absolute_module("app.routes", false, ".config").unwrap(),
+            "app.config"
+        );
+        assert_eq!(
+            absolute_module("app.api.routes", false, "..config").unwrap(),
+            "app.config"
+        );
+        assert_eq!(
+            absolute_module("app", true, ".config").unwrap(),
+            "app.config"
+        );
+        assert_eq!(absolute_module("app.routes", false, ".").unwrap(), "app");
+        assert_eq!(
+            absolute_module("config", false, "app.config").unwrap(),
+            "app.config"
+        );
+    }
+
+    #[test]
+    fn import_tokens_cover_multiline_imports() {
+        let tokens =
+            import_tokens(b"from app.config import (\n    SETTINGS,\n    other,\n)\nx = 1\n");
+        for word in ["app", "config", "SETTINGS", "other"] {
+            assert!(tokens.may_contain(word.as_bytes()), "{word}");
+        }
+        assert!(!tokens.may_contain(b"unrelated_name"));
+        assert!(import_tokens(b"x = 1\n").is_empty());
+    }
+
+    #[test]
+    fn modules_match_by_suffix() {
+        let summary = |module: &str| ModuleSummary {
+            path: PathBuf::from(format!("{module}.py")),
+            module: module.into(),
+            exports: Exports::default(),
+        };
+        let index = ProjectIndex::new(vec![summary("config"), summary("svc.app.config")]);
+        assert_eq!(
+            index.resolve("x", false, "app.config").unwrap().module,
+            "svc.app.config"
+        );
+        assert_eq!(
+            index.resolve("routes", false, "config").unwrap().module,
+            "config"
+        );
+        assert!(index.resolve("routes", false, "settings").is_none());
+    }
+}

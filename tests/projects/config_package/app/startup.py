@@ -1,0 +1,3 @@
+from app.config import load_catalog
+
+CATALOG = load_catalog()

@@ -1,0 +1,4 @@
+import app.jobs
+from app.routes import router
+
+__all__ = ["app", "router"]

@@ -1,0 +1,6 @@
+from .. import config
+
+
+async def describe():
+    """Describe the table."""
+    return {"table": config.SETTINGS["table"]}

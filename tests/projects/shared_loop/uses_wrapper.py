@@ -1,0 +1,5 @@
+from wrapper_lib import load
+
+
+def refresh():
+    return load()
