@@ -308,6 +308,7 @@ fn run_stdin(
             findings: Vec::new(),
             errors: Vec::new(),
             change: None,
+            context: None,
         }
     } else {
         runner::process_bytes(bytes.clone(), &settings.analysis_for(&name), mode)

@@ -167,7 +167,7 @@ struct Round {
 }
 
 /// A fix's identity across rounds (positions move, messages and titles do not).
-fn fix_key(first: &Finding, fix: &Fix) -> String {
+pub fn fix_key(first: &Finding, fix: &Fix) -> String {
     format!("{}\0{}", first.message, fix.title)
 }
 

@@ -49,6 +49,8 @@ pub struct FileReport {
     pub errors: Vec<String>,
     /// The change, in fix mode, when there is one.
     pub change: Option<Change>,
+    /// The project context the file was last analysed with (the interactive fixer reuses it).
+    pub context: Option<Arc<ProjectContext>>,
 }
 
 impl FileReport {
@@ -59,6 +61,7 @@ impl FileReport {
             findings: Vec::new(),
             errors: Vec::new(),
             change: None,
+            context: None,
         }
     }
 
@@ -69,6 +72,7 @@ impl FileReport {
             findings: Vec::new(),
             errors: vec![reason],
             change: None,
+            context: None,
         }
     }
 }
@@ -252,7 +256,7 @@ fn process_path(
     };
     let tokens = project::import_tokens(&bytes);
     let mut options = settings.analysis_for(path);
-    options.project = project;
+    options.project = project.clone();
     let threshold = match mode {
         Mode::Fix if settings.unsafe_fixes => Some(Applicability::Unsafe),
         Mode::Fix => Some(Applicability::Safe),
@@ -262,6 +266,7 @@ fn process_path(
     match outcome {
         Ok((mut report, exports)) => {
             report.path = path.to_path_buf();
+            report.context = project;
             (report, Learned { exports, tokens })
         }
         Err(panic) => {
@@ -338,11 +343,11 @@ fn process_bytes_learning(
                 None => Some(source),
             };
             let report = FileReport {
-                path: empty,
                 source: final_source.filter(|_| !fixed.remaining.is_empty()),
                 findings: fixed.remaining,
                 errors,
                 change,
+                ..FileReport::clean()
             };
             (report, fixed.exports)
         }
