@@ -64,6 +64,8 @@ pub struct AnalysisOptions {
     pub fix: FixOptions,
     /// The rest of the project, in the second phase.
     pub project: Option<Arc<ProjectContext>>,
+    /// Parse every file that holds a needle, without the lexical fast path (for comparisons).
+    pub full_parse: bool,
 }
 
 /// Byte strings one of which any file with a finding holds: loop libraries, `Mangum` (LF006),
@@ -76,7 +78,7 @@ const NEEDLES: &[&str] = &[
     "uvloop",
     "anyio",
     "Mangum",
-    "inside the running event loop",
+    GUARD_DOCSTRING,
 ];
 
 static FINDERS: LazyLock<Vec<memmem::Finder<'static>>> =
@@ -85,6 +87,24 @@ static FINDERS: LazyLock<Vec<memmem::Finder<'static>>> =
 /// Whether the bytes could hold an import-time loop: a file without any needle cannot.
 pub fn might_contain_loop(code: &[u8]) -> bool {
     FINDERS.iter().any(|f| f.find(code).is_some())
+}
+
+/// The largest file loopfix parses. Tree-sitter needs about fifty times a file's size in memory;
+/// a module this large is generated code, and a clear refusal beats gigabytes of memory.
+pub const MAX_PARSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The docstring of loopfix's guards and `init()`: a module holding it exports late globals.
+const GUARD_DOCSTRING: &str = "inside the running event loop";
+
+/// Whether a source needs the full parse: it holds a needle, and the lexical pass finds
+/// import-time code (or a module-level function) that may run a loop, or loopfix's own guards.
+pub fn needs_parse(code: &[u8], full_parse: bool) -> bool {
+    if !might_contain_loop(code) {
+        return false;
+    }
+    full_parse
+        || memmem::find(code, GUARD_DOCSTRING.as_bytes()).is_some()
+        || crate::lexer::needs_parse(code)
 }
 
 /// The findings of one source, sorted by position; suppressed and unselected ones left out.
@@ -97,8 +117,14 @@ pub fn analyze_with_exports(
     src: &SourceFile,
     options: &AnalysisOptions,
 ) -> Result<(Vec<Finding>, Exports), ParseError> {
-    if !might_contain_loop(src.code()) && options.project.is_none() {
+    if options.project.is_none() && !needs_parse(src.code(), options.full_parse) {
         return Ok((Vec::new(), Exports::default()));
+    }
+    if src.code().len() > MAX_PARSE_BYTES {
+        return Err(ParseError::TooLarge {
+            size: src.code().len(),
+            limit: MAX_PARSE_BYTES,
+        });
     }
     let tree = parse::parse(src.parse_text())?;
     let model = Model::build(&tree, src.parse_text());

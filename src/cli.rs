@@ -113,6 +113,9 @@ pub struct SharedArgs {
     /// Never show progress on standard error.
     #[arg(long)]
     pub no_progress: bool,
+    /// Parse every file that holds a needle, skipping the lexical fast path (for comparisons).
+    #[arg(long, hide = true)]
+    pub full_parse: bool,
 }
 
 /// `loopfix rule`.

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod edit;
 pub mod fs;
 pub mod interactive;
+pub mod lexer;
 pub mod noqa;
 pub mod output;
 pub mod parse;

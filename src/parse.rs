@@ -32,6 +32,14 @@ pub enum ParseError {
     /// Tree-sitter gave up (it only does so when cancelled).
     #[error("the parser gave up")]
     Aborted,
+    /// The file is larger than loopfix parses.
+    #[error("{size} bytes is more than the {limit} bytes loopfix parses; skipped")]
+    TooLarge {
+        /// The file's size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 /// The Python grammar.

@@ -55,6 +55,8 @@ pub struct Settings {
     pub force_exclude: bool,
     /// Apply unsafe fixes too.
     pub unsafe_fixes: bool,
+    /// Parse every file with a needle (no lexical fast path).
+    pub full_parse: bool,
     /// How fixes are built.
     pub fix: FixOptions,
 }
@@ -69,7 +71,8 @@ impl Settings {
     /// The analysis options for `path` (per-file ignores applied).
     pub fn analysis_for(&self, path: &Path) -> AnalysisOptions {
         let mut rules = self.rules;
-        let relative = path.strip_prefix(&self.root).unwrap_or(path);
+        let absolute = absolute(&current_dir(), path);
+        let relative = absolute.strip_prefix(&self.root).unwrap_or(&absolute);
         let name = path.file_name().map(Path::new).unwrap_or(path);
         for (glob, selectors) in &self.per_file_ignores {
             if glob.is_match(relative) || glob.is_match(name) {
@@ -84,20 +87,14 @@ impl Settings {
             rules,
             fix: self.fix.clone(),
             project: None,
+            full_parse: self.full_parse,
         }
     }
 
     /// Whether `path` or one of its directories (below the settings' root) is excluded: what
     /// `--force-exclude` asks of a file named on the command line.
     pub fn is_excluded_with_parents(&self, path: &Path) -> bool {
-        let absolute = if path.is_absolute() {
-            path.to_path_buf()
-        } else {
-            std::env::current_dir()
-                .map(|cwd| cwd.join(path))
-                .unwrap_or_else(|_| path.to_path_buf())
-        };
-        absolute
+        absolute(&current_dir(), path)
             .ancestors()
             .take_while(|p| p.starts_with(&self.root) && *p != self.root)
             .any(|p| self.is_excluded(p))
@@ -109,9 +106,14 @@ impl Settings {
         if name.is_some_and(|n| self.exclude.names.is_match(n)) {
             return true;
         }
-        let relative = path.strip_prefix(&self.root).unwrap_or(path);
-        self.exclude.paths.is_match(relative) || self.exclude.paths.is_match(path)
+        let absolute = absolute(&current_dir(), path);
+        let relative = absolute.strip_prefix(&self.root).unwrap_or(&absolute);
+        self.exclude.paths.is_match(relative) || self.exclude.paths.is_match(&absolute)
     }
+}
+
+fn current_dir() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
 }
 
 /// Resolves the settings of each file: `--config`, else the closest configuration file, else
@@ -137,6 +139,7 @@ pub struct CliOverrides {
     unsafe_fixes: bool,
     strategy: Option<crate::transform::Strategy>,
     target_version: Option<crate::transform::PythonVersion>,
+    full_parse: bool,
 }
 
 impl CliOverrides {
@@ -152,6 +155,7 @@ impl CliOverrides {
             unsafe_fixes: args.unsafe_fixes,
             strategy: args.strategy,
             target_version: args.target_version,
+            full_parse: args.full_parse,
         }
     }
 
@@ -264,6 +268,7 @@ impl Resolver {
             exclude: exclusion(&exclude_patterns),
             force_exclude: self.cli.force_exclude || options.force_exclude.unwrap_or(false),
             unsafe_fixes: self.cli.unsafe_fixes || options.unsafe_fixes.unwrap_or(false),
+            full_parse: self.cli.full_parse,
             fix: FixOptions {
                 strategy: self.cli.strategy.or(options.strategy).unwrap_or_default(),
                 target: self
@@ -283,12 +288,17 @@ impl Resolver {
     }
 }
 
+/// `path` made absolute against `cwd`, with `.` components dropped (`./tests/x` is `tests/x`).
 fn absolute(cwd: &Path, path: &Path) -> PathBuf {
-    if path.is_absolute() {
+    let joined = if path.is_absolute() {
         path.to_path_buf()
     } else {
         cwd.join(path)
-    }
+    };
+    joined
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }
 
 /// The most specific matching selector decides; on a tie, ignore wins.
