@@ -67,6 +67,8 @@ pub fn needs_parse(code: &[u8]) -> bool {
 struct Scan<'a> {
     /// Names bound by imports of loop modules.
     aliases: Vec<&'a [u8]>,
+    /// Of those, the names bound to the modules themselves (`import asyncio as aio`).
+    module_aliases: Vec<&'a [u8]>,
     /// Open blocks: the indent of the header and the kind.
     stack: Vec<(usize, Block)>,
     /// The indent of the last entry-point guard, while its `elif`/`else` may follow.
@@ -76,7 +78,11 @@ struct Scan<'a> {
 impl<'a> Scan<'a> {
     /// Takes one logical line; `true` when the module needs the full parse.
     fn line(&mut self, line: &Line<'a>) -> bool {
-        while self.stack.last().is_some_and(|(indent, _)| line.indent <= *indent) {
+        while self
+            .stack
+            .last()
+            .is_some_and(|(indent, _)| line.indent <= *indent)
+        {
             self.stack.pop();
         }
         let context = self.stack.last().map_or(Block::ImportTime, |(_, b)| *b);
@@ -93,7 +99,7 @@ impl<'a> Scan<'a> {
         match context {
             Block::Function {
                 sync_at_module_level: true,
-            } => return has_candidate(&line.tokens, &self.aliases),
+            } => return self.may_run_loop(&line.tokens),
             Block::Function { .. } | Block::NotImportTime => {
                 if let Some(kind) = opened_block(line, false) {
                     // Nested blocks stay out of import time.
@@ -110,7 +116,7 @@ impl<'a> Scan<'a> {
             Block::ImportTime => {}
         }
         if is_import(&line.tokens) {
-            record_aliases(&line.tokens, &mut self.aliases);
+            record_aliases(&line.tokens, &mut self.aliases, &mut self.module_aliases);
             return false;
         }
         let at_module_level = self.stack.is_empty();
@@ -125,7 +131,7 @@ impl<'a> Scan<'a> {
                     Some(body) => {
                         kind == (Block::Function {
                             sync_at_module_level: true,
-                        }) && has_candidate(body, &self.aliases)
+                        }) && self.may_run_loop(body)
                     }
                     None => {
                         self.stack.push((line.indent, kind));
@@ -154,14 +160,39 @@ impl<'a> Scan<'a> {
     }
 }
 
-fn is_import(tokens: &[Token]) -> bool {
-    matches!(tokens.first(), Some(Token::Word(b"import" | b"from")))
-        && tokens.iter().any(|t| *t == Token::Word(b"import"))
+impl Scan<'_> {
+    /// Whether a line of a module-level sync function may run a loop (making the function one
+    /// that LF004 follows): `run_until_complete`, a `Runner`, `<loop module>.run`, or a name
+    /// imported from a loop module. `asyncio.sleep(...)` in a sync helper is not.
+    fn may_run_loop(&self, tokens: &[Token]) -> bool {
+        tokens.iter().enumerate().any(|(i, token)| match token {
+            Token::Word(b"run_until_complete" | b"Runner") => true,
+            Token::Word(word) if self.aliases.contains(word) && !self.is_module(word) => true,
+            Token::Word(word) if self.is_module(word) => {
+                tokens.get(i + 1) == Some(&Token::Dot)
+                    && tokens.get(i + 2) == Some(&Token::Word(b"run"))
+            }
+            _ => false,
+        })
+    }
+
+    fn is_module(&self, word: &[u8]) -> bool {
+        LOOP_MODULES.contains(&word) || self.module_aliases.contains(&word)
+    }
 }
 
-/// The names an import of a loop module binds: `import asyncio as aio` -> `aio`,
-/// `from asyncio import run as r` -> `r`, `from asyncio import *` -> every candidate word.
-fn record_aliases<'a>(tokens: &[Token<'a>], aliases: &mut Vec<&'a [u8]>) {
+fn is_import(tokens: &[Token]) -> bool {
+    matches!(tokens.first(), Some(Token::Word(b"import" | b"from")))
+        && tokens.contains(&Token::Word(b"import"))
+}
+
+/// The names an import of a loop module binds: `import asyncio as aio` -> `aio` (a module
+/// alias), `from asyncio import run as r` -> `r`, `from asyncio import *` -> `run`.
+fn record_aliases<'a>(
+    tokens: &[Token<'a>],
+    aliases: &mut Vec<&'a [u8]>,
+    module_aliases: &mut Vec<&'a [u8]>,
+) {
     let words: Vec<&[u8]> = tokens
         .iter()
         .filter_map(|t| match t {
@@ -173,13 +204,18 @@ fn record_aliases<'a>(tokens: &[Token<'a>], aliases: &mut Vec<&'a [u8]>) {
     if !mentions_loop_module {
         return;
     }
-    // Every word an import of a loop module names may be bound by it: conservative.
+    // Every word an import of a loop module names may be bound by it: conservative. In
+    // `import a.b as c` every word may name a module.
+    let is_plain_import = tokens.first() == Some(&Token::Word(b"import"));
     for word in words {
         if !matches!(word, b"import" | b"from" | b"as") {
             aliases.push(word);
+            if is_plain_import {
+                module_aliases.push(word);
+            }
         }
     }
-    if tokens.iter().any(|t| *t == Token::Other) {
+    if tokens.contains(&Token::Other) {
         // `from asyncio import *`: `*` lexes as Other; bare `run(...)` may be asyncio's.
         aliases.push(b"run");
     }
@@ -218,7 +254,10 @@ fn opened_block(line: &Line, at_module_level: bool) -> Option<Block> {
 /// `if __name__ == "__main__":` (either order; the string lexes as the word `__main__`) or
 /// `if TYPE_CHECKING:` / `if typing.TYPE_CHECKING:`.
 fn is_entry_point_or_type_checking(tokens: &[Token]) -> bool {
-    let colon = tokens.iter().position(|t| *t == Token::Colon).unwrap_or(tokens.len());
+    let colon = tokens
+        .iter()
+        .position(|t| *t == Token::Colon)
+        .unwrap_or(tokens.len());
     let header: Vec<Token> = tokens[1..colon]
         .iter()
         .copied()
@@ -298,7 +337,8 @@ fn for_each_logical_line<'a>(code: &'a [u8], mut each: impl FnMut(&Line<'a>) -> 
                 i += 1;
             }
             at_line_start = false;
-            if i < n && !matches!(code[i], b'\n' | b'\r' | b'#') && depth == 0 && tokens.is_empty() {
+            if i < n && !matches!(code[i], b'\n' | b'\r' | b'#') && depth == 0 && tokens.is_empty()
+            {
                 indent = width;
             }
             continue;
@@ -331,16 +371,28 @@ fn for_each_logical_line<'a>(code: &'a [u8], mut each: impl FnMut(&Line<'a>) -> 
             b'"' | b'\'' => i = skip_string(code, i, b"", tokens),
             b'(' | b'[' | b'{' => {
                 depth += 1;
-                tokens.push(if byte == b'(' { Token::Open } else { Token::Other });
+                tokens.push(if byte == b'(' {
+                    Token::Open
+                } else {
+                    Token::Other
+                });
                 i += 1;
             }
             b')' | b']' | b'}' => {
                 depth -= 1;
-                tokens.push(if byte == b')' { Token::Close } else { Token::Other });
+                tokens.push(if byte == b')' {
+                    Token::Close
+                } else {
+                    Token::Other
+                });
                 i += 1;
             }
             b':' => {
-                tokens.push(if depth == 0 { Token::Colon } else { Token::Other });
+                tokens.push(if depth == 0 {
+                    Token::Colon
+                } else {
+                    Token::Other
+                });
                 i += 1;
             }
             b'.' => {
@@ -389,7 +441,12 @@ fn is_string_prefix(word: &[u8]) -> bool {
 
 /// Skips a string literal starting at the quote `start`; returns the index after it. The
 /// expressions of an f-string are lexed as code (their words become tokens).
-fn skip_string<'a>(code: &'a [u8], start: usize, prefix: &[u8], tokens: &mut Vec<Token<'a>>) -> usize {
+fn skip_string<'a>(
+    code: &'a [u8],
+    start: usize,
+    prefix: &[u8],
+    tokens: &mut Vec<Token<'a>>,
+) -> usize {
     let n = code.len();
     let quote = code[start];
     let triple = start + 2 < n && code[start + 1] == quote && code[start + 2] == quote;
@@ -461,16 +518,24 @@ mod tests {
 
     #[test]
     fn needles_in_strings_comments_and_bodies_need_no_parse() {
-        assert!(!parse_needed("import asyncio\n\nasync def f():\n    await asyncio.sleep(1)\n"));
-        assert!(!parse_needed("import asyncio\nX = 'asyncio.run(f())'  # asyncio.run\n"));
-        assert!(!parse_needed("import asyncio\nDOC = \"\"\"\nasyncio.run(x)\n\"\"\"\n"));
+        assert!(!parse_needed(
+            "import asyncio\n\nasync def f():\n    await asyncio.sleep(1)\n"
+        ));
+        assert!(!parse_needed(
+            "import asyncio\nX = 'asyncio.run(f())'  # asyncio.run\n"
+        ));
+        assert!(!parse_needed(
+            "import asyncio\nDOC = \"\"\"\nasyncio.run(x)\n\"\"\"\n"
+        ));
         assert!(!parse_needed(
             "import asyncio\nclass T:\n    def test(self):\n        self.loop.run_until_complete(x)\n"
         ));
         assert!(!parse_needed(
             "import asyncio\n\nif __name__ == '__main__':\n    asyncio.run(main())\n"
         ));
-        assert!(!parse_needed("import asyncio\nif __name__ == '__main__': asyncio.run(main())\n"));
+        assert!(!parse_needed(
+            "import asyncio\nif __name__ == '__main__': asyncio.run(main())\n"
+        ));
     }
 
     #[test]
@@ -479,12 +544,24 @@ mod tests {
         assert!(parse_needed("import asyncio as aio\nX = aio.run(f())\n"));
         assert!(parse_needed("from asyncio import run as go\nX = go(f())\n"));
         assert!(parse_needed("from asyncio import *\nX = run(f())\n"));
-        assert!(parse_needed("import asyncio\ntry:\n    X = asyncio.run(f())\nexcept E:\n    pass\n"));
-        assert!(parse_needed("import asyncio\nclass C:\n    X = asyncio.run(f())\n"));
-        assert!(parse_needed("import asyncio\ndef f(x=asyncio.run(g())):\n    pass\n"));
-        assert!(parse_needed("import asyncio\nX = f\"{asyncio.run(g())}\"\n"));
-        assert!(parse_needed("import asyncio\nif __name__ != '__main__':\n    asyncio.run(g())\n"));
-        assert!(parse_needed("import asyncio\nif __name__ == 'app':\n    asyncio.run(g())\n"));
+        assert!(parse_needed(
+            "import asyncio\ntry:\n    X = asyncio.run(f())\nexcept E:\n    pass\n"
+        ));
+        assert!(parse_needed(
+            "import asyncio\nclass C:\n    X = asyncio.run(f())\n"
+        ));
+        assert!(parse_needed(
+            "import asyncio\ndef f(x=asyncio.run(g())):\n    pass\n"
+        ));
+        assert!(parse_needed(
+            "import asyncio\nX = f\"{asyncio.run(g())}\"\n"
+        ));
+        assert!(parse_needed(
+            "import asyncio\nif __name__ != '__main__':\n    asyncio.run(g())\n"
+        ));
+        assert!(parse_needed(
+            "import asyncio\nif __name__ == 'app':\n    asyncio.run(g())\n"
+        ));
         // Every branch of the entry-point guard is left alone (SPEC §2).
         assert!(!parse_needed(
             "import asyncio\nif __name__ == '__main__':\n    pass\nelse:\n    asyncio.run(g())\n"
@@ -493,14 +570,34 @@ mod tests {
 
     #[test]
     fn module_level_sync_functions_that_may_run_a_loop_need_the_parse() {
-        assert!(parse_needed("import asyncio\ndef load():\n    return asyncio.run(f())\n"));
-        assert!(parse_needed("import asyncio\ndef load(): return asyncio.run(f())\n"));
-        assert!(!parse_needed("import asyncio\nasync def load():\n    return await asyncio.sleep(0)\n"));
+        assert!(parse_needed(
+            "import asyncio\ndef load():\n    return asyncio.run(f())\n"
+        ));
+        assert!(parse_needed(
+            "import asyncio\ndef load(): return asyncio.run(f())\n"
+        ));
+        assert!(!parse_needed(
+            "import asyncio\nasync def load():\n    return await asyncio.sleep(0)\n"
+        ));
+        assert!(!parse_needed(
+            "import asyncio\ndef later(x):\n    return asyncio.sleep(x)\n"
+        ));
+        assert!(parse_needed(
+            "import asyncio as aio\ndef load():\n    return aio.run(f())\n"
+        ));
+        assert!(parse_needed(
+            "from asyncio import run as go\ndef load():\n    return go(f())\n"
+        ));
+        assert!(parse_needed(
+            "import asyncio\ndef load(loop):\n    loop.run_until_complete(f())\n"
+        ));
     }
 
     #[test]
     fn bracketed_lines_join() {
-        assert!(parse_needed("import asyncio\nX = (\n    asyncio.run(\n        f()\n    )\n)\n"));
+        assert!(parse_needed(
+            "import asyncio\nX = (\n    asyncio.run(\n        f()\n    )\n)\n"
+        ));
         assert!(!parse_needed("import asyncio\nX = (\n    1,\n    2,\n)\n"));
     }
 }

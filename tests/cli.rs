@@ -453,11 +453,17 @@ fn gitignore_and_excludes_are_respected_unless_a_file_is_named() {
 #[test]
 fn excludes_with_a_slash_match_paths_under_dot() {
     let dir = project(&[
-        ("pyproject.toml", "[tool.loopfix]\nextend-exclude = [\"tests/fixtures\"]\n"),
+        (
+            "pyproject.toml",
+            "[tool.loopfix]\nextend-exclude = [\"tests/fixtures\"]\n",
+        ),
         ("tests/fixtures/a.py", SEED),
         ("src/b.py", SEED),
     ]);
-    for args in [&["check", "--output-format", "concise", "."][..], &["check", "--output-format", "concise"]] {
+    for args in [
+        &["check", "--output-format", "concise", "."][..],
+        &["check", "--output-format", "concise"],
+    ] {
         let out = loopfix(dir.path(), args);
         let text = stdout(&out);
         assert!(text.contains("src/b.py"), "{text}");

@@ -14,7 +14,9 @@ fn python_files(dir: &Path, out: &mut Vec<PathBuf>) {
     };
     for entry in entries.flatten() {
         let path = entry.path();
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             python_files(&path, out);
         } else if path.extension().is_some_and(|e| e == "py") {
@@ -46,8 +48,12 @@ fn findings(source: &SourceFile, full_parse: bool) -> Result<Vec<(usize, String,
 fn compare(files: &[PathBuf]) -> usize {
     let mut with_findings = 0;
     for path in files {
-        let Ok(bytes) = std::fs::read(path) else { continue };
-        let Ok(source) = SourceFile::new(bytes) else { continue };
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        let Ok(source) = SourceFile::new(bytes) else {
+            continue;
+        };
         let slow = findings(&source, true);
         let fast = findings(&source, false);
         match (&slow, &fast) {
@@ -55,7 +61,12 @@ fn compare(files: &[PathBuf]) -> usize {
             // an import-time loop the lexer missed, since the lexer asks for the parse
             // whenever import-time code may run one.
             (Err(_), Ok(fast)) => assert!(fast.is_empty(), "{}", path.display()),
-            _ => assert_eq!(slow, fast, "{}: the fast path changed the findings", path.display()),
+            _ => assert_eq!(
+                slow,
+                fast,
+                "{}: the fast path changed the findings",
+                path.display()
+            ),
         }
         with_findings += usize::from(slow.is_ok_and(|f| !f.is_empty()));
     }
@@ -77,13 +88,20 @@ fn fixtures_and_fast_path_cases_agree() {
 #[test]
 fn the_standard_library_agrees() {
     let output = Command::new("python3")
-        .args(["-c", "import sysconfig; print(sysconfig.get_paths()['stdlib'])"])
+        .args([
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['stdlib'])",
+        ])
         .output()
         .expect("python3 runs");
     let stdlib = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
     let mut files = Vec::new();
     python_files(&stdlib, &mut files);
     files.retain(|p| !p.components().any(|c| c.as_os_str() == "site-packages"));
-    assert!(files.len() > 500, "found the standard library at {}", stdlib.display());
+    assert!(
+        files.len() > 500,
+        "found the standard library at {}",
+        stdlib.display()
+    );
     compare(&files);
 }
