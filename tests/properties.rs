@@ -120,15 +120,14 @@ fn changeable_lines(source: &SourceFile, options: &AnalysisOptions) -> Vec<bool>
         for edit in &fix.edits {
             let first = source.line_index(edit.range.start);
             let last = source.line_index(edit.range.end.max(edit.range.start));
-            for line in first..=last.min(allowed.len() - 1) {
-                allowed[line] = true;
-            }
+            let last = last.min(allowed.len() - 1);
+            allowed[first..=last].fill(true);
         }
     }
-    for line in 0..source.line_count() {
+    for (line, allow) in allowed.iter_mut().enumerate().take(source.line_count()) {
         let text = &source.code()[source.line_range(line)];
         if text.starts_with(b"import ") || text.starts_with(b"from ") {
-            allowed[line] = true;
+            *allow = true;
         }
     }
     // A removed statement takes the blank lines after it along.
