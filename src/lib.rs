@@ -82,8 +82,16 @@ where
     }
 }
 
+/// Stack of each worker thread: the semantic model recurses once per level of a syntax tree,
+/// which may be thousands of levels deep (`parse::MAX_DEPTH`).
+const WORKER_STACK_SIZE: usize = 256 * 1024 * 1024;
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
+    // The pool may exist already (a test that runs several commands in one process).
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(WORKER_STACK_SIZE)
+        .build_global();
     match cli.command {
         Command::Rule(args) => print_rules(args.rule.as_deref(), args.all),
         Command::Completions(args) => {

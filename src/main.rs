@@ -3,8 +3,20 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+/// Stack of the thread that runs loopfix: deeply nested (but valid) modules recurse deeply.
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
 fn main() -> ExitCode {
-    match loopfix::run_with_args(std::env::args_os()) {
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_SIZE)
+        .spawn(|| loopfix::run_with_args(std::env::args_os()));
+    let outcome = match worker {
+        Ok(handle) => handle
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error: loopfix panicked"))),
+        Err(e) => Err(anyhow::Error::from(e).context("cannot start the main thread")),
+    };
+    match outcome {
         Ok(status) => ExitCode::from(status.code() as u8),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {

@@ -615,33 +615,20 @@ impl<'t> Builder<'t> {
     }
 
     /// The first iterable runs in the enclosing scope; the rest in the comprehension's own. A
-    /// generator expression's body runs only when it is iterated, so it does not run where the
-    /// expression stands.
+    /// generator expression's body runs when it is iterated, which may be right away
+    /// (`list(asyncio.run(c()) for _ in x)`): it keeps the place of the expression, so that a
+    /// loop run in it is reported (and left without a fix, see `transform::unit`).
     fn comprehension(&mut self, node: Node<'t>) {
         let clauses: Vec<Node<'t>> = named_children(node)
             .filter(|c| matches!(c.kind(), "for_in_clause" | "if_clause"))
             .collect();
-        let first_iterable = clauses
+        if let Some(iterable) = clauses
             .first()
-            .and_then(|first| first.child_by_field_name("right"));
-        if let Some(iterable) = first_iterable {
+            .and_then(|first| first.child_by_field_name("right"))
+        {
             self.expression(iterable);
         }
         let scope = self.open_scope(node, ScopeKind::Comprehension);
-        let saved_place = self.place;
-        if node.kind() == "generator_expression" {
-            let deferred = Place::Deferred(scope);
-            match first_iterable {
-                Some(iterable) => {
-                    self.regions
-                        .push((node.start_byte()..iterable.start_byte(), deferred));
-                    self.regions
-                        .push((iterable.end_byte()..node.end_byte(), deferred));
-                }
-                None => self.regions.push((node.byte_range(), deferred)),
-            }
-            self.place = deferred;
-        }
         let saved_scope = self.scope;
         self.scope = scope;
         for (i, clause) in clauses.iter().enumerate() {
@@ -656,7 +643,6 @@ impl<'t> Builder<'t> {
         }
         self.expression_field(node, "body");
         self.scope = saved_scope;
-        self.place = saved_place;
     }
 
     fn walrus_target(&mut self, name: Node<'t>) {

@@ -10,8 +10,8 @@ use super::group::{Blocked, FixParts, removal_edits};
 use super::lifespan::{App, find_app};
 use super::text::{self, Mover, Piece};
 use super::unit::{
-    Unit, await_pieces, blank_lines_after, check_movable, external_readers, is_deferred,
-    moved_body, placeholder_lines, unit_of,
+    Unit, await_pieces, blank_lines_after, check_movable, dropped_arguments, external_readers,
+    is_deferred, moved_body, placeholder_lines, unit_of,
 };
 use super::{Ctx, evidence};
 use crate::detect::{Site, SiteKind};
@@ -189,6 +189,9 @@ fn candidate_moves<'t>(
         if let Some(why) = external_readers(ctx, &moved.names)? {
             *unsafe_because = Some(why);
         }
+        if let Some(why) = dropped_arguments(ctx, sites)? {
+            *unsafe_because = Some(why);
+        }
         moves.push(moved);
     }
     Ok(moves)
@@ -266,6 +269,12 @@ fn class_attribute<'t>(
     let SiteKind::Run { awaitable, .. } = site.kind else {
         return Err("the call is not a loop run".into());
     };
+    if super::unit::inside_generator_expression(site.call, statement) {
+        return Err(
+            "the call is inside a generator expression, which an `await` would make asynchronous"
+                .into(),
+        );
+    }
     let indent = ctx
         .src
         .line_indent(assignment_statement.start_byte())

@@ -9,7 +9,7 @@ use tree_sitter::Node;
 use super::group::{Blocked, FixParts};
 use super::text;
 use super::unit::{
-    Unit, blank_lines_after, check_movable, describe_function, external_readers,
+    Unit, blank_lines_after, check_movable, describe_function, dropped_arguments, external_readers,
     first_statement_edit, is_deferred, moved_body, original_name, placeholder_lines, unit_of,
 };
 use super::{Ctx, evidence};
@@ -47,7 +47,8 @@ pub fn plan(
     }
     let readers = readers(ctx, &unit)?;
     let external = external_readers(ctx, &unit.names)?;
-    let written_elsewhere = written_in_function(ctx, &unit).or(external);
+    let dropped = dropped_arguments(ctx, sites)?;
+    let written_elsewhere = written_in_function(ctx, &unit).or(external).or(dropped);
 
     let base = generated_base(&unit.names);
     let loader = ctx.fresh_name(&fill(&ctx.options.naming.loader, &base));

@@ -349,6 +349,12 @@ pub(super) fn moved_body(
         let SiteKind::Run { awaitable, .. } = site.kind else {
             continue;
         };
+        if inside_generator_expression(site.call, unit.statement) {
+            return Err(
+                "the call is inside a generator expression, which an `await` would make asynchronous"
+                    .into(),
+            );
+        }
         let pieces = await_pieces(ctx, site.call, awaitable)?;
         if let Awaitable::Expression(expression) = awaitable {
             // A wrapper's awaitable comes from the wrapper's body.
@@ -703,7 +709,14 @@ pub(super) fn first_statement_edit(
         .first()
         .ok_or_else(|| "an `async def` without a body".to_owned())?;
     let docstring = is_docstring(first).then_some(first);
-    let one_line = ctx.src.line_index(first.start_byte()) == ctx.src.line_index(def.start_byte())
+    let first_line = ctx.src.line_index(first.start_byte());
+    // `async def f(): \` continues onto the body's line: the body is a one-line suite.
+    let continued = first_line > 0
+        && code[ctx.src.line_range(first_line - 1)]
+            .trim_ascii_end()
+            .ends_with(b"\\");
+    let one_line = first_line == ctx.src.line_index(def.start_byte())
+        || continued
         || !text::start_of_line_is_blank(code, first.start_byte());
     if one_line {
         return Ok(match docstring {
@@ -761,4 +774,64 @@ pub(super) fn external_readers(ctx: &Ctx, names: &[&[u8]]) -> Result<Option<Stri
             followers.join(", ")
         )
     }))
+}
+
+/// Whether `node` sits in a generator expression's body within `statement`.
+pub(super) fn inside_generator_expression(node: Node, statement: Node) -> bool {
+    let mut current = node;
+    while let Some(parent) = current.parent() {
+        if parent.id() == statement.id() {
+            return false;
+        }
+        if parent.kind() == "generator_expression" {
+            return true;
+        }
+        current = parent;
+    }
+    false
+}
+
+/// Arguments of the loop runners that the rewrite drops: `asyncio.run(c(), debug=True)` loses
+/// debug mode (the fix becomes unsafe, and says so); `anyio.run(f, backend="trio")` ran the
+/// coroutine on another event loop library, which no `await` in asyncio's loop can do.
+pub(super) fn dropped_arguments(ctx: &Ctx, sites: &[&Site]) -> Result<Option<String>, Blocked> {
+    let mut dropped = Vec::new();
+    for site in sites {
+        let SiteKind::Run {
+            via: Via::Runner(runner),
+            ..
+        } = site.kind
+        else {
+            continue;
+        };
+        let Some(arguments) = site.call.child_by_field_name("arguments") else {
+            continue;
+        };
+        let mut cursor = arguments.walk();
+        for argument in arguments
+            .named_children(&mut cursor)
+            .filter(|a| a.kind() == "keyword_argument")
+        {
+            let (Some(name), Some(value)) = (
+                argument.child_by_field_name("name"),
+                argument.child_by_field_name("value"),
+            ) else {
+                continue;
+            };
+            let name = ctx.original(name);
+            let value_text = evidence(ctx, value);
+            if runner == "anyio.run" && name == b"backend" {
+                let asyncio = matches!(value_text.as_str(), "\"asyncio\"" | "'asyncio'");
+                if !asyncio {
+                    return Err(format!(
+                        "`{}` runs the coroutine with the {value_text} backend, not in asyncio's loop",
+                        evidence(ctx, site.call)
+                    ));
+                }
+                continue;
+            }
+            dropped.push(format!("`{}`", evidence(ctx, argument)));
+        }
+    }
+    Ok((!dropped.is_empty()).then(|| format!("it drops {}", dropped.join(", "))))
 }
