@@ -504,6 +504,40 @@ fn configuration_is_discovered_per_file() {
 }
 
 #[test]
+fn per_file_ignores_and_strategy_from_configuration() {
+    let dir = project(&[
+        (
+            "pyproject.toml",
+            "[tool.loopfix]\nstrategy = \"init\"\nper-file-ignores = { \"scripts/*\" = [\"LF001\"] }\n",
+        ),
+        ("scripts/tool.py", SEED),
+        ("app.py", SEED),
+    ]);
+    let out = loopfix(
+        dir.path(),
+        &["check", "--output-format", "concise", "--unsafe-fixes"],
+    );
+    let text = stdout(&out);
+    assert!(text.contains("app.py:8:8: LF001"), "{text}");
+    assert!(!text.contains("scripts/tool.py"), "{text}");
+    let out = loopfix(dir.path(), &["fix", "--diff", "--unsafe-fixes", "app.py"]);
+    assert!(
+        stdout(&out).contains("async def init():"),
+        "the configured strategy: {}",
+        stdout(&out)
+    );
+    let out = loopfix(
+        dir.path(),
+        &["fix", "--diff", "--strategy", "lazy", "app.py"],
+    );
+    assert!(
+        stdout(&out).contains("async def load_data():"),
+        "the flag wins: {}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn bad_configuration_names_file_line_and_column() {
     let dir = project(&[
         (
