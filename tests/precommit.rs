@@ -25,13 +25,12 @@
 
 mod common;
 
-use std::env;
-use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use common::cargo::{manifest_dir, path_with_cargo, target_root};
 use common::process::{self, Output};
 
 const REQUIREMENTS: &str = "tests/precommit/requirements.txt";
@@ -75,32 +74,6 @@ if __name__ == "__main__":
 "#;
 
 const SCRATCH_PYPROJECT: &str = "[tool.loopfix]\nextend-exclude = [\"generated\"]\n";
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `<target>`, where cargo builds this crate.
-fn target_root() -> PathBuf {
-    // Cargo gives integration tests `<target>/tmp`.
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    tmp.parent().unwrap_or(tmp).to_path_buf()
-}
-
-/// `PATH` with the directory of the cargo running the tests first, so that pre-commit builds
-/// with the same toolchain.
-fn path_with_cargo() -> OsString {
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    if let Some(cargo) = env::var_os("CARGO") {
-        if let Some(dir) = Path::new(&cargo).parent() {
-            dirs.push(dir.to_path_buf());
-        }
-    }
-    if let Some(path) = env::var_os("PATH") {
-        dirs.extend(env::split_paths(&path));
-    }
-    env::join_paths(dirs).expect("PATH can be joined")
-}
 
 /// Keeps git (and so pre-commit) away from the user's configuration and from a repository the
 /// tests may be running inside of (`cargo test` from a git hook sets `GIT_DIR`).

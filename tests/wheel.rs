@@ -12,12 +12,12 @@
 mod common;
 
 use std::env;
-use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use common::cargo::{manifest_dir, path_with_cargo, target_root};
 use common::process::{self, Output};
 
 const REQUIREMENTS: &str = "tests/wheel/requirements.txt";
@@ -29,32 +29,6 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 
 const BAD: &str = "import asyncio\n\n\nasync def fetch():\n    return 'data'\n\n\nDATA = asyncio.run(fetch())\n\n\nasync def handler():\n    return DATA\n";
 const CLEAN: &str = "import asyncio\n\n\nasync def main():\n    await asyncio.sleep(0)\n\n\nif __name__ == '__main__':\n    asyncio.run(main())\n";
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `<target>`, where cargo builds this crate.
-fn target_root() -> PathBuf {
-    // Cargo gives integration tests `<target>/tmp`.
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    tmp.parent().unwrap_or(tmp).to_path_buf()
-}
-
-/// `PATH` with the directory of the cargo running the tests first, so that maturin builds with
-/// the same toolchain.
-fn path_with_cargo() -> OsString {
-    let mut dirs: Vec<PathBuf> = Vec::new();
-    if let Some(cargo) = env::var_os("CARGO") {
-        if let Some(dir) = Path::new(&cargo).parent() {
-            dirs.push(dir.to_path_buf());
-        }
-    }
-    if let Some(path) = env::var_os("PATH") {
-        dirs.extend(env::split_paths(&path));
-    }
-    env::join_paths(dirs).expect("PATH can be joined")
-}
 
 fn expect(out: Output, code: i32, what: &str) -> Output {
     assert_eq!(

@@ -367,7 +367,7 @@ fn by_name_fix(
         (1, Some(line)) => edits.push(Edit::replace(statement.byte_range(), line)),
         (1, None) => edits.push(super::text::remove_statement(ctx.src, statement)),
         (_, line) => {
-            edits.push(remove_item(ctx, item));
+            edits.push(super::text::remove_list_item(ctx.src.code(), item));
             if let Some(line) = line {
                 let line_end = ctx.src.line_end_after_newline(statement.end_byte());
                 let mut text = line.into_bytes();
@@ -441,29 +441,6 @@ fn module_import(ctx: &Ctx, module_text: &str) -> (String, String) {
         None => format!("import {last}{suffix}"),
     };
     (line, alias)
-}
-
-/// Deletes one item of a `from` import list with its comma.
-fn remove_item(ctx: &Ctx, item: Node) -> Edit {
-    let code = ctx.src.code();
-    let (start, end) = (item.start_byte(), item.end_byte());
-    let after = &code[end..];
-    let blanks = after
-        .iter()
-        .take_while(|b| matches!(b, b' ' | b'\t'))
-        .count();
-    if after.get(blanks) == Some(&b',') {
-        let more = after[blanks + 1..]
-            .iter()
-            .take_while(|b| matches!(b, b' ' | b'\t'))
-            .count();
-        return Edit::delete(start..end + blanks + 1 + more);
-    }
-    let comma = code[..start]
-        .iter()
-        .rposition(|&b| b == b',')
-        .unwrap_or(start);
-    Edit::delete(comma..end)
 }
 
 /// LF005 for `m.X` read in an `async def` that does not await `m`'s guard first: one finding per

@@ -539,7 +539,8 @@ fn new_lifespan(ctx: &Ctx, app: &App, init: &str, parts: &mut FixParts) -> Optio
         return None;
     }
     let lifespan = ctx.fresh_name("lifespan");
-    let decorator = asynccontextmanager_name(ctx, &mut parts.imports);
+    let decorator =
+        super::unit::imported_name(ctx, "contextlib", "asynccontextmanager", &mut parts.imports);
     let definition = text::render(
         LIFESPAN,
         &[("lifespan", lifespan.as_bytes()), ("init", init.as_bytes())],
@@ -598,31 +599,6 @@ fn keyword_argument_edit(ctx: &Ctx, arguments: Node, keyword: &str) -> Edit {
             }
         }
     }
-}
-
-/// How the module spells `contextlib.asynccontextmanager`; adds the import when it has none.
-fn asynccontextmanager_name(ctx: &Ctx, imports: &mut Vec<RequiredImport>) -> String {
-    use crate::semantic::BindingKind;
-    for binding in &ctx.model.bindings {
-        match &binding.kind {
-            BindingKind::Member(q) if q == "contextlib.asynccontextmanager" => {
-                return text::name_text(binding.name);
-            }
-            BindingKind::Module(m) if m == "contextlib" => {
-                return format!("{}.asynccontextmanager", text::name_text(binding.name));
-            }
-            _ => {}
-        }
-    }
-    if ctx.model.mentions(b"asynccontextmanager") {
-        imports.push(RequiredImport::Module("contextlib".into()));
-        return "contextlib.asynccontextmanager".into();
-    }
-    imports.push(RequiredImport::Member {
-        module: "contextlib".into(),
-        name: "asynccontextmanager".into(),
-    });
-    "asynccontextmanager".into()
 }
 
 /// `await init()` just before the first `yield` of a lifespan function.

@@ -302,6 +302,29 @@ pub fn remove_statement(src: &SourceFile, statement: Node) -> Edit {
     Edit::delete(semicolon..end)
 }
 
+/// Deletes one item of a comma-separated list (`run` in `from asyncio import run, sleep`) with
+/// its comma.
+pub fn remove_list_item(code: &[u8], item: Node) -> Edit {
+    let (start, end) = (item.start_byte(), item.end_byte());
+    let after = &code[end..];
+    let blanks = after
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count();
+    if after.get(blanks) == Some(&b',') {
+        let more = after[blanks + 1..]
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        return Edit::delete(start..end + blanks + 1 + more);
+    }
+    let comma = code[..start]
+        .iter()
+        .rposition(|&b| b == b',')
+        .unwrap_or(start);
+    Edit::delete(comma..end)
+}
+
 fn is_blank_line(src: &SourceFile, line: usize) -> bool {
     src.code()[src.line_range(line)]
         .iter()

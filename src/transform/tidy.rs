@@ -85,7 +85,7 @@ fn unused_import_edits(file: &SourceFile, model: &Model, previously_used: &[Vec<
             continue;
         }
         for (item, _) in dropped {
-            edits.push(remove_list_item(file.code(), *item));
+            edits.push(super::text::remove_list_item(file.code(), *item));
         }
     }
     edits
@@ -106,23 +106,6 @@ fn imported_names<'t>(model: &Model<'t>, statement: Node<'t>) -> Vec<(Node<'t>, 
             (r.role == Role::Store).then_some((item, r.name))
         })
         .collect()
-}
-
-/// Deletes one item of a comma-separated list with its comma.
-fn remove_list_item(code: &[u8], item: Node) -> Edit {
-    let (start, end) = (item.start_byte(), item.end_byte());
-    let after = &code[end..];
-    let skip_blank = |s: &[u8]| s.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
-    let blanks = skip_blank(after);
-    if after.get(blanks) == Some(&b',') {
-        let more = skip_blank(&after[blanks + 1..]);
-        return Edit::delete(start..end + blanks + 1 + more);
-    }
-    let comma = code[..start]
-        .iter()
-        .rposition(|&b| b == b',')
-        .unwrap_or(start);
-    Edit::delete(comma..end)
 }
 
 /// Edits that add the missing imports: a name joins an existing `from module import ...` when

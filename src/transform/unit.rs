@@ -629,26 +629,37 @@ pub(super) fn optional_annotation(
 
 /// How the module spells `typing.Optional`; adds the import when it has none.
 pub(super) fn optional_name(ctx: &Ctx, imports: &mut Vec<RequiredImport>) -> String {
+    imported_name(ctx, "typing", "Optional", imports)
+}
+
+/// How the module spells `module.name`: the name it already imports it as, or `alias.name`
+/// through an import of the module, or `name` with a new `from module import name` (or
+/// `module.name` with `import module`, when the module uses `name` for something else).
+pub(super) fn imported_name(
+    ctx: &Ctx,
+    module: &str,
+    name: &str,
+    imports: &mut Vec<RequiredImport>,
+) -> String {
+    let qualified = format!("{module}.{name}");
     for binding in &ctx.model.bindings {
         match &binding.kind {
-            BindingKind::Member(q) if q == "typing.Optional" => {
-                return text::name_text(binding.name);
-            }
-            BindingKind::Module(m) if m == "typing" => {
-                return format!("{}.Optional", text::name_text(binding.name));
+            BindingKind::Member(q) if *q == qualified => return text::name_text(binding.name),
+            BindingKind::Module(m) if m == module => {
+                return format!("{}.{name}", text::name_text(binding.name));
             }
             _ => {}
         }
     }
-    if ctx.model.mentions(b"Optional") {
-        imports.push(RequiredImport::Module("typing".into()));
-        return "typing.Optional".into();
+    if ctx.model.mentions(name.as_bytes()) {
+        imports.push(RequiredImport::Module(module.into()));
+        return qualified;
     }
     imports.push(RequiredImport::Member {
-        module: "typing".into(),
-        name: "Optional".into(),
+        module: module.into(),
+        name: name.into(),
     });
-    "Optional".into()
+    name.into()
 }
 
 /// Blank lines from `offset` to the next line with content, passing over lines the fix removes;

@@ -3,5 +3,6 @@
 //! Each integration test is its own crate and uses only part of this module.
 #![allow(dead_code)]
 
+pub mod cargo;
 pub mod process;
 pub mod venv;
