@@ -7,6 +7,7 @@
 #   bench/compare.sh --trees "stdlib packages"
 #   bench/compare.sh --count-parses  # also count loopfix's parses with a perf uprobe (root)
 #   bench/compare.sh --prepare       # stop after installing, building and counting
+#   bench/compare.sh --table-only    # re-render bench/results.md from the last run's data
 #
 # Environment: BENCH_DIR (scratch, default target/bench), PYTHON (default python3),
 # RUNS, WARMUP (hyperfine), MAX_LOAD and WAIT_IDLE (before timing a tree, wait up to WAIT_IDLE
@@ -61,6 +62,7 @@ WARMUP=${WARMUP:-2}
 TREES="stdlib packages x3"
 COUNT_PARSES=0
 PREPARE=0
+TABLE_ONLY=0
 MAX_LOAD=${MAX_LOAD:-$(awk -v n="$(nproc)" 'BEGIN {print n / 2}')}
 WAIT_IDLE=${WAIT_IDLE:-600}
 RUFF_VERSION=0.17.6
@@ -74,6 +76,7 @@ while (($#)); do
         --trees) TREES=$2; shift ;;
         --count-parses) COUNT_PARSES=1 ;;
         --prepare) PREPARE=1 ;;
+        --table-only) TABLE_ONLY=1 ;;
         -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -88,6 +91,17 @@ VENV=$BENCH_DIR/venv
 LOOPFIX=target/release/loopfix
 RULE=bench/rule.yml
 mkdir -p "$TREES_DIR" "$RESULTS_DIR"
+
+render() {
+    "$PYTHON" bench/table.py "$RESULTS_DIR" >bench/results.md
+    cat bench/results.md
+    echo >&2
+    echo "written: bench/results.md (raw data: $RESULTS_DIR/)" >&2
+}
+if ((TABLE_ONLY)); then
+    render
+    exit 0
+fi
 
 # ---------------------------------------------------------------------------------------------
 say "tools"
@@ -292,11 +306,17 @@ done
 # ---------------------------------------------------------------------------------------------
 say "table"
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
-export BENCH_TREES=$TREES BENCH_RESULTS=$RESULTS_DIR BENCH_RUNS=$RUNS BENCH_WARMUP=$WARMUP
-export BENCH_MACHINE="$(nproc) cores ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
-export BENCH_VERSIONS="loopfix $(git describe --always --dirty 2>/dev/null || echo '?') ($("$LOOPFIX" --version)), $(rg --version | head -n 1), ruff $RUFF_VERSION, ast-grep $AST_GREP_VERSION, $(hyperfine --version), CPython $pyver"
-export BENCH_RG_ARGS=$RG_ARGS
-"$PYTHON" bench/table.py >bench/results.md
-cat bench/results.md
-echo >&2
-echo "written: bench/results.md (raw data: $RESULTS_DIR/)" >&2
+# The loopfix code measured: HEAD, marked dirty only when src/ or Cargo.* differ from it.
+lf_rev=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+git diff --quiet HEAD -- src Cargo.toml Cargo.lock 2>/dev/null || lf_rev="$lf_rev-dirty"
+{
+    printf 'key\tvalue\n'
+    printf 'trees\t%s\n' "$TREES"
+    printf 'runs\t%s\n' "$RUNS"
+    printf 'warmup\t%s\n' "$WARMUP"
+    printf 'date\t%s\n' "$(date -u +%F)"
+    printf 'machine\t%s\n' "$(nproc) cores ($cpu), $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
+    printf 'versions\t%s\n' "loopfix $lf_rev ($("$LOOPFIX" --version)), $(rg --version | head -n 1), ruff $RUFF_VERSION, ast-grep $AST_GREP_VERSION, $(hyperfine --version), CPython $pyver"
+    printf 'rg_args\t%s\n' "$RG_ARGS"
+} >"$RESULTS_DIR/meta.tsv"
+render

@@ -13,14 +13,14 @@
 #     semantic model, analysis, ...) from perf record --call-graph dwarf on a build with line
 #     tables (same code and profile as `cargo build --release`, plus debug line info, built
 #     into target/bench/profbuild so target/release stays untouched); see bench/perf_phases.py.
-# Output also goes to target/bench/results/profile.md.
+# Output also goes to bench/profile.md.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 BENCH_DIR=${BENCH_DIR:-target/bench}
 TREES_DIR=$BENCH_DIR/trees
-OUT=$BENCH_DIR/results/profile.md
+OUT=bench/profile.md
 WORK=$BENCH_DIR/profile
 FREQ=${FREQ:-999}
 TREES=${*:-stdlib packages x3}

@@ -1,6 +1,7 @@
-"""Renders bench/compare.sh's measurements as Markdown (stdout); run by compare.sh only.
+"""Renders bench/compare.sh's measurements as Markdown (stdout); run by compare.sh.
 
-Reads $BENCH_RESULTS/<tree>.json (hyperfine), counts.tsv and rss.tsv.
+Usage: python3 bench/table.py RESULTS_DIR. Reads meta.tsv, <tree>.json (hyperfine), counts.tsv,
+rss.tsv and load.tsv there.
 """
 
 import csv
@@ -8,15 +9,17 @@ import json
 import os
 import statistics
 import sys
-from datetime import date
 
-TREES = os.environ["BENCH_TREES"].split()
-RESULTS = os.environ["BENCH_RESULTS"]
-RUNS = os.environ["BENCH_RUNS"]
-WARMUP = os.environ["BENCH_WARMUP"]
-MACHINE = os.environ["BENCH_MACHINE"]
-VERSIONS = os.environ["BENCH_VERSIONS"]
-RG_ARGS = os.environ["BENCH_RG_ARGS"]
+RESULTS = sys.argv[1]
+with open(os.path.join(RESULTS, "meta.tsv")) as _f:
+    META = {r["key"]: r["value"] for r in csv.DictReader(_f, delimiter="\t")}
+TREES = META["trees"].split()
+RUNS = META["runs"]
+WARMUP = META["warmup"]
+MACHINE = META["machine"]
+VERSIONS = META["versions"]
+RG_ARGS = META["rg_args"]
+DATE = META["date"]
 
 TREE_TITLES = {
     "stdlib": "CPython stdlib",
@@ -94,7 +97,7 @@ def main():
     p("# loopfix benchmark")
     p("")
     p(
-        f"Produced by `bench/compare.sh` on {date.today().isoformat()}: {MACHINE}; warm page cache; "
+        f"Produced by `bench/compare.sh` on {DATE}: {MACHINE}; warm page cache; "
         f"hyperfine medians of {RUNS} runs after {WARMUP} warm-ups, all five commands of a tree "
         "side by side in one hyperfine run."
     )
@@ -150,6 +153,21 @@ def main():
             ]
         )
     )
+    p("")
+    p(
+        "CPU time (user + system, mean of the runs; less sensitive than wall time to other work "
+        "on the machine, but blind to how well a tool uses the cores; ratio to the `rg -l` row):"
+    )
+    p("")
+    p(row(["tool"] + [TREE_TITLES.get(t, t) for t in TREES]))
+    p(row(["---"] + ["---:"] * len(TREES)))
+    for name, _ in TOOLS:
+        cells = [name]
+        for t in TREES:
+            cpu = times[(t, name)]["user"] + times[(t, name)]["system"]
+            floor = times[(t, "rg")]["user"] + times[(t, "rg")]["system"]
+            cells.append(f"{secs(cpu)} ({cpu / floor:.1f}×)")
+        p(row(cells))
     p("")
     p("Spread (min–max of the runs, seconds):")
     p("")
@@ -239,8 +257,9 @@ def main():
         "loopfix and ruff skip the same default-excluded directory names; the only one in these "
         "trees is the stdlib's own `venv/` package (2 files per stdlib copy), which rg and "
         "ast-grep search. None of the tools applies the repository's `.gitignore` (which ignores "
-        "`target/`) to a path named on the command line, and the trees hold no ignore files, as "
-        "the counts show. ast-grep reads but does not match empty and non-UTF-8 files. The "
+        "`target/`) to a path named on the command line, and no ignore file inside the trees "
+        "hides a Python file (the packages tree's are twisted's `newsfragments/.gitignore`, which "
+        "only un-ignore themselves): rg's count equals find's. ast-grep reads but does not match empty and non-UTF-8 files. The "
         "prefilter count is rg's `-F -a --encoding none` search for loopfix's six byte strings "
         "(`asyncio`, `get_event_loop`, `run_until_complete`, `new_event_loop`, `uvloop`, `anyio`) "
         "over the files loopfix walks."
