@@ -148,7 +148,7 @@ commit() {
 
 stdlib_src=$("$PYTHON" -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')
 stdlib_stamp="cpython $pyver stdlib"
-if ! fresh stdlib "$stdlib_stamp"; then
+if [[ $TREES == *stdlib* || $TREES == *x3* ]] && ! fresh stdlib "$stdlib_stamp"; then
     echo "copying the CPython $pyver stdlib" >&2
     rm -rf "$TREES_DIR/stdlib.tmp" && mkdir -p "$TREES_DIR/stdlib.tmp"
     tar -C "$stdlib_src" --exclude=./site-packages --exclude=./dist-packages \
@@ -157,7 +157,7 @@ if ! fresh stdlib "$stdlib_stamp"; then
 fi
 
 packages_stamp="cpython $pyver $(sha256sum bench/packages.txt | cut -c1-16)"
-if ! fresh packages "$packages_stamp"; then
+if [[ $TREES == *packages* || $TREES == *x3* ]] && ! fresh packages "$packages_stamp"; then
     echo "pip install --target of bench/packages.txt" >&2
     rm -rf "$TREES_DIR/packages.tmp"
     "$PYTHON" -m pip install -q --disable-pip-version-check --no-deps --only-binary=:all: \
