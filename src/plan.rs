@@ -64,9 +64,12 @@ pub fn fix_source(
     // Fixes not to offer again: declined by `accept`, or refused because they broke the module.
     let mut skipped: Vec<String> = Vec::new();
     let mut exports = None;
+    // The findings of the current source, when nothing has changed it since they were made.
+    let mut unchanged: Option<(Vec<Finding>, Exports)> = None;
     for _ in 0..MAX_ROUNDS {
         let (findings, round_exports) = check::analyze_with_exports(&current, options)?;
-        exports.get_or_insert(round_exports);
+        exports.get_or_insert(round_exports.clone());
+        unchanged = Some((findings.clone(), round_exports));
         let mut chosen: Vec<Chosen> = Vec::new();
         for candidate in fixes_to_apply(&findings, threshold) {
             if skipped.contains(&candidate.key) {
@@ -88,6 +91,9 @@ pub fn fix_source(
         }
         let (next, round) = apply_round(&current, &chosen)?;
         let progressed = next.code() != current.code();
+        if progressed {
+            unchanged = None;
+        }
         for candidate in &chosen {
             let entry = Applied {
                 codes: candidate.codes.clone(),
@@ -106,7 +112,10 @@ pub fn fix_source(
             break;
         }
     }
-    let (remaining, final_exports) = check::analyze_with_exports(&current, options)?;
+    let (remaining, final_exports) = match unchanged {
+        Some(known) => known,
+        None => check::analyze_with_exports(&current, options)?,
+    };
     Ok(Fixed {
         code: current.code().to_vec(),
         applied,

@@ -243,7 +243,7 @@ fn process_path(
     mode: Mode,
     project: Option<Arc<ProjectContext>>,
 ) -> (FileReport, Learned) {
-    let settings = match resolver.settings_for(path) {
+    let settings = match resolver.settings_for_file(path) {
         Ok(settings) => settings,
         Err(e) => return (FileReport::error(path, e.to_string()), Learned::default()),
     };

@@ -189,25 +189,29 @@ impl Resolver {
         })
     }
 
-    /// The settings for a file or directory at `path`.
+    /// The settings for a file or directory at `path` (it is looked at to tell which).
     pub fn settings_for(&self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
+        let absolute = absolute(&self.cwd, path);
+        if absolute.is_dir() {
+            self.settings_for_dir(&absolute)
+        } else {
+            self.settings_for_file(&absolute)
+        }
+    }
+
+    /// The settings for a file: those of its directory (nothing is read from the disk when the
+    /// directory was seen before).
+    pub fn settings_for_file(&self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
+        let absolute = absolute(&self.cwd, path);
+        let dir = absolute.parent().unwrap_or(&self.cwd).to_path_buf();
+        self.settings_for_dir(&dir)
+    }
+
+    /// The settings for a directory.
+    pub fn settings_for_dir(&self, dir: &Path) -> Result<Arc<Settings>, ConfigError> {
         let config = match &self.fixed {
             Some(config) => Some(config.clone()),
-            None => {
-                let absolute = if path.is_absolute() {
-                    path.to_path_buf()
-                } else {
-                    self.cwd.join(path)
-                };
-                let dir = if absolute.is_dir() {
-                    absolute
-                } else {
-                    absolute
-                        .parent()
-                        .map_or_else(|| self.cwd.clone(), Path::to_path_buf)
-                };
-                self.discovery.find(&dir)?
-            }
+            None => self.discovery.find(&absolute(&self.cwd, dir))?,
         };
         let key = config.as_ref().map(|c| c.path.clone());
         let mut built = self.built.lock().unwrap_or_else(|p| p.into_inner());

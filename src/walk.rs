@@ -29,7 +29,7 @@ pub fn collect_files(
     for path in paths {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => roots.push(path.clone()),
-            Ok(_) => match resolver.settings_for(path) {
+            Ok(_) => match resolver.settings_for_file(path) {
                 Ok(settings)
                     if settings.force_exclude && settings.is_excluded_with_parents(path) => {}
                 Ok(_) => files.push(path.clone()),
@@ -65,10 +65,13 @@ fn walk(roots: &[PathBuf], resolver: &Arc<Resolver>) -> (Vec<PathBuf>, Vec<WalkE
         if entry.depth() == 0 {
             return true;
         }
-        match filter_resolver.settings_for(entry.path()) {
-            Ok(settings) => !settings.is_excluded(entry.path()),
-            Err(_) => true,
-        }
+        let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        let settings = if is_dir {
+            filter_resolver.settings_for_dir(entry.path())
+        } else {
+            filter_resolver.settings_for_file(entry.path())
+        };
+        settings.map_or(true, |s| !s.is_excluded(entry.path()))
     });
     let files = Mutex::new(Vec::new());
     let errors = Mutex::new(Vec::new());
