@@ -61,7 +61,7 @@ pub struct AnalysisOptions {
     /// Rules to report.
     pub rules: RuleSet,
     /// How fixes are built.
-    pub fix: FixOptions,
+    pub fix: Arc<FixOptions>,
     /// The rest of the project, in the second phase.
     pub project: Option<Arc<ProjectContext>>,
     /// Parse every file that holds a needle, without the lexical fast path (for comparisons).
@@ -85,6 +85,7 @@ static FINDERS: LazyLock<Vec<memmem::Finder<'static>>> =
     LazyLock::new(|| NEEDLES.iter().map(memmem::Finder::new).collect());
 
 /// Whether the bytes could hold an import-time loop: a file without any needle cannot.
+/// (memchr's SIMD searches, one per needle, measured faster here than one multi-pattern pass.)
 pub fn might_contain_loop(code: &[u8]) -> bool {
     FINDERS.iter().any(|f| f.find(code).is_some())
 }

@@ -6,7 +6,6 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 
 use anyhow::{Context, Result};
 
@@ -235,7 +234,7 @@ pub fn run_with_prompt(
     summary
         .errors
         .extend(walk_errors.into_iter().map(|e| (e.path, e.message)));
-    let reports = runner::process_files(&files, resolver, Mode::Check, &AtomicUsize::new(0));
+    let reports = runner::process_files(&files, resolver, Mode::Check);
     let mut session = Session::default();
     for report in reports {
         for error in &report.errors {
@@ -341,7 +340,7 @@ fn fix_file(
                 outcome.skipped += 1;
             }
             Choice::SwitchStrategy => {
-                options.fix.strategy = match options.fix.strategy {
+                Arc::make_mut(&mut options.fix).strategy = match options.fix.strategy {
                     Strategy::Init => Strategy::Lazy,
                     Strategy::Lazy | Strategy::Auto => Strategy::Init,
                 };

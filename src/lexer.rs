@@ -6,9 +6,6 @@
 
 /// Words that make an import-time line a candidate wherever they appear in code.
 const CANDIDATE_WORDS: &[&[u8]] = &[
-    b"asyncio",
-    b"uvloop",
-    b"anyio",
     b"run_until_complete",
     b"get_event_loop",
     b"new_event_loop",
@@ -16,6 +13,20 @@ const CANDIDATE_WORDS: &[&[u8]] = &[
     b"get_event_loop_policy",
     b"Runner",
     b"Mangum",
+];
+
+/// The loop entry points of the loop modules: a module name is a candidate only on a line that
+/// also names one of these (`asyncio.Queue` is not; `asyncio.run(...)` is).
+const API_WORDS: &[&[u8]] = &[
+    b"run",
+    b"run_until_complete",
+    b"get_event_loop",
+    b"new_event_loop",
+    b"set_event_loop",
+    b"get_event_loop_policy",
+    b"Runner",
+    b"DefaultEventLoopPolicy",
+    b"EventLoopPolicy",
 ];
 
 /// Modules whose imports bind names that can run a loop.
@@ -62,13 +73,32 @@ pub fn needs_parse(code: &[u8]) -> bool {
     needed
 }
 
+/// Whether any of `words` appears in the module's import-time code (outside its import lines,
+/// function bodies, entry-point blocks, strings and comments).
+pub fn used_at_import_time(code: &[u8], words: &[&[u8]]) -> bool {
+    let mut scan = Scan {
+        only: Some(words),
+        ..Scan::default()
+    };
+    let mut found = false;
+    for_each_logical_line(code, |line| {
+        found = scan.line(line);
+        !found
+    });
+    found
+}
+
 /// The state of the scan between logical lines.
 #[derive(Default)]
 struct Scan<'a> {
-    /// Names bound by imports of loop modules.
-    aliases: Vec<&'a [u8]>,
-    /// Of those, the names bound to the modules themselves (`import asyncio as aio`).
-    module_aliases: Vec<&'a [u8]>,
+    /// Look only for these words at import time (not for loop operations): the second phase's
+    /// question, "does this module call another module's loop function on import?".
+    only: Option<&'a [&'a [u8]]>,
+    /// Names bound to loop modules or their submodules and attributes (`asyncio`,
+    /// `import asyncio as aio`, `from asyncio import events`).
+    modules: Vec<&'a [u8]>,
+    /// Names bound to loop entry points (`from asyncio import run as go`).
+    members: Vec<&'a [u8]>,
     /// Open blocks: the indent of the header and the kind.
     stack: Vec<(usize, Block)>,
     /// The indent of the last entry-point guard, while its `elif`/`else` may follow.
@@ -76,6 +106,28 @@ struct Scan<'a> {
 }
 
 impl<'a> Scan<'a> {
+    /// Whether import-time tokens hold a candidate.
+    fn candidate(&self, tokens: &[Token]) -> bool {
+        match self.only {
+            Some(words) => tokens
+                .iter()
+                .any(|t| matches!(t, Token::Word(w) if words.contains(w))),
+            None => {
+                let names_an_entry_point = tokens
+                    .iter()
+                    .any(|t| matches!(t, Token::Word(w) if API_WORDS.contains(w)));
+                tokens.iter().any(|t| match t {
+                    Token::Word(word) => {
+                        CANDIDATE_WORDS.contains(word)
+                            || self.members.contains(word)
+                            || (names_an_entry_point && self.is_module(word))
+                    }
+                    _ => false,
+                })
+            }
+        }
+    }
+
     /// Takes one logical line; `true` when the module needs the full parse.
     fn line(&mut self, line: &Line<'a>) -> bool {
         while self
@@ -99,7 +151,22 @@ impl<'a> Scan<'a> {
         match context {
             Block::Function {
                 sync_at_module_level: true,
-            } => return self.may_run_loop(&line.tokens),
+            } if self.only.is_none() => {
+                // Lines of nested functions run when those are called, not this one.
+                if let Some(kind) = opened_block(line, false) {
+                    let kind = match kind {
+                        Block::Function { .. } => Block::Function {
+                            sync_at_module_level: false,
+                        },
+                        _ => context,
+                    };
+                    self.stack.push((line.indent, kind));
+                    if kind != context {
+                        return self.may_run_loop(header_before_body(&line.tokens));
+                    }
+                }
+                return self.may_run_loop(&line.tokens);
+            }
             Block::Function { .. } | Block::NotImportTime => {
                 if let Some(kind) = opened_block(line, false) {
                     // Nested blocks stay out of import time.
@@ -116,7 +183,7 @@ impl<'a> Scan<'a> {
             Block::ImportTime => {}
         }
         if is_import(&line.tokens) {
-            record_aliases(&line.tokens, &mut self.aliases, &mut self.module_aliases);
+            record_aliases(&line.tokens, &mut self.modules, &mut self.members);
             return false;
         }
         let at_module_level = self.stack.is_empty();
@@ -124,14 +191,17 @@ impl<'a> Scan<'a> {
             Some(kind @ Block::Function { .. }) => {
                 // The header (defaults, annotations) runs at import time; the body does not.
                 // Decorators are lines of their own.
-                if has_candidate(header_before_body(&line.tokens), &self.aliases) {
+                if self.candidate(header_before_body(&line.tokens)) {
                     return true;
                 }
                 match body_after_colon_of_def(&line.tokens) {
                     Some(body) => {
-                        kind == (Block::Function {
-                            sync_at_module_level: true,
-                        }) && self.may_run_loop(body)
+                        self.only.is_none()
+                            && kind
+                                == (Block::Function {
+                                    sync_at_module_level: true,
+                                })
+                            && self.may_run_loop(body)
                     }
                     None => {
                         self.stack.push((line.indent, kind));
@@ -142,7 +212,7 @@ impl<'a> Scan<'a> {
             Some(Block::NotImportTime) => {
                 let colon = line.tokens.iter().position(|t| *t == Token::Colon);
                 let header = colon.map_or(&line.tokens[..], |c| &line.tokens[..c]);
-                if has_candidate(header, &self.aliases) {
+                if self.candidate(header) {
                     return true;
                 }
                 if body_after_colon(&line.tokens).is_none_or(|b| b.is_empty()) {
@@ -153,9 +223,9 @@ impl<'a> Scan<'a> {
             }
             Some(Block::ImportTime) => {
                 self.stack.push((line.indent, Block::ImportTime));
-                has_candidate(&line.tokens, &self.aliases)
+                self.candidate(&line.tokens)
             }
-            None => has_candidate(&line.tokens, &self.aliases),
+            None => self.candidate(&line.tokens),
         }
     }
 }
@@ -167,7 +237,7 @@ impl Scan<'_> {
     fn may_run_loop(&self, tokens: &[Token]) -> bool {
         tokens.iter().enumerate().any(|(i, token)| match token {
             Token::Word(b"run_until_complete" | b"Runner") => true,
-            Token::Word(word) if self.aliases.contains(word) && !self.is_module(word) => true,
+            Token::Word(word) if self.members.contains(word) => true,
             Token::Word(word) if self.is_module(word) => {
                 tokens.get(i + 1) == Some(&Token::Dot)
                     && tokens.get(i + 2) == Some(&Token::Word(b"run"))
@@ -177,7 +247,83 @@ impl Scan<'_> {
     }
 
     fn is_module(&self, word: &[u8]) -> bool {
-        LOOP_MODULES.contains(&word) || self.module_aliases.contains(&word)
+        LOOP_MODULES.contains(&word) || self.modules.contains(&word)
+    }
+}
+
+/// The modules a file's import statements name, anywhere in the file (only the lines that hold
+/// `import` are lexed): `import a.b as c` gives
+/// `a.b`; `from pkg import x, y` gives `pkg`, `pkg.x` and `pkg.y` (each may be a submodule);
+/// relative names keep their dots (`from . import config` gives `.` and `.config`).
+pub fn imported_modules(code: &[u8]) -> Vec<String> {
+    let mut modules = Vec::new();
+    for range in crate::project::import_lines(code) {
+        for_each_logical_line(&code[range], |line| {
+            if is_import(&line.tokens) {
+                modules.extend(modules_of_import(&line.tokens));
+            }
+            true
+        });
+    }
+    modules.sort();
+    modules.dedup();
+    modules
+}
+
+fn modules_of_import(tokens: &[Token]) -> Vec<String> {
+    // Dotted names, split at `,` (lexed as Other), `as`, `import` and brackets.
+    let mut groups: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut after_as = false;
+    let mut from_module: Option<String> = None;
+    let finish = |current: &mut String, groups: &mut Vec<String>| {
+        if !current.is_empty() {
+            groups.push(std::mem::take(current));
+        }
+    };
+    for token in tokens {
+        match token {
+            Token::Word(b"from") => {}
+            Token::Word(b"import") => {
+                finish(&mut current, &mut groups);
+                from_module = groups.pop().or_else(|| Some(String::new()));
+                if tokens.first() == Some(&Token::Word(b"import")) {
+                    from_module = None;
+                }
+            }
+            Token::Word(b"as") => {
+                finish(&mut current, &mut groups);
+                after_as = true;
+            }
+            Token::Word(word) => {
+                if after_as {
+                    after_as = false;
+                    continue;
+                }
+                current.push_str(&String::from_utf8_lossy(word));
+            }
+            Token::Dot => current.push('.'),
+            _ => {
+                finish(&mut current, &mut groups);
+                after_as = false;
+            }
+        }
+    }
+    finish(&mut current, &mut groups);
+    match from_module {
+        Some(module) => {
+            let mut out = vec![module.clone()];
+            for name in groups {
+                let joined = if module.ends_with('.') {
+                    format!("{module}{name}")
+                } else {
+                    format!("{module}.{name}")
+                };
+                out.push(joined);
+            }
+            out
+        }
+        None => groups,
     }
 }
 
@@ -186,47 +332,71 @@ fn is_import(tokens: &[Token]) -> bool {
         && tokens.contains(&Token::Word(b"import"))
 }
 
-/// The names an import of a loop module binds: `import asyncio as aio` -> `aio` (a module
-/// alias), `from asyncio import run as r` -> `r`, `from asyncio import *` -> `run`.
+/// One item of an import list: the dotted path and its `as` alias.
+type ImportItem<'a> = (Vec<&'a [u8]>, Option<&'a [u8]>);
+
+/// The names an import of a loop module binds: `import asyncio as aio` binds the module
+/// `aio`; `from asyncio import run as go` the entry point `go`; `from asyncio import events`
+/// the submodule `events` (a module, for the scan); `from asyncio import *` every entry point.
 fn record_aliases<'a>(
     tokens: &[Token<'a>],
-    aliases: &mut Vec<&'a [u8]>,
-    module_aliases: &mut Vec<&'a [u8]>,
+    modules: &mut Vec<&'a [u8]>,
+    members: &mut Vec<&'a [u8]>,
 ) {
-    let words: Vec<&[u8]> = tokens
-        .iter()
-        .filter_map(|t| match t {
-            Token::Word(w) => Some(*w),
-            _ => None,
-        })
-        .collect();
-    let mentions_loop_module = words.iter().any(|w| LOOP_MODULES.contains(w));
-    if !mentions_loop_module {
-        return;
-    }
-    // Every word an import of a loop module names may be bound by it: conservative. In
-    // `import a.b as c` every word may name a module.
-    let is_plain_import = tokens.first() == Some(&Token::Word(b"import"));
-    for word in words {
-        if !matches!(word, b"import" | b"from" | b"as") {
-            aliases.push(word);
-            if is_plain_import {
-                module_aliases.push(word);
+    let import_at = tokens.iter().position(|t| *t == Token::Word(b"import"));
+    let Some(import_at) = import_at else { return };
+    let is_from = tokens.first() == Some(&Token::Word(b"from"));
+    let from_loop_module =
+        is_from && matches!(tokens.get(1), Some(Token::Word(w)) if LOOP_MODULES.contains(w));
+    // Items after `import`: `a.b as c`, separated by commas (lexed as Other) and brackets.
+    let mut items: Vec<ImportItem<'a>> = Vec::new();
+    let mut path: Vec<&'a [u8]> = Vec::new();
+    let mut alias: Option<&'a [u8]> = None;
+    let mut after_as = false;
+    for token in &tokens[import_at + 1..] {
+        match token {
+            Token::Word(b"as") => after_as = true,
+            Token::Word(word) if after_as => {
+                alias = Some(*word);
+                after_as = false;
+            }
+            Token::Word(word) => path.push(*word),
+            Token::Dot => {}
+            _ => {
+                if !path.is_empty() {
+                    items.push((std::mem::take(&mut path), alias.take()));
+                }
             }
         }
     }
-    if tokens.contains(&Token::Other) {
-        // `from asyncio import *`: `*` lexes as Other; bare `run(...)` may be asyncio's.
-        aliases.push(b"run");
+    if !path.is_empty() {
+        items.push((path, alias));
     }
-}
-
-/// Whether tokens hold a word that can be (or resolve to) a loop operation.
-fn has_candidate(tokens: &[Token], aliases: &[&[u8]]) -> bool {
-    tokens.iter().any(|t| match t {
-        Token::Word(word) => CANDIDATE_WORDS.contains(word) || aliases.contains(word),
-        _ => false,
-    })
+    if is_from {
+        if !from_loop_module {
+            return;
+        }
+        if items.is_empty() {
+            // `from asyncio import *`: `*` lexes as Other.
+            members.extend_from_slice(API_WORDS);
+        }
+        for (path, alias) in items {
+            let Some(&name) = path.first() else { continue };
+            let local = alias.unwrap_or(name);
+            if API_WORDS.contains(&name) {
+                members.push(local);
+            } else {
+                modules.push(local);
+            }
+        }
+        return;
+    }
+    for (path, alias) in items {
+        let Some(&first) = path.first() else { continue };
+        if LOOP_MODULES.contains(&first) {
+            modules.push(alias.unwrap_or(first));
+        }
+    }
 }
 
 /// The block a logical line opens, if it ends with its block's `:` (or holds its body after it).
@@ -273,12 +443,16 @@ fn is_entry_point_or_type_checking(tokens: &[Token]) -> bool {
     )
 }
 
-/// The tokens of a `def` line before its body's `:` (decorators are lines of their own).
+/// The tokens of a `def` line before its body's `:`, from its parameters on (the function's
+/// own name runs nothing; decorators are lines of their own).
 fn header_before_body<'t, 'a>(tokens: &'t [Token<'a>]) -> &'t [Token<'a>] {
-    match def_colon(tokens) {
-        Some(colon) => &tokens[..colon],
-        None => tokens,
-    }
+    let end = def_colon(tokens).unwrap_or(tokens.len());
+    let start = tokens
+        .iter()
+        .position(|t| *t == Token::Open)
+        .unwrap_or(0)
+        .min(end);
+    &tokens[start..end]
 }
 
 /// The body on a one-line `def f(): body`, if any.
@@ -591,6 +765,65 @@ mod tests {
         assert!(parse_needed(
             "import asyncio\ndef load(loop):\n    loop.run_until_complete(f())\n"
         ));
+    }
+
+    #[test]
+    fn loop_modules_count_only_next_to_an_entry_point() {
+        assert!(!parse_needed("import asyncio\nQ = asyncio.Queue\n"));
+        assert!(!parse_needed(
+            "from asyncio import futures\n@skipUnless(hasattr(futures, '_C'), 'x')\nclass T:\n    pass\n"
+        ));
+        assert!(!parse_needed(
+            "import asyncio\nclass L:\n    def run_until_complete(self, f):\n        pass\n"
+        ));
+        assert!(!parse_needed(
+            "import asyncio\ndef wrap(f):\n    def inner():\n        return asyncio.run(f())\n    return inner\n"
+        ));
+        assert!(!parse_needed(
+            "from asyncio import iscoroutinefunction\ndef f(o):\n    return iscoroutinefunction(o)\n"
+        ));
+        assert!(parse_needed(
+            "import asyncio\nP = asyncio.get_event_loop_policy().new_event_loop()\n"
+        ));
+        assert!(parse_needed(
+            "from asyncio import events\nL = events.get_event_loop()\n"
+        ));
+        assert!(parse_needed(
+            "import asyncio.events as ev\nX = ev.run(f())\n"
+        ));
+    }
+
+    #[test]
+    fn words_used_at_import_time() {
+        let code = b"from util import run_until, helper\nX = helper()\nclass T:\n    def test(self):\n        run_until(1)\n";
+        assert!(!used_at_import_time(code, &[b"run_until"]));
+        assert!(used_at_import_time(code, &[b"helper"]));
+    }
+
+    #[test]
+    fn imported_modules_are_listed() {
+        let modules = imported_modules(
+            b"import os, app.config as c\nfrom . import config\nfrom ..x import (a,\n  b as bb)\ndef f():\n    import json\n",
+        );
+        for module in [
+            "os",
+            "app.config",
+            ".",
+            ".config",
+            "..x",
+            "..x.a",
+            "..x.b",
+            "json",
+        ] {
+            assert!(
+                modules.contains(&module.to_owned()),
+                "{module}: {modules:?}"
+            );
+        }
+        assert!(
+            !modules.iter().any(|m| m.ends_with("bb") || m == "c"),
+            "{modules:?}"
+        );
     }
 
     #[test]

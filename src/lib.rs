@@ -14,7 +14,7 @@ pub mod noqa;
 pub mod output;
 pub mod parse;
 pub mod plan;
-mod progress;
+pub mod progress;
 pub mod project;
 pub mod rules;
 pub mod runner;
@@ -28,7 +28,6 @@ use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser};
@@ -165,16 +164,15 @@ fn run_files(shared: &SharedArgs, fix: Option<&FixCommand>) -> Result<ExitStatus
     if fix.is_some_and(|f| f.interactive) {
         return interactive::run(&paths, &resolver, threshold, printer.color);
     }
-    let (files, walk_errors) = walk::collect_files(&paths, &resolver);
-    let done = Arc::new(AtomicUsize::new(0));
+    let counters = Arc::new(progress::Counters::default());
     let show_progress = !shared.quiet && !shared.no_progress && io::stderr().is_terminal();
-    let progress = progress::Progress::start(show_progress, files.len(), Arc::clone(&done));
+    let progress = progress::Progress::start(show_progress, Arc::clone(&counters));
     let mode = if fix.is_some() {
         Mode::Fix
     } else {
         Mode::Check
     };
-    let mut reports = runner::process_files(&files, &resolver, mode, &done);
+    let (mut reports, walk_errors) = runner::walk_and_process(&paths, &resolver, mode, &counters);
     progress.finish();
 
     let stdout = io::stdout();

@@ -9,6 +9,15 @@ use std::time::{Duration, Instant};
 /// Runs that finish sooner than this show no progress at all.
 const QUIET_PERIOD: Duration = Duration::from_millis(400);
 
+/// Files found by the walk so far, and files finished.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Files the walk has found.
+    pub found: AtomicUsize,
+    /// Files whose processing is finished.
+    pub done: AtomicUsize,
+}
+
 /// A progress line, redrawn while files are processed.
 pub struct Progress {
     stop: Arc<AtomicBool>,
@@ -16,10 +25,10 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Starts reporting `done` out of `total` when `enabled`.
-    pub fn start(enabled: bool, total: usize, done: Arc<AtomicUsize>) -> Self {
+    /// Starts reporting `done` out of `found` (both still counting) when `enabled`.
+    pub fn start(enabled: bool, counters: Arc<Counters>) -> Self {
         let stop = Arc::new(AtomicBool::new(false));
-        if !enabled || total < 2 {
+        if !enabled {
             return Progress { stop, thread: None };
         }
         let flag = Arc::clone(&stop);
@@ -31,8 +40,9 @@ impl Progress {
                 if started.elapsed() < QUIET_PERIOD {
                     continue;
                 }
-                let n = done.load(Ordering::Relaxed);
-                let _ = write!(std::io::stderr(), "\rloopfix: {n}/{total} files");
+                let done = counters.done.load(Ordering::Relaxed);
+                let found = counters.found.load(Ordering::Relaxed);
+                let _ = write!(std::io::stderr(), "\rloopfix: {done}/{found} files");
                 shown = true;
             }
             if shown {

@@ -69,6 +69,15 @@ impl Exports {
             && self.removed_globals == other.removed_globals
     }
 
+    /// The names other modules may use: loop functions, late globals, deleted globals.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.loop_functions
+            .iter()
+            .map(|f| f.name.as_str())
+            .chain(self.late_globals.iter().map(|g| g.name.as_str()))
+            .chain(self.removed_globals.iter().map(String::as_str))
+    }
+
     /// Whether there is anything for other modules to know.
     pub fn is_empty(&self) -> bool {
         self.loop_functions.is_empty()
@@ -165,36 +174,43 @@ impl ImportTokens {
 /// candidate for the second phase.
 pub fn import_tokens(code: &[u8]) -> ImportTokens {
     let mut tokens = ImportTokens::default();
-    let finder = memchr::memmem::Finder::new(b"import");
-    let mut from = 0;
-    while let Some(pos) = finder.find(&code[from..]) {
-        let at = from + pos;
-        let line_start = code[..at]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |p| p + 1);
-        let line_end = logical_line_end(code, at);
+    for range in import_lines(code) {
+        let line = &code[range];
         let mut word_start = None;
-        for (i, &byte) in code[line_start..line_end].iter().enumerate() {
+        for (i, &byte) in line.iter().enumerate() {
             let is_word = byte == b'_' || byte.is_ascii_alphanumeric() || byte >= 0x80;
             match (is_word, word_start) {
                 (true, None) => word_start = Some(i),
                 (false, Some(start)) => {
-                    tokens.insert(&code[line_start + start..line_start + i]);
+                    tokens.insert(&line[start..i]);
                     word_start = None;
                 }
                 _ => {}
             }
         }
         if let Some(start) = word_start {
-            tokens.insert(&code[line_start + start..line_end]);
-        }
-        from = line_end.max(at + 6);
-        if from >= code.len() {
-            break;
+            tokens.insert(&line[start..]);
         }
     }
     tokens
+}
+
+/// The byte ranges of the logical lines that hold `import` (from the start of the physical line
+/// to the end of a bracketed or continued list).
+pub fn import_lines(code: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    static IMPORT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"import"));
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        if from >= code.len() {
+            return None;
+        }
+        let at = from + IMPORT.find(&code[from..])?;
+        let line_start = memchr::memrchr(b'\n', &code[..at]).map_or(0, |p| p + 1);
+        let line_end = logical_line_end(code, at);
+        from = line_end.max(at + 6);
+        Some(line_start..line_end)
+    })
 }
 
 /// The end of the logical line holding `at`: past a parenthesised list or `\` continuations.
@@ -320,6 +336,7 @@ impl ProjectContext {
 pub struct ProjectIndex {
     modules: Vec<ModuleSummary>,
     importers: HashMap<usize, Vec<PathBuf>>,
+    imported_by_file: HashMap<PathBuf, Vec<usize>>,
 }
 
 impl ProjectIndex {
@@ -328,6 +345,7 @@ impl ProjectIndex {
         ProjectIndex {
             modules,
             importers: HashMap::new(),
+            imported_by_file: HashMap::new(),
         }
     }
 
@@ -336,7 +354,9 @@ impl ProjectIndex {
         self.modules.is_empty()
     }
 
-    /// The modules a file with these import tokens may import (itself excluded).
+    /// The modules a file with these import tokens may import (itself excluded): its import
+    /// lines name the module's last segment, and its parent package too, unless the file is in
+    /// the module's own top-level package (where a relative import needs no parent name).
     pub fn imported_by_tokens(&self, path: &Path, tokens: &ImportTokens) -> Vec<usize> {
         if tokens.is_empty() {
             return Vec::new();
@@ -344,27 +364,23 @@ impl ProjectIndex {
         self.modules
             .iter()
             .enumerate()
-            .filter(|(_, m)| m.path != path)
-            .filter(|(_, m)| {
-                let last = m.module.rsplit('.').next().unwrap_or(&m.module);
-                tokens.may_contain(last.as_bytes())
-            })
+            .filter(|(_, m)| m.path != path && may_import(path, tokens, m))
             .map(|(i, _)| i)
             .collect()
     }
 
     /// Records that `importer` may import module `index`.
     pub fn add_importer(&mut self, index: usize, importer: PathBuf) {
+        self.imported_by_file
+            .entry(importer.clone())
+            .or_default()
+            .push(index);
         self.importers.entry(index).or_default().push(importer);
     }
 
     /// The modules the file at `path` may import.
     pub fn importers_of_file(&self, path: &Path) -> Vec<usize> {
-        self.importers
-            .iter()
-            .filter(|(_, importers)| importers.iter().any(|p| p == path))
-            .map(|(&module, _)| module)
-            .collect()
+        self.imported_by_file.get(path).cloned().unwrap_or_default()
     }
 
     /// The files that may import the module at `path`, sorted.
@@ -409,6 +425,31 @@ impl ProjectIndex {
                 )
             })
     }
+}
+
+fn may_import(importer: &Path, tokens: &ImportTokens, module: &ModuleSummary) -> bool {
+    let segments: Vec<&str> = module.module.split('.').collect();
+    let Some(last) = segments.last() else {
+        return false;
+    };
+    if !tokens.may_contain(last.as_bytes()) {
+        return false;
+    }
+    if segments.len() < 2 {
+        return true;
+    }
+    let parent = segments[segments.len() - 2];
+    if tokens.may_contain(parent.as_bytes()) {
+        return true;
+    }
+    // The directory of the module's top-level package: `a/b.py` (`a.b`) -> `a/`,
+    // `a/b/__init__.py` (`a.b`) -> `a/`.
+    let levels = segments.len() - 1 + usize::from(is_package_init(&module.path));
+    let mut top = Some(module.path.as_path());
+    for _ in 0..levels {
+        top = top.and_then(Path::parent);
+    }
+    top.is_some_and(|top| importer.starts_with(top))
 }
 
 fn common_suffix_len(a: &str, b: &str) -> usize {

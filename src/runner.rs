@@ -3,13 +3,14 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
 use rayon::prelude::*;
 
 use crate::check::{self, AnalysisOptions};
 use crate::edit::{Applicability, Finding};
 use crate::plan::{self, Applied};
+use crate::progress::Counters;
 use crate::project::{
     self, Exports, ExternalUse, ImportTokens, ModuleSummary, ProjectContext, ProjectIndex,
 };
@@ -88,20 +89,108 @@ struct Learned {
 /// something other modules must know (a loop function, a global loaded after import, an
 /// unawaited `init()`): the files that may import it, with the project in view (LF004, LF005);
 /// the modules whose names those importers use, so that their fixes account for the use; and
-/// the importers again if that changed what a module exports. `done` counts files of the first
-/// phase, for progress reporting.
-pub fn process_files(
-    files: &[PathBuf],
+/// the importers again if that changed what a module exports.
+pub fn process_files(files: &[PathBuf], resolver: &Resolver, mode: Mode) -> Vec<FileReport> {
+    let counters = Counters::default();
+    let scanned: Vec<(PathBuf, Scanned)> = files
+        .par_iter()
+        .map(|path| (path.clone(), scan(path, resolver, &counters)))
+        .collect();
+    finish(scanned, resolver, mode, &counters)
+}
+
+/// Walks `paths` and processes the files found, scanning each while the walk goes on (see
+/// [`process_files`] for the phases). Returns the reports in path order and the walk's errors.
+pub fn walk_and_process(
+    paths: &[PathBuf],
+    resolver: &Arc<Resolver>,
+    mode: Mode,
+    counters: &Counters,
+) -> (Vec<FileReport>, Vec<crate::walk::WalkError>) {
+    let (scanned, errors) =
+        crate::walk::walk_files(paths, resolver, |path| scan(path, resolver, counters));
+    (finish(scanned, resolver, mode, counters), errors)
+}
+
+/// The first look at a file, done in the walker's threads: read it, and settle it there when it
+/// cannot hold a finding (most files); else keep its bytes for the analysis.
+enum Scanned {
+    Settled(Box<FileReport>, Learned),
+    Analyse {
+        bytes: Vec<u8>,
+        tokens: ImportTokens,
+    },
+}
+
+fn scan(path: &Path, resolver: &Resolver, counters: &Counters) -> Scanned {
+    counters.found.fetch_add(1, Ordering::Relaxed);
+    let scanned = scan_file(path, resolver);
+    if matches!(scanned, Scanned::Settled(..)) {
+        counters.done.fetch_add(1, Ordering::Relaxed);
+    }
+    scanned
+}
+
+fn scan_file(path: &Path, resolver: &Resolver) -> Scanned {
+    let settings = match resolver.settings_for_file(path) {
+        Ok(settings) => settings,
+        Err(e) => {
+            return Scanned::Settled(
+                Box::new(FileReport::error(path, e.to_string())),
+                Learned::default(),
+            );
+        }
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let report = FileReport::error(path, crate::walk::io_reason(&e));
+            return Scanned::Settled(Box::new(report), Learned::default());
+        }
+    };
+    let tokens = project::import_tokens(&bytes);
+    let settled = |mut report: FileReport| {
+        report.path = path.to_path_buf();
+        Scanned::Settled(
+            Box::new(report),
+            Learned {
+                exports: Exports::default(),
+                tokens,
+            },
+        )
+    };
+    if !check::might_contain_loop(&bytes) {
+        return settled(FileReport::clean());
+    }
+    match SourceFile::new(bytes) {
+        Err(e) => settled(FileReport::error(path, e.to_string())),
+        Ok(source) if !check::needs_parse(source.code(), settings.full_parse) => {
+            settled(FileReport::clean())
+        }
+        Ok(source) => Scanned::Analyse {
+            bytes: source.to_file_bytes(source.code()),
+            tokens,
+        },
+    }
+}
+
+/// Analyses the files the scan kept (on the pool's large-stack threads), then runs the
+/// project phases.
+fn finish(
+    scanned: Vec<(PathBuf, Scanned)>,
     resolver: &Resolver,
     mode: Mode,
-    done: &AtomicUsize,
+    counters: &Counters,
 ) -> Vec<FileReport> {
-    let first: Vec<(FileReport, Learned)> = files
-        .par_iter()
-        .map(|path| {
-            let outcome = process_path(path, resolver, mode, None);
-            done.fetch_add(1, Ordering::Relaxed);
-            outcome
+    let first: Vec<(FileReport, Learned)> = scanned
+        .into_par_iter()
+        .map(|(path, scanned)| match scanned {
+            Scanned::Settled(report, learned) => (*report, learned),
+            Scanned::Analyse { bytes, tokens } => {
+                let outcome = analyse_path(&path, bytes, tokens, resolver, mode, None);
+                counters.done.fetch_add(1, Ordering::Relaxed);
+                outcome
+            }
         })
         .collect();
     let (reports, learned): (Vec<FileReport>, Vec<Learned>) = first.into_iter().unzip();
@@ -132,12 +221,22 @@ impl ProjectRun<'_> {
         if index.is_empty() {
             return;
         }
-        let importers: Vec<usize> = (0..self.reports.len())
-            .filter(|&i| {
-                !index.importers_of_file(&self.reports[i].path).is_empty()
-                    || self.learned[i].exports.unwired_init.is_some()
-            })
+        let candidates: Vec<usize> = (0..self.reports.len())
+            .filter(|&i| !index.importers_of_file(&self.reports[i].path).is_empty())
             .collect();
+        // The token filter is coarse (a module named `utils` has many possible importers): read
+        // each candidate's imports and keep those that name a module with exports, and use
+        // one of its names.
+        let mut importers: Vec<usize> = candidates
+            .par_iter()
+            .copied()
+            .filter(|&i| imports_an_export(&self.reports[i].path, &index))
+            .collect();
+        importers.extend(
+            (0..self.reports.len()).filter(|&i| self.learned[i].exports.unwired_init.is_some()),
+        );
+        importers.sort_unstable();
+        importers.dedup();
         let index = Arc::new(index);
         self.reprocess(&importers, &index);
 
@@ -236,6 +335,43 @@ impl ProjectRun<'_> {
     }
 }
 
+/// Whether the second phase must analyse the file: it imports a module of the index and uses
+/// one of the names it exports: a late or deleted global anywhere, a loop function at import
+/// time (a call of it inside a function body is not LF004).
+fn imports_an_export(path: &Path, index: &ProjectIndex) -> bool {
+    let Ok(bytes) = std::fs::read(path) else {
+        return true;
+    };
+    let module = project::module_name(path);
+    let is_package = project::is_package_init(path);
+    let mentioned = |name: &str| memchr::memmem::find(&bytes, name.as_bytes()).is_some();
+    crate::lexer::imported_modules(&bytes)
+        .iter()
+        .any(|imported| {
+            let Some(summary) = index
+                .resolve(&module, is_package, imported)
+                .filter(|summary| summary.path != path)
+            else {
+                return false;
+            };
+            let exports = &summary.exports;
+            let late_or_deleted = exports
+                .late_globals
+                .iter()
+                .map(|g| g.name.as_str())
+                .chain(exports.removed_globals.iter().map(String::as_str))
+                .any(mentioned);
+            let functions: Vec<&[u8]> = exports
+                .loop_functions
+                .iter()
+                .map(|f| f.name.as_bytes())
+                .filter(|name| memchr::memmem::find(&bytes, name).is_some())
+                .collect();
+            late_or_deleted
+                || (!functions.is_empty() && crate::lexer::used_at_import_time(&bytes, &functions))
+        })
+}
+
 /// Processes one file; a panic inside is caught and reported as an internal error.
 fn process_path(
     path: &Path,
@@ -243,10 +379,6 @@ fn process_path(
     mode: Mode,
     project: Option<Arc<ProjectContext>>,
 ) -> (FileReport, Learned) {
-    let settings = match resolver.settings_for_file(path) {
-        Ok(settings) => settings,
-        Err(e) => return (FileReport::error(path, e.to_string()), Learned::default()),
-    };
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -255,6 +387,23 @@ fn process_path(
         }
     };
     let tokens = project::import_tokens(&bytes);
+    analyse_path(path, bytes, tokens, resolver, mode, project)
+}
+
+/// Analyses (and in fix mode fixes) the bytes of the file at `path`; a panic inside is caught
+/// and reported as an internal error.
+fn analyse_path(
+    path: &Path,
+    bytes: Vec<u8>,
+    tokens: ImportTokens,
+    resolver: &Resolver,
+    mode: Mode,
+    project: Option<Arc<ProjectContext>>,
+) -> (FileReport, Learned) {
+    let settings = match resolver.settings_for_file(path) {
+        Ok(settings) => settings,
+        Err(e) => return (FileReport::error(path, e.to_string()), Learned::default()),
+    };
     let mut options = settings.analysis_for(path);
     options.project = project.clone();
     let threshold = match mode {

@@ -58,7 +58,7 @@ pub struct Settings {
     /// Parse every file with a needle (no lexical fast path).
     pub full_parse: bool,
     /// How fixes are built.
-    pub fix: FixOptions,
+    pub fix: Arc<FixOptions>,
 }
 
 #[derive(Debug)]
@@ -71,7 +71,19 @@ impl Settings {
     /// The analysis options for `path` (per-file ignores applied).
     pub fn analysis_for(&self, path: &Path) -> AnalysisOptions {
         let mut rules = self.rules;
-        let absolute = absolute(&current_dir(), path);
+        if !self.per_file_ignores.is_empty() {
+            self.apply_per_file_ignores(path, &mut rules);
+        }
+        AnalysisOptions {
+            rules,
+            fix: Arc::clone(&self.fix),
+            project: None,
+            full_parse: self.full_parse,
+        }
+    }
+
+    fn apply_per_file_ignores(&self, path: &Path, rules: &mut RuleSet) {
+        let absolute = absolute(current_dir(), path);
         let relative = absolute.strip_prefix(&self.root).unwrap_or(&absolute);
         let name = path.file_name().map(Path::new).unwrap_or(path);
         for (glob, selectors) in &self.per_file_ignores {
@@ -83,18 +95,12 @@ impl Settings {
                 }
             }
         }
-        AnalysisOptions {
-            rules,
-            fix: self.fix.clone(),
-            project: None,
-            full_parse: self.full_parse,
-        }
     }
 
     /// Whether `path` or one of its directories (below the settings' root) is excluded: what
     /// `--force-exclude` asks of a file named on the command line.
     pub fn is_excluded_with_parents(&self, path: &Path) -> bool {
-        absolute(&current_dir(), path)
+        absolute(current_dir(), path)
             .ancestors()
             .take_while(|p| p.starts_with(&self.root) && *p != self.root)
             .any(|p| self.is_excluded(p))
@@ -106,14 +112,20 @@ impl Settings {
         if name.is_some_and(|n| self.exclude.names.is_match(n)) {
             return true;
         }
-        let absolute = absolute(&current_dir(), path);
+        if self.exclude.paths.is_empty() {
+            return false;
+        }
+        let absolute = absolute(current_dir(), path);
         let relative = absolute.strip_prefix(&self.root).unwrap_or(&absolute);
         self.exclude.paths.is_match(relative) || self.exclude.paths.is_match(&absolute)
     }
 }
 
-fn current_dir() -> PathBuf {
-    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+/// The working directory, read once: relative paths are resolved against it for every file.
+fn current_dir() -> &'static Path {
+    static CWD: std::sync::LazyLock<PathBuf> =
+        std::sync::LazyLock::new(|| std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")));
+    &CWD
 }
 
 /// Resolves the settings of each file: `--config`, else the closest configuration file, else
@@ -125,6 +137,7 @@ pub struct Resolver {
     fixed: Option<Arc<ConfigFile>>,
     cwd: PathBuf,
     built: Mutex<HashMap<Option<PathBuf>, Arc<Settings>>>,
+    by_dir: Mutex<HashMap<PathBuf, Arc<Settings>>>,
 }
 
 /// The command-line flags that override configuration.
@@ -186,6 +199,7 @@ impl Resolver {
             fixed,
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             built: Mutex::new(HashMap::new()),
+            by_dir: Mutex::new(HashMap::new()),
         })
     }
 
@@ -209,6 +223,20 @@ impl Resolver {
 
     /// The settings for a directory.
     pub fn settings_for_dir(&self, dir: &Path) -> Result<Arc<Settings>, ConfigError> {
+        if let Some(settings) = self.lock_by_dir().get(dir) {
+            return Ok(Arc::clone(settings));
+        }
+        let settings = self.settings_for_new_dir(dir)?;
+        self.lock_by_dir()
+            .insert(dir.to_path_buf(), Arc::clone(&settings));
+        Ok(settings)
+    }
+
+    fn lock_by_dir(&self) -> std::sync::MutexGuard<'_, HashMap<PathBuf, Arc<Settings>>> {
+        self.by_dir.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn settings_for_new_dir(&self, dir: &Path) -> Result<Arc<Settings>, ConfigError> {
         let config = match &self.fixed {
             Some(config) => Some(config.clone()),
             None => self.discovery.find(&absolute(&self.cwd, dir))?,
@@ -273,7 +301,7 @@ impl Resolver {
             force_exclude: self.cli.force_exclude || options.force_exclude.unwrap_or(false),
             unsafe_fixes: self.cli.unsafe_fixes || options.unsafe_fixes.unwrap_or(false),
             full_parse: self.cli.full_parse,
-            fix: FixOptions {
+            fix: Arc::new(FixOptions {
                 strategy: self.cli.strategy.or(options.strategy).unwrap_or_default(),
                 target: self
                     .cli
@@ -286,7 +314,7 @@ impl Resolver {
                     init: options.init_name.clone().unwrap_or(defaults.init),
                     init_flag: options.init_flag_name.clone().unwrap_or(defaults.init_flag),
                 },
-            },
+            }),
             root,
         }
     }

@@ -23,7 +23,20 @@ pub fn collect_files(
     paths: &[PathBuf],
     resolver: &Arc<Resolver>,
 ) -> (Vec<PathBuf>, Vec<WalkError>) {
-    let mut files = Vec::new();
+    let (files, errors) = walk_files(paths, resolver, |_| ());
+    (files.into_iter().map(|(path, ())| path).collect(), errors)
+}
+
+/// Walks `paths` and calls `visit` on every file to process (the files named, and the Python
+/// files under the directories named) in the walker's threads, so that work on files overlaps
+/// the walk. Returns the results sorted by path, and the paths that could not be walked.
+/// `visit` runs on threads with ordinary stacks: it must not recurse deeply.
+pub fn walk_files<T: Send>(
+    paths: &[PathBuf],
+    resolver: &Arc<Resolver>,
+    visit: impl Fn(&Path) -> T + Sync,
+) -> (Vec<(PathBuf, T)>, Vec<WalkError>) {
+    let mut found: Vec<(PathBuf, T)> = Vec::new();
     let mut errors = Vec::new();
     let mut roots = Vec::new();
     for path in paths {
@@ -32,7 +45,7 @@ pub fn collect_files(
             Ok(_) => match resolver.settings_for_file(path) {
                 Ok(settings)
                     if settings.force_exclude && settings.is_excluded_with_parents(path) => {}
-                Ok(_) => files.push(path.clone()),
+                Ok(_) => found.push((path.clone(), visit(path))),
                 Err(e) => errors.push(WalkError {
                     path: path.clone(),
                     message: e.to_string(),
@@ -45,16 +58,20 @@ pub fn collect_files(
         }
     }
     if !roots.is_empty() {
-        let (walked, walk_errors) = walk(&roots, resolver);
-        files.extend(walked);
+        let (walked, walk_errors) = walk(&roots, resolver, &visit);
+        found.extend(walked);
         errors.extend(walk_errors);
     }
-    files.sort();
-    files.dedup();
-    (files, errors)
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    found.dedup_by(|a, b| a.0 == b.0);
+    (found, errors)
 }
 
-fn walk(roots: &[PathBuf], resolver: &Arc<Resolver>) -> (Vec<PathBuf>, Vec<WalkError>) {
+fn walk<T: Send>(
+    roots: &[PathBuf],
+    resolver: &Arc<Resolver>,
+    visit: &(impl Fn(&Path) -> T + Sync),
+) -> (Vec<(PathBuf, T)>, Vec<WalkError>) {
     let mut builder = WalkBuilder::new(&roots[0]);
     for root in &roots[1..] {
         builder.add(root);
@@ -81,7 +98,8 @@ fn walk(roots: &[PathBuf], resolver: &Arc<Resolver>) -> (Vec<PathBuf>, Vec<WalkE
                 Ok(entry) => {
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
                     if is_file && is_python(entry.path()) {
-                        lock(&files).push(entry.into_path());
+                        let outcome = visit(entry.path());
+                        lock(&files).push((entry.into_path(), outcome));
                     }
                 }
                 Err(err) => lock(&errors).push(walk_error(err)),

@@ -41,7 +41,7 @@ fn fixture_options(code: &[u8]) -> FixtureOptions {
     }
     FixtureOptions {
         analysis: AnalysisOptions {
-            fix,
+            fix: fix.into(),
             ..AnalysisOptions::default()
         },
         threshold,

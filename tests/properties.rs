@@ -149,7 +149,8 @@ fn check_module(module: &Module) -> Result<(), TestCaseError> {
         fix: FixOptions {
             strategy: module.strategy,
             ..FixOptions::default()
-        },
+        }
+        .into(),
         ..AnalysisOptions::default()
     };
     let allowed = changeable_lines(&source, &options);
