@@ -3,6 +3,8 @@
 use memchr::memmem;
 use std::sync::{Arc, LazyLock};
 
+pub use crate::lexer::ParseNeed;
+
 use crate::edit::Finding;
 use crate::noqa;
 use crate::parse::{self, ParseError};
@@ -100,12 +102,19 @@ const GUARD_DOCSTRING: &str = "inside the running event loop";
 /// Whether a source needs the full parse: it holds a needle, and the lexical pass finds
 /// import-time code (or a module-level function) that may run a loop, or loopfix's own guards.
 pub fn needs_parse(code: &[u8], full_parse: bool) -> bool {
+    parse_need(code, full_parse) != ParseNeed::Skip
+}
+
+/// [`needs_parse`], telling the modules whose only loops are in functions they do not call at
+/// import time (parsed only when another module may import them) from the rest.
+pub fn parse_need(code: &[u8], full_parse: bool) -> ParseNeed {
     if !might_contain_loop(code) {
-        return false;
+        return ParseNeed::Skip;
     }
-    full_parse
-        || memmem::find(code, GUARD_DOCSTRING.as_bytes()).is_some()
-        || crate::lexer::needs_parse(code)
+    if full_parse || memmem::find(code, GUARD_DOCSTRING.as_bytes()).is_some() {
+        return ParseNeed::Parse;
+    }
+    crate::lexer::parse_need(code)
 }
 
 /// The findings of one source, sorted by position; suppressed and unselected ones left out.

@@ -61,16 +61,84 @@ enum Token<'a> {
     Other,
 }
 
-/// Whether the module needs the full parse: some import-time code may run a loop, or a
+/// Whether the module may need the full parse: some import-time code may run a loop, or a
 /// module-level sync function may (its calls, in this module or another, are LF004).
 pub fn needs_parse(code: &[u8]) -> bool {
+    parse_need(code) != ParseNeed::Skip
+}
+
+/// What the lexical pass concludes about a module that holds a needle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParseNeed {
+    /// No import-time code can run a loop and no module-level function does: no finding.
+    Skip,
+    /// Some import-time code may run a loop, directly or through a function of the module.
+    Parse,
+    /// Module-level sync functions may run a loop, but the module itself never calls them at
+    /// import time: only a module that imports this one can have a finding (LF004), so the
+    /// parse waits for the project's import lines to name this module.
+    IfImported,
+}
+
+/// [`needs_parse`], telling a module whose only loops are in functions it does not call at
+/// import time from one that needs the parse regardless.
+pub fn parse_need(code: &[u8]) -> ParseNeed {
     let mut scan = Scan::default();
     let mut needed = false;
     for_each_logical_line(code, |line| {
         needed = scan.line(line);
         !needed
     });
-    needed
+    if needed {
+        return ParseNeed::Parse;
+    }
+    if scan.loop_functions.is_empty() {
+        return ParseNeed::Skip;
+    }
+    let functions = with_callers(code, scan.loop_functions);
+    if used_at_import_time(code, &functions) {
+        ParseNeed::Parse
+    } else {
+        ParseNeed::IfImported
+    }
+}
+
+/// `functions` and the module-level sync functions that call them, to a fixed point (a
+/// function that calls a loop function runs a loop too). Conservative: any mention of a name
+/// in a function's lines, nested functions included, counts as a call.
+fn with_callers<'a>(code: &'a [u8], mut functions: Vec<&'a [u8]>) -> Vec<&'a [u8]> {
+    loop {
+        let mut added = false;
+        let mut current: Option<&'a [u8]> = None;
+        for_each_logical_line(code, |line| {
+            if line.indent == 0 {
+                current = module_level_sync_def(&line.tokens);
+            }
+            if let Some(name) = current
+                && !functions.contains(&name)
+                && line
+                    .tokens
+                    .iter()
+                    .skip(usize::from(line.indent == 0) * 2)
+                    .any(|t| matches!(t, Token::Word(w) if functions.contains(w)))
+            {
+                functions.push(name);
+                added = true;
+            }
+            true
+        });
+        if !added {
+            return functions;
+        }
+    }
+}
+
+/// The name a line at module level defines with a sync `def`, if it does.
+fn module_level_sync_def<'a>(tokens: &[Token<'a>]) -> Option<&'a [u8]> {
+    match tokens {
+        [Token::Word(b"def"), Token::Word(name), ..] => Some(name),
+        _ => None,
+    }
 }
 
 /// Whether any of `words` appears in the module's import-time code (outside its import lines,
@@ -103,6 +171,10 @@ struct Scan<'a> {
     stack: Vec<(usize, Block)>,
     /// The indent of the last entry-point guard, while its `elif`/`else` may follow.
     guard_indent: Option<usize>,
+    /// The module-level sync function whose body the scan is in.
+    function: Option<&'a [u8]>,
+    /// The module-level sync functions whose bodies may run a loop.
+    loop_functions: Vec<&'a [u8]>,
 }
 
 impl<'a> Scan<'a> {
@@ -162,10 +234,13 @@ impl<'a> Scan<'a> {
                     };
                     self.stack.push((line.indent, kind));
                     if kind != context {
-                        return self.may_run_loop(header_before_body(&line.tokens));
+                        let header = header_before_body(&line.tokens);
+                        self.note_loop_function(header);
+                        return false;
                     }
                 }
-                return self.may_run_loop(&line.tokens);
+                self.note_loop_function(&line.tokens);
+                return false;
             }
             Block::Function { .. } | Block::NotImportTime => {
                 if let Some(kind) = opened_block(line, false) {
@@ -194,14 +269,21 @@ impl<'a> Scan<'a> {
                 if self.candidate(header_before_body(&line.tokens)) {
                     return true;
                 }
+                let sync_at_module_level = kind
+                    == (Block::Function {
+                        sync_at_module_level: true,
+                    });
+                self.function = if sync_at_module_level {
+                    module_level_sync_def(&line.tokens)
+                } else {
+                    None
+                };
                 match body_after_colon_of_def(&line.tokens) {
                     Some(body) => {
-                        self.only.is_none()
-                            && kind
-                                == (Block::Function {
-                                    sync_at_module_level: true,
-                                })
-                            && self.may_run_loop(body)
+                        if self.only.is_none() && sync_at_module_level {
+                            self.note_loop_function(body);
+                        }
+                        false
                     }
                     None => {
                         self.stack.push((line.indent, kind));
@@ -230,7 +312,16 @@ impl<'a> Scan<'a> {
     }
 }
 
-impl Scan<'_> {
+impl<'a> Scan<'a> {
+    /// Notes the current module-level sync function as one that may run a loop when `tokens`,
+    /// a line of its body, may.
+    fn note_loop_function(&mut self, tokens: &[Token<'a>]) {
+        let Some(name) = self.function else { return };
+        if !self.loop_functions.contains(&name) && self.may_run_loop(tokens) {
+            self.loop_functions.push(name);
+        }
+    }
+
     /// Whether a line of a module-level sync function may run a loop (making the function one
     /// that LF004 follows): `run_until_complete`, a `Runner`, `<loop module>.run`, or a name
     /// imported from a loop module. `asyncio.sleep(...)` in a sync helper is not.
@@ -765,6 +856,61 @@ mod tests {
         assert!(parse_needed(
             "import asyncio\ndef load(loop):\n    loop.run_until_complete(f())\n"
         ));
+    }
+
+    #[test]
+    fn loop_functions_wait_for_an_importer_unless_the_module_calls_them_at_import_time() {
+        let need = |code: &str| parse_need(code.as_bytes());
+        // Defined, called only from a test method: another module may import and call it.
+        assert_eq!(
+            need(
+                "import asyncio\ndef load():\n    return asyncio.run(f())\nclass T:\n    def test(self):\n        load()\n"
+            ),
+            ParseNeed::IfImported
+        );
+        assert_eq!(
+            need("import asyncio\ndef load(): return asyncio.run(f())\n"),
+            ParseNeed::IfImported
+        );
+        // Called at import time, directly, from a class body, a decorator or a default.
+        for use_site in [
+            "X = load()\n",
+            "class C:\n    X = load()\n",
+            "@register(load)\ndef g():\n    pass\n",
+            "def g(x=load()):\n    pass\n",
+        ] {
+            let code =
+                format!("import asyncio\ndef load():\n    return asyncio.run(f())\n{use_site}");
+            assert_eq!(need(&code), ParseNeed::Parse, "{use_site}");
+        }
+        // Called at import time through a sync wrapper, defined before or after it.
+        assert_eq!(
+            need(
+                "import asyncio\ndef outer():\n    return inner()\ndef inner():\n    return asyncio.run(f())\nX = outer()\n"
+            ),
+            ParseNeed::Parse
+        );
+        assert_eq!(
+            need(
+                "import asyncio\ndef a():\n    return b()\ndef b():\n    return c()\ndef c():\n    asyncio.run(f())\nX = a()\n"
+            ),
+            ParseNeed::Parse
+        );
+        // A wrapper that is itself not called at import time changes nothing.
+        assert_eq!(
+            need(
+                "import asyncio\ndef outer():\n    return inner()\ndef inner():\n    return asyncio.run(f())\n"
+            ),
+            ParseNeed::IfImported
+        );
+        assert_eq!(
+            need("import asyncio\nX = asyncio.run(f())\n"),
+            ParseNeed::Parse
+        );
+        assert_eq!(
+            need("import asyncio\nQ = asyncio.Queue()\n"),
+            ParseNeed::Skip
+        );
     }
 
     #[test]

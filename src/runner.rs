@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 
 use rayon::prelude::*;
 
-use crate::check::{self, AnalysisOptions};
+use crate::check::{self, AnalysisOptions, ParseNeed};
 use crate::edit::{Applicability, Finding};
 use crate::plan::{self, Applied};
 use crate::progress::Counters;
@@ -119,6 +119,8 @@ enum Scanned {
     Analyse {
         bytes: Vec<u8>,
         tokens: ImportTokens,
+        /// Only worth analysing when another file may import it ([`ParseNeed::IfImported`]).
+        if_imported: bool,
     },
 }
 
@@ -164,12 +166,13 @@ fn scan_file(path: &Path, resolver: &Resolver) -> Scanned {
     }
     match SourceFile::new(bytes) {
         Err(e) => settled(FileReport::error(path, e.to_string())),
-        Ok(source) if !check::needs_parse(source.code(), settings.full_parse) => {
-            settled(FileReport::clean())
-        }
-        Ok(source) => Scanned::Analyse {
-            bytes: source.to_file_bytes(source.code()),
-            tokens,
+        Ok(source) => match check::parse_need(source.code(), settings.full_parse) {
+            ParseNeed::Skip => settled(FileReport::clean()),
+            need => Scanned::Analyse {
+                bytes: source.to_file_bytes(source.code()),
+                tokens,
+                if_imported: need == ParseNeed::IfImported,
+            },
         },
     }
 }
@@ -182,11 +185,12 @@ fn finish(
     mode: Mode,
     counters: &Counters,
 ) -> Vec<FileReport> {
+    let scanned = settle_unimported(scanned, counters);
     let first: Vec<(FileReport, Learned)> = scanned
         .into_par_iter()
         .map(|(path, scanned)| match scanned {
             Scanned::Settled(report, learned) => (*report, learned),
-            Scanned::Analyse { bytes, tokens } => {
+            Scanned::Analyse { bytes, tokens, .. } => {
                 let outcome = analyse_path(&path, bytes, tokens, resolver, mode, None);
                 counters.done.fetch_add(1, Ordering::Relaxed);
                 outcome
@@ -203,6 +207,65 @@ fn finish(
     };
     run.project_phases();
     run.reports
+}
+
+/// Settles the files kept only in case another file imports them ([`ParseNeed::IfImported`])
+/// when no file of the run may import them (its import lines name neither the module nor its
+/// package).
+fn settle_unimported(
+    mut scanned: Vec<(PathBuf, Scanned)>,
+    counters: &Counters,
+) -> Vec<(PathBuf, Scanned)> {
+    let deferred: Vec<usize> = (0..scanned.len())
+        .filter(|&i| {
+            matches!(
+                scanned[i].1,
+                Scanned::Analyse {
+                    if_imported: true,
+                    ..
+                }
+            )
+        })
+        .collect();
+    if deferred.is_empty() {
+        return scanned;
+    }
+    let summaries = deferred
+        .iter()
+        .map(|&i| ModuleSummary {
+            path: scanned[i].0.clone(),
+            module: project::module_name(&scanned[i].0),
+            exports: Exports::default(),
+        })
+        .collect();
+    let index = ProjectIndex::new(summaries);
+    let mut imported = vec![false; deferred.len()];
+    for (path, scanned) in &scanned {
+        let tokens = match scanned {
+            Scanned::Settled(_, learned) => &learned.tokens,
+            Scanned::Analyse { tokens, .. } => tokens,
+        };
+        for module in index.imported_by_tokens(path, tokens) {
+            imported[module] = true;
+        }
+    }
+    for (&i, imported) in deferred.iter().zip(imported) {
+        if imported {
+            continue;
+        }
+        let (path, entry) = &mut scanned[i];
+        if let Scanned::Analyse { tokens, .. } = entry {
+            let learned = Learned {
+                exports: Exports::default(),
+                tokens: *tokens,
+            };
+            let mut report = FileReport::clean();
+            report.path = path.clone();
+            *entry = Scanned::Settled(Box::new(report), learned);
+            counters.done.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    scanned
 }
 
 /// The state of a run across the project phases.

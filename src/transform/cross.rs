@@ -169,12 +169,12 @@ fn indirect_call(ctx: &Ctx, u: &Use, function: &LoopFunction) -> Option<Finding>
     Some(Finding {
         rule: Rule::IndirectLoopAtImport,
         message: format!(
-            "`{}` runs an event loop at import time, through {} ({}, line {}); no fix here: load the value lazily in `{}`",
+            "`{}` runs an event loop at import time, through {} ({}, line {}); no safe fix: `{}` runs its own loop, so call an async version of it from a lazy loader or `init()` instead",
             evidence(ctx, call),
             function.chain,
             display_path(&u.module.path),
             function.line,
-            u.module.module
+            function.name
         ),
         range: call.byte_range(),
         fix: None,
