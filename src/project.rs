@@ -411,9 +411,7 @@ impl ProjectIndex {
     ) -> Option<&ModuleSummary> {
         let absolute = absolute_module(importer, is_package, imported)?;
         let matches = |module: &str| {
-            module == absolute
-                || module.ends_with(&format!(".{absolute}"))
-                || absolute.ends_with(&format!(".{module}"))
+            ends_with_segments(module, &absolute) || ends_with_segments(&absolute, module)
         };
         self.modules
             .iter()
@@ -450,6 +448,12 @@ fn may_import(importer: &Path, tokens: &ImportTokens, module: &ModuleSummary) ->
         top = top.and_then(Path::parent);
     }
     top.is_some_and(|top| importer.starts_with(top))
+}
+
+/// Whether dotted name `name` is `suffix` or ends with `.` and `suffix`.
+fn ends_with_segments(name: &str, suffix: &str) -> bool {
+    name.strip_suffix(suffix)
+        .is_some_and(|rest| rest.is_empty() || rest.ends_with('.'))
 }
 
 fn common_suffix_len(a: &str, b: &str) -> usize {

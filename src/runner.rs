@@ -43,18 +43,25 @@ pub struct FileReport {
     /// The path as walked or given.
     pub path: PathBuf,
     /// The source the findings refer to (after fixes in fix mode).
-    pub source: Option<SourceFile>,
+    pub source: Option<Box<SourceFile>>,
     /// Findings left, sorted.
     pub findings: Vec<Finding>,
     /// Problems with the file (unreadable, unparsable, refused rewrites), each a reason.
     pub errors: Vec<String>,
     /// The change, in fix mode, when there is one.
-    pub change: Option<Change>,
+    pub change: Option<Box<Change>>,
     /// The project context the file was last analysed with (the interactive fixer reuses it).
     pub context: Option<Arc<ProjectContext>>,
 }
 
 impl FileReport {
+    fn clean_at(path: PathBuf) -> Self {
+        FileReport {
+            path,
+            ..FileReport::clean()
+        }
+    }
+
     fn clean() -> Self {
         FileReport {
             path: PathBuf::new(),
@@ -78,11 +85,33 @@ impl FileReport {
     }
 }
 
-/// What processing a file learns of it for the project phases.
+/// What processing a file learns of it for the project phases (kept for every file of the run,
+/// so small: most files export nothing).
 #[derive(Debug, Default)]
 struct Learned {
-    exports: Exports,
+    exports: Option<Box<Exports>>,
     tokens: ImportTokens,
+}
+
+impl Learned {
+    fn new(exports: Exports, tokens: ImportTokens) -> Self {
+        Learned {
+            exports: (exports != Exports::default()).then(|| Box::new(exports)),
+            tokens,
+        }
+    }
+
+    fn new_clean(tokens: ImportTokens) -> Self {
+        Learned {
+            exports: None,
+            tokens,
+        }
+    }
+
+    /// What the file exports, when it exports anything.
+    fn exports(&self) -> Option<&Exports> {
+        self.exports.as_deref()
+    }
 }
 
 /// Processes files in parallel, in phases. First every file alone. Then, when some module exports
@@ -115,6 +144,8 @@ pub fn walk_and_process(
 /// The first look at a file, done in the walker's threads: read it, and settle it there when it
 /// cannot hold a finding (most files); else keep its bytes for the analysis.
 enum Scanned {
+    /// Holds nothing to report (most files): only its import tokens are kept.
+    Clean(ImportTokens),
     Settled(Box<FileReport>, Learned),
     Analyse {
         bytes: Vec<u8>,
@@ -134,15 +165,6 @@ fn scan(path: &Path, resolver: &Resolver, counters: &Counters) -> Scanned {
 }
 
 fn scan_file(path: &Path, resolver: &Resolver) -> Scanned {
-    let settings = match resolver.settings_for_file(path) {
-        Ok(settings) => settings,
-        Err(e) => {
-            return Scanned::Settled(
-                Box::new(FileReport::error(path, e.to_string())),
-                Learned::default(),
-            );
-        }
-    };
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -153,26 +175,30 @@ fn scan_file(path: &Path, resolver: &Resolver) -> Scanned {
     let tokens = project::import_tokens(&bytes);
     let settled = |mut report: FileReport| {
         report.path = path.to_path_buf();
-        Scanned::Settled(
-            Box::new(report),
-            Learned {
-                exports: Exports::default(),
-                tokens,
-            },
-        )
+        Scanned::Settled(Box::new(report), Learned::new(Exports::default(), tokens))
     };
     if !check::might_contain_loop(&bytes) {
-        return settled(FileReport::clean());
+        return Scanned::Clean(tokens);
     }
+    // Settings are looked up only for the few files that hold a needle.
+    let settings = match resolver.settings_for_file(path) {
+        Ok(settings) => settings,
+        Err(e) => {
+            return settled(FileReport::error(path, e.to_string()));
+        }
+    };
     match SourceFile::new(bytes) {
         Err(e) => settled(FileReport::error(path, e.to_string())),
         Ok(source) => match check::parse_need(source.code(), settings.full_parse) {
-            ParseNeed::Skip => settled(FileReport::clean()),
-            need => Scanned::Analyse {
-                bytes: source.to_file_bytes(source.code()),
-                tokens,
-                if_imported: need == ParseNeed::IfImported,
-            },
+            ParseNeed::Skip => Scanned::Clean(tokens),
+            need => {
+                crate::detect::prepare();
+                Scanned::Analyse {
+                    bytes: source.to_file_bytes(source.code()),
+                    tokens,
+                    if_imported: need == ParseNeed::IfImported,
+                }
+            }
         },
     }
 }
@@ -186,9 +212,10 @@ fn finish(
     counters: &Counters,
 ) -> Vec<FileReport> {
     let scanned = settle_unimported(scanned, counters);
-    let first: Vec<(FileReport, Learned)> = scanned
+    let (reports, learned): (Vec<FileReport>, Vec<Learned>) = scanned
         .into_par_iter()
         .map(|(path, scanned)| match scanned {
+            Scanned::Clean(tokens) => (FileReport::clean_at(path), Learned::new_clean(tokens)),
             Scanned::Settled(report, learned) => (*report, learned),
             Scanned::Analyse { bytes, tokens, .. } => {
                 let outcome = analyse_path(&path, bytes, tokens, resolver, mode, None);
@@ -196,8 +223,7 @@ fn finish(
                 outcome
             }
         })
-        .collect();
-    let (reports, learned): (Vec<FileReport>, Vec<Learned>) = first.into_iter().unzip();
+        .unzip();
     let mut run = ProjectRun {
         resolver,
         mode,
@@ -210,8 +236,8 @@ fn finish(
 }
 
 /// Settles the files kept only in case another file imports them ([`ParseNeed::IfImported`])
-/// when no file of the run may import them (its import lines name neither the module nor its
-/// package).
+/// when no file of the run imports them. The import tokens narrow the files to read; the
+/// import statements of those decide.
 fn settle_unimported(
     mut scanned: Vec<(PathBuf, Scanned)>,
     counters: &Counters,
@@ -239,33 +265,51 @@ fn settle_unimported(
         })
         .collect();
     let index = ProjectIndex::new(summaries);
-    let mut imported = vec![false; deferred.len()];
-    for (path, scanned) in &scanned {
-        let tokens = match scanned {
-            Scanned::Settled(_, learned) => &learned.tokens,
-            Scanned::Analyse { tokens, .. } => tokens,
-        };
-        for module in index.imported_by_tokens(path, tokens) {
-            imported[module] = true;
-        }
-    }
-    for (&i, imported) in deferred.iter().zip(imported) {
-        if imported {
+    let imported = imported_modules_of_index(&scanned, &index);
+    for (module, &i) in deferred.iter().enumerate() {
+        if imported[module] {
             continue;
         }
-        let (path, entry) = &mut scanned[i];
+        let entry = &mut scanned[i].1;
         if let Scanned::Analyse { tokens, .. } = entry {
-            let learned = Learned {
-                exports: Exports::default(),
-                tokens: *tokens,
-            };
-            let mut report = FileReport::clean();
-            report.path = path.clone();
-            *entry = Scanned::Settled(Box::new(report), learned);
+            *entry = Scanned::Clean(*tokens);
             counters.done.fetch_add(1, Ordering::Relaxed);
         }
     }
     scanned
+}
+
+/// Which modules of `index` some scanned file imports (by its import statements; the files
+/// whose import tokens cannot name a module are not read).
+fn imported_modules_of_index(scanned: &[(PathBuf, Scanned)], index: &ProjectIndex) -> Vec<bool> {
+    let hits: Vec<usize> = scanned
+        .par_iter()
+        .filter_map(|(path, scanned)| {
+            let tokens = match scanned {
+                Scanned::Clean(tokens) => tokens,
+                Scanned::Settled(_, learned) => &learned.tokens,
+                Scanned::Analyse { tokens, .. } => tokens,
+            };
+            (!index.imported_by_tokens(path, tokens).is_empty()).then_some(path)
+        })
+        .flat_map_iter(|path| {
+            let bytes = std::fs::read(path).unwrap_or_default();
+            let module = project::module_name(path);
+            let is_package = project::is_package_init(path);
+            let imported: Vec<usize> = crate::lexer::imported_modules(&bytes)
+                .iter()
+                .filter_map(|name| index.resolve(&module, is_package, name))
+                .filter(|summary| summary.path != *path)
+                .filter_map(|summary| index.modules().iter().position(|m| m.path == summary.path))
+                .collect();
+            imported
+        })
+        .collect();
+    let mut imported = vec![false; index.modules().len()];
+    for i in hits {
+        imported[i] = true;
+    }
+    imported
 }
 
 /// The state of a run across the project phases.
@@ -295,16 +339,21 @@ impl ProjectRun<'_> {
             .copied()
             .filter(|&i| imports_an_export(&self.reports[i].path, &index))
             .collect();
-        importers.extend(
-            (0..self.reports.len()).filter(|&i| self.learned[i].exports.unwired_init.is_some()),
-        );
+        importers.extend((0..self.reports.len()).filter(|&i| {
+            self.learned[i]
+                .exports()
+                .is_some_and(|e| e.unwired_init.is_some())
+        }));
         importers.sort_unstable();
         importers.dedup();
         let index = Arc::new(index);
         self.reprocess(&importers, &index);
 
         for learned in &self.learned {
-            for external in &learned.exports.uses_of_others {
+            let Some(exports) = learned.exports() else {
+                continue;
+            };
+            for external in &exports.uses_of_others {
                 self.used
                     .entry(external.module.clone())
                     .or_default()
@@ -355,11 +404,11 @@ impl ProjectRun<'_> {
             .reports
             .iter()
             .zip(&self.learned)
-            .filter(|(_, l)| !l.exports.is_empty())
-            .map(|(report, l)| ModuleSummary {
+            .filter_map(|(report, l)| Some((report, l.exports().filter(|e| !e.is_empty())?)))
+            .map(|(report, exports)| ModuleSummary {
                 path: report.path.clone(),
                 module: project::module_name(&report.path),
-                exports: l.exports.clone(),
+                exports: exports.clone(),
             })
             .collect();
         let mut index = ProjectIndex::new(summaries);
@@ -479,7 +528,7 @@ fn analyse_path(
         Ok((mut report, exports)) => {
             report.path = path.to_path_buf();
             report.context = project;
-            (report, Learned { exports, tokens })
+            (report, Learned::new(exports, tokens))
         }
         Err(panic) => {
             let what = panic
@@ -523,7 +572,7 @@ fn process_bytes_learning(
         return match check::analyze_with_exports(&source, options) {
             Ok((findings, exports)) => {
                 let report = FileReport {
-                    source: (!findings.is_empty()).then_some(source),
+                    source: (!findings.is_empty()).then(|| Box::new(source)),
                     findings,
                     ..FileReport::clean()
                 };
@@ -545,17 +594,21 @@ fn process_bytes_learning(
                     )
                 })
                 .collect();
-            let change = (fixed.code != source.code()).then(|| Change {
-                original: source.to_file_bytes(source.code()),
-                fixed: source.to_file_bytes(&fixed.code),
-                applied: fixed.applied.clone(),
+            let change = (fixed.code != source.code()).then(|| {
+                Box::new(Change {
+                    original: source.to_file_bytes(source.code()),
+                    fixed: source.to_file_bytes(&fixed.code),
+                    applied: fixed.applied.clone(),
+                })
             });
             let final_source = match &change {
                 Some(change) => SourceFile::new(change.fixed.clone()).ok(),
                 None => Some(source),
             };
             let report = FileReport {
-                source: final_source.filter(|_| !fixed.remaining.is_empty()),
+                source: final_source
+                    .filter(|_| !fixed.remaining.is_empty())
+                    .map(Box::new),
                 findings: fixed.remaining,
                 errors,
                 change,

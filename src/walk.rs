@@ -83,6 +83,9 @@ fn walk<T: Send>(
             return true;
         }
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+        if !is_dir && !is_python(entry.path()) {
+            return false;
+        }
         let settings = if is_dir {
             filter_resolver.settings_for_dir(entry.path())
         } else {

@@ -12,6 +12,17 @@ pub mod wrappers;
 
 static CALLS: LazyLock<CallsQuery> = LazyLock::new(CallsQuery::new);
 
+/// Starts compiling the detection query on the worker pool, so that it is ready by the time
+/// the first file's parse is done (compiling it takes as long as parsing a large module).
+pub fn prepare() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        rayon::spawn(|| {
+            LazyLock::force(&CALLS);
+        });
+    });
+}
+
 struct CallsQuery {
     query: Query,
     call: u32,
