@@ -387,7 +387,12 @@ impl<'t> Classifier<'_, 't> {
                     Some("asyncio.get_event_loop") => Receiver::FetchedLoop,
                     Some("asyncio.new_event_loop" | "uvloop.new_event_loop") => Receiver::NewLoop,
                     Some("asyncio.Runner") => Receiver::RunnerObject,
-                    Some("asyncio.get_event_loop_policy") => Receiver::Policy,
+                    Some(
+                        "asyncio.get_event_loop_policy"
+                        | "asyncio.DefaultEventLoopPolicy"
+                        | "asyncio.events.DefaultEventLoopPolicy"
+                        | "uvloop.EventLoopPolicy",
+                    ) => Receiver::Policy,
                     _ => Receiver::Other,
                 }
             }

@@ -206,8 +206,8 @@ fn movable_statement<'t>(
     imports: &mut Vec<RequiredImport>,
 ) -> Result<Moved<'t>, Blocked> {
     check_movable(ctx, statement)?;
-    if !text::rest_of_line_is_trivia(ctx.src.code(), statement.end_byte()) {
-        return Err("the statement shares its line with another; split the line first".into());
+    if let Some(reason) = text::shared_line_reason(ctx.src.code(), statement.end_byte()) {
+        return Err(reason.into());
     }
     let unit: Unit = unit_of(ctx, statement, sites, removals)?;
     let text = moved_body(ctx, &unit, sites, removals, 1)?;

@@ -11,6 +11,7 @@ use super::text;
 use super::unit::{
     Unit, blank_lines_after, check_movable, describe_function, dropped_arguments, external_readers,
     first_statement_edit, is_deferred, moved_body, original_name, placeholder_lines, unit_of,
+    unrelated_side_effect,
 };
 use super::{Ctx, evidence};
 use crate::detect::Site;
@@ -32,8 +33,8 @@ pub fn plan(
     let model = ctx.model;
     let statement = model.statements[top];
     check_movable(ctx, statement)?;
-    if !text::rest_of_line_is_trivia(ctx.src.code(), statement.end_byte()) {
-        return Err("the statement shares its line with another; split the line first".into());
+    if let Some(reason) = text::shared_line_reason(ctx.src.code(), statement.end_byte()) {
+        return Err(reason.into());
     }
     let unit = unit_of(ctx, statement, sites, removals)?;
     if let Some(target) = unit.attribute_targets.first() {
@@ -48,7 +49,10 @@ pub fn plan(
     let readers = readers(ctx, &unit)?;
     let external = external_readers(ctx, &unit.names)?;
     let dropped = dropped_arguments(ctx, sites)?;
-    let written_elsewhere = written_in_function(ctx, &unit).or(external).or(dropped);
+    let written_elsewhere = written_in_function(ctx, &unit)
+        .or(external)
+        .or(dropped)
+        .or_else(|| unrelated_side_effect(ctx, &unit, sites, removals));
 
     let base = generated_base(&unit.names);
     let loader = ctx.fresh_name(&fill(&ctx.options.naming.loader, &base));

@@ -252,6 +252,19 @@ pub fn rest_of_line_is_trivia(code: &[u8], offset: usize) -> bool {
     rest.is_empty() || rest.starts_with(b"#")
 }
 
+/// Why a statement ending at `offset` cannot be rewritten alone, when code follows it on its
+/// line: a trailing `;` (with nothing after it) or another statement.
+pub fn shared_line_reason(code: &[u8], offset: usize) -> Option<&'static str> {
+    if rest_of_line_is_trivia(code, offset) {
+        return None;
+    }
+    let rest = code[offset..].trim_ascii_start();
+    if rest.starts_with(b";") && rest_of_line_is_trivia(code, code.len() - rest.len() + 1) {
+        return Some("remove the `;` that ends the statement first");
+    }
+    Some("the statement shares its line with another; split the line first")
+}
+
 /// Whether only blanks precede `offset` on its line.
 pub fn start_of_line_is_blank(code: &[u8], offset: usize) -> bool {
     code[..offset]

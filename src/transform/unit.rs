@@ -846,3 +846,61 @@ pub(super) fn dropped_arguments(ctx: &Ctx, sites: &[&Site]) -> Result<Option<Str
     }
     Ok((!dropped.is_empty()).then(|| format!("it drops {}", dropped.join(", "))))
 }
+
+/// A call in the moved statement that has nothing to do with its loop work: `print("starting")`
+/// next to `X = asyncio.run(...)` in a `try:` block. The lazy fix moves it from import time to
+/// the first use, which the user may not want (the fix becomes unsafe, and says so). The
+/// handlers of a `try` are part of the loop work's error handling, and loop statements the fix
+/// removes do not move.
+pub(super) fn unrelated_side_effect(
+    ctx: &Ctx,
+    unit: &Unit,
+    sites: &[&Site],
+    removals: &[Node],
+) -> Option<String> {
+    let mut pending = vec![unit.statement];
+    while let Some(node) = pending.pop() {
+        let holds_a_site = sites
+            .iter()
+            .any(|s| node.byte_range().contains(&s.call.start_byte()))
+            || removals
+                .iter()
+                .any(|r| r.byte_range().contains(&node.start_byte()));
+        match node.kind() {
+            "function_definition"
+            | "class_definition"
+            | "decorated_definition"
+            | "except_clause"
+            | "except_group_clause"
+            | "finally_clause" => continue,
+            "expression_statement" if !holds_a_site && holds_a_call(node) => {
+                return Some(format!(
+                    "`{}` on line {} also moves to the first use",
+                    evidence(ctx, node),
+                    ctx.line(node.start_byte())
+                ));
+            }
+            _ => {}
+        }
+        let mut cursor = node.walk();
+        let children: Vec<Node> = node.named_children(&mut cursor).collect();
+        pending.extend(children.into_iter().rev());
+    }
+    None
+}
+
+/// Whether an expression statement calls something (a bare name or literal does not).
+fn holds_a_call(statement: Node) -> bool {
+    let mut pending = vec![statement];
+    while let Some(node) = pending.pop() {
+        if matches!(node.kind(), "call" | "await") {
+            return true;
+        }
+        if node.kind() == "lambda" {
+            continue;
+        }
+        let mut cursor = node.walk();
+        pending.extend(node.named_children(&mut cursor));
+    }
+    false
+}
