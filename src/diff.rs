@@ -30,7 +30,9 @@ impl DiffStyle {
     }
 }
 
-/// Writes the unified diff of `old` -> `new` for the file at `path` (a relative path with `/`).
+/// Writes the unified diff of `old` -> `new` for the file at `path` (a path with `/`; a
+/// relative one gets git's `a/` and `b/` prefixes, an absolute one is written as it is, as
+/// `diff -u` does).
 pub fn write_diff(
     out: &mut dyn Write,
     path: &str,
@@ -42,8 +44,13 @@ pub fn write_diff(
         return Ok(());
     }
     let diff = TextDiff::from_lines(old, new);
-    let header_a = format!("--- a/{path}");
-    let header_b = format!("+++ b/{path}");
+    let (a, b) = if path.starts_with('/') {
+        ("", "")
+    } else {
+        ("a/", "b/")
+    };
+    let header_a = format!("--- {a}{path}");
+    let header_b = format!("+++ {b}{path}");
     writeln!(out, "{}", style.header.apply_to(header_a))?;
     writeln!(out, "{}", style.header.apply_to(header_b))?;
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
@@ -113,6 +120,15 @@ mod tests {
         );
         assert!(
             text.contains("-b\n+B\n c\n\\ No newline at end of file\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn absolute_paths_have_no_git_prefixes() {
+        let text = String::from_utf8(diff_bytes("/srv/app/m.py", b"a\n", b"b\n")).unwrap();
+        assert!(
+            text.starts_with("--- /srv/app/m.py\n+++ /srv/app/m.py\n"),
             "{text}"
         );
     }

@@ -128,7 +128,7 @@ fn missing_import_edits(
         match import {
             RequiredImport::Member { module, name } => {
                 if let Some(last) = last_name_of_from_import(model, module) {
-                    edits.push(Edit::insert(last.end_byte(), format!(", {name}")));
+                    edits.push(add_to_import_list(file, last, name));
                     continue;
                 }
                 lines.extend_from_slice(format!("from {module} import {name}").as_bytes());
@@ -152,6 +152,25 @@ fn missing_import_edits(
         edits.push(Edit::insert(at, lines));
     }
     edits
+}
+
+/// Adds `name` after `last`, the last name of a `from` import: on a line of its own, indented
+/// like `last`, when `last` starts its line (a parenthesized list, one name per line).
+fn add_to_import_list(file: &SourceFile, last: Node, name: &str) -> Edit {
+    let code = file.code();
+    let start = last.start_byte();
+    if !super::text::start_of_line_is_blank(code, start) {
+        return Edit::insert(last.end_byte(), format!(", {name}"));
+    }
+    let line_start = code[..start]
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(0, |i| i + 1);
+    let mut text = b",".to_vec();
+    text.extend_from_slice(file.newline().as_bytes());
+    text.extend_from_slice(&code[line_start..start]);
+    text.extend_from_slice(name.as_bytes());
+    Edit::insert(last.end_byte(), text)
 }
 
 /// The last imported name of a module-level `from <module> import a, b` (not `*`).
