@@ -225,13 +225,7 @@ impl<'a> Scan<'a> {
                 sync_at_module_level: true,
             } if self.only.is_none() => {
                 // Lines of nested functions run when those are called, not this one.
-                if let Some(kind) = opened_block(line, false) {
-                    let kind = match kind {
-                        Block::Function { .. } => Block::Function {
-                            sync_at_module_level: false,
-                        },
-                        _ => context,
-                    };
+                if let Some(kind) = nested_block(line, context) {
                     self.stack.push((line.indent, kind));
                     if kind != context {
                         let header = header_before_body(&line.tokens);
@@ -243,14 +237,8 @@ impl<'a> Scan<'a> {
                 return false;
             }
             Block::Function { .. } | Block::NotImportTime => {
-                if let Some(kind) = opened_block(line, false) {
-                    // Nested blocks stay out of import time.
-                    let kind = match kind {
-                        Block::Function { .. } => Block::Function {
-                            sync_at_module_level: false,
-                        },
-                        _ => context,
-                    };
+                // Nested blocks stay out of import time.
+                if let Some(kind) = nested_block(line, context) {
                     self.stack.push((line.indent, kind));
                 }
                 return false;
@@ -488,6 +476,17 @@ fn record_aliases<'a>(
             modules.push(alias.unwrap_or(first));
         }
     }
+}
+
+/// The block a line inside a function or a non-import-time block opens: a nested function, or
+/// a block that runs where `context` runs.
+fn nested_block(line: &Line, context: Block) -> Option<Block> {
+    opened_block(line, false).map(|kind| match kind {
+        Block::Function { .. } => Block::Function {
+            sync_at_module_level: false,
+        },
+        _ => context,
+    })
 }
 
 /// The block a logical line opens, if it ends with its block's `:` (or holds its body after it).
