@@ -157,7 +157,11 @@ impl ImportTokens {
     /// Whether `token` may be among the file's import identifiers (false positives are rare and
     /// harmless; there are no false negatives).
     pub fn may_contain(&self, token: &[u8]) -> bool {
-        let hash = token_hash(token);
+        self.may_contain_hash(token_hash(token))
+    }
+
+    /// [`ImportTokens::may_contain`] for a token's [`token_hash`].
+    pub fn may_contain_hash(&self, hash: u64) -> bool {
         [hash & 511, (hash >> 17) & 511]
             .iter()
             .all(|bit| self.0[(bit / 64) as usize] & (1 << (bit % 64)) != 0)
@@ -335,6 +339,12 @@ impl ProjectContext {
 #[derive(Debug, Default)]
 pub struct ProjectIndex {
     modules: Vec<ModuleSummary>,
+    /// The modules by the last segment of their dotted name (an import that names a module
+    /// names its last segment too).
+    by_last_segment: HashMap<String, Vec<usize>>,
+    /// The token hashes of each module's last segment and parent package, if any.
+    hashes: Vec<(u64, Option<u64>)>,
+    by_path: HashMap<PathBuf, usize>,
     importers: HashMap<usize, Vec<PathBuf>>,
     imported_by_file: HashMap<PathBuf, Vec<usize>>,
 }
@@ -342,8 +352,24 @@ pub struct ProjectIndex {
 impl ProjectIndex {
     /// Indexes the modules that export something.
     pub fn new(modules: Vec<ModuleSummary>) -> Self {
+        let mut by_last_segment: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut hashes = Vec::with_capacity(modules.len());
+        let mut by_path = HashMap::new();
+        for (i, module) in modules.iter().enumerate() {
+            let mut segments = module.module.rsplit('.');
+            let last = segments.next().unwrap_or_default();
+            by_last_segment.entry(last.to_owned()).or_default().push(i);
+            hashes.push((
+                token_hash(last.as_bytes()),
+                segments.next().map(|p| token_hash(p.as_bytes())),
+            ));
+            by_path.insert(module.path.clone(), i);
+        }
         ProjectIndex {
             modules,
+            by_last_segment,
+            hashes,
+            by_path,
             importers: HashMap::new(),
             imported_by_file: HashMap::new(),
         }
@@ -361,12 +387,21 @@ impl ProjectIndex {
         if tokens.is_empty() {
             return Vec::new();
         }
-        self.modules
-            .iter()
-            .enumerate()
-            .filter(|(_, m)| m.path != path && may_import(path, tokens, m))
-            .map(|(i, _)| i)
+        (0..self.modules.len())
+            .filter(|&i| {
+                let (last, parent) = self.hashes[i];
+                let module = &self.modules[i];
+                tokens.may_contain_hash(last)
+                    && module.path != path
+                    && (parent.is_none_or(|p| tokens.may_contain_hash(p))
+                        || in_top_level_package(path, module))
+            })
             .collect()
+    }
+
+    /// The index of the module at `path`, if it is in the index.
+    pub fn position(&self, path: &Path) -> Option<usize> {
+        self.by_path.get(path).copied()
     }
 
     /// Records that `importer` may import module `index`.
@@ -385,7 +420,7 @@ impl ProjectIndex {
 
     /// The files that may import the module at `path`, sorted.
     pub fn importers_of(&self, path: &Path) -> Vec<PathBuf> {
-        let Some(index) = self.modules.iter().position(|m| m.path == path) else {
+        let Some(index) = self.position(path) else {
             return Vec::new();
         };
         let mut importers = self.importers.get(&index).cloned().unwrap_or_default();
@@ -413,8 +448,11 @@ impl ProjectIndex {
         let matches = |module: &str| {
             ends_with_segments(module, &absolute) || ends_with_segments(&absolute, module)
         };
-        self.modules
+        let last = absolute.rsplit('.').next().unwrap_or_default();
+        self.by_last_segment
+            .get(last)?
             .iter()
+            .map(|&i| &self.modules[i])
             .filter(|m| matches(&m.module))
             .max_by_key(|m| {
                 (
@@ -425,24 +463,16 @@ impl ProjectIndex {
     }
 }
 
-fn may_import(importer: &Path, tokens: &ImportTokens, module: &ModuleSummary) -> bool {
-    let segments: Vec<&str> = module.module.split('.').collect();
-    let Some(last) = segments.last() else {
+/// Whether `importer` is inside the top-level package of `module`, where a relative import
+/// names the module without its parent package.
+fn in_top_level_package(importer: &Path, module: &ModuleSummary) -> bool {
+    let segments = module.module.split('.').count();
+    if segments < 2 {
         return false;
-    };
-    if !tokens.may_contain(last.as_bytes()) {
-        return false;
-    }
-    if segments.len() < 2 {
-        return true;
-    }
-    let parent = segments[segments.len() - 2];
-    if tokens.may_contain(parent.as_bytes()) {
-        return true;
     }
     // The directory of the module's top-level package: `a/b.py` (`a.b`) -> `a/`,
     // `a/b/__init__.py` (`a.b`) -> `a/`.
-    let levels = segments.len() - 1 + usize::from(is_package_init(&module.path));
+    let levels = segments - 1 + usize::from(is_package_init(&module.path));
     let mut top = Some(module.path.as_path());
     for _ in 0..levels {
         top = top.and_then(Path::parent);
@@ -487,6 +517,57 @@ pub fn absolute_module(importer: &str, is_package: bool, imported: &str) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn summary(path: &str, module: &str) -> ModuleSummary {
+        ModuleSummary {
+            path: PathBuf::from(path),
+            module: module.to_owned(),
+            exports: Exports::default(),
+        }
+    }
+
+    #[test]
+    fn imports_resolve_to_the_closest_module_of_the_index() {
+        let index = ProjectIndex::new(vec![
+            summary("src/app/config.py", "app.config"),
+            summary("src/other/config.py", "other.config"),
+            summary("src/config.py", "config"),
+            summary("src/app/routes.py", "app.routes"),
+        ]);
+        let module = |found: Option<&ModuleSummary>| found.map(|m| m.module.clone());
+        assert_eq!(
+            module(index.resolve("app.routes", false, ".config")),
+            Some("app.config".into())
+        );
+        assert_eq!(
+            module(index.resolve("x", false, "config")),
+            Some("config".into())
+        );
+        assert_eq!(
+            module(index.resolve("x", false, "pkg.app.config")),
+            Some("app.config".into())
+        );
+        assert_eq!(module(index.resolve("x", false, "app.settings")), None);
+        assert_eq!(index.position(Path::new("src/config.py")), Some(2));
+
+        let mut tokens = ImportTokens::default();
+        tokens.insert(b"app");
+        tokens.insert(b"config");
+        let mut found = index.imported_by_tokens(Path::new("main.py"), &tokens);
+        found.sort_unstable();
+        assert_eq!(
+            found,
+            vec![0, 2],
+            "`other.config` needs `other` on an import line"
+        );
+        // Inside `app/`, a relative import names no parent package.
+        let mut relative = ImportTokens::default();
+        relative.insert(b"routes");
+        assert_eq!(
+            index.imported_by_tokens(Path::new("src/app/api/handlers.py"), &relative),
+            vec![3]
+        );
+    }
 
     #[test]
     fn relative_imports_resolve_against_the_package() {

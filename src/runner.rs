@@ -300,7 +300,7 @@ fn imported_modules_of_index(scanned: &[(PathBuf, Scanned)], index: &ProjectInde
                 .iter()
                 .filter_map(|name| index.resolve(&module, is_package, name))
                 .filter(|summary| summary.path != *path)
-                .filter_map(|summary| index.modules().iter().position(|m| m.path == summary.path))
+                .filter_map(|summary| index.position(&summary.path))
                 .collect();
             imported
         })
@@ -376,24 +376,26 @@ impl ProjectRun<'_> {
             .iter()
             .filter(|m| {
                 updated
-                    .modules()
-                    .iter()
-                    .find(|u| u.path == m.path)
-                    .is_none_or(|u| !u.exports.same_public(&m.exports))
+                    .position(&m.path)
+                    .is_none_or(|u| !updated.modules()[u].exports.same_public(&m.exports))
             })
             .map(|m| m.path.as_path())
             .collect();
         if changed.is_empty() {
             return;
         }
+        let affected: std::collections::HashSet<PathBuf> = changed
+            .iter()
+            .flat_map(|c| {
+                index
+                    .importers_of(c)
+                    .into_iter()
+                    .chain(updated.importers_of(c))
+            })
+            .collect();
         let again: Vec<usize> = importers
             .into_iter()
-            .filter(|&i| {
-                let path = &self.reports[i].path;
-                changed.iter().any(|c| {
-                    index.importers_of(c).contains(path) || updated.importers_of(c).contains(path)
-                })
-            })
+            .filter(|&i| affected.contains(&self.reports[i].path))
             .collect();
         self.reprocess(&again, &Arc::new(updated));
     }
