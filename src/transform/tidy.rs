@@ -75,8 +75,18 @@ fn unused_import_edits(file: &SourceFile, model: &Model, previously_used: &[Vec<
             continue;
         }
         let names = imported_names(model, node);
-        let dropped: Vec<&(Node, &[u8])> =
-            names.iter().filter(|(_, local)| unused(local)).collect();
+        // Only a loop library's binding goes: `from redis import asyncio` stays.
+        let binds_loop_library_here = |local: &[u8]| {
+            model.bindings.iter().any(|b| {
+                b.name == local
+                    && node.byte_range().contains(&b.offset)
+                    && binds_loop_library(&b.kind)
+            })
+        };
+        let dropped: Vec<&(Node, &[u8])> = names
+            .iter()
+            .filter(|(_, local)| unused(local) && binds_loop_library_here(local))
+            .collect();
         if dropped.is_empty() {
             continue;
         }
