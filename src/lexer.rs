@@ -84,12 +84,7 @@ pub enum ParseNeed {
 /// import time from one that needs the parse regardless.
 pub fn parse_need(code: &[u8]) -> ParseNeed {
     let mut scan = Scan::default();
-    let mut needed = false;
-    for_each_logical_line(code, |line| {
-        needed = scan.line(line);
-        !needed
-    });
-    if needed {
+    if scan.run(code) {
         return ParseNeed::Parse;
     }
     if scan.loop_functions.is_empty() {
@@ -148,12 +143,7 @@ pub fn used_at_import_time(code: &[u8], words: &[&[u8]]) -> bool {
         only: Some(words),
         ..Scan::default()
     };
-    let mut found = false;
-    for_each_logical_line(code, |line| {
-        found = scan.line(line);
-        !found
-    });
-    found
+    scan.run(code)
 }
 
 /// The state of the scan between logical lines.
@@ -178,6 +168,40 @@ struct Scan<'a> {
 }
 
 impl<'a> Scan<'a> {
+    /// Scans the module's logical lines until one needs the full parse; `true` if one does.
+    /// The lines that cannot matter (in function bodies and entry-point blocks) are skipped
+    /// without being tokenized.
+    fn run(&mut self, code: &'a [u8]) -> bool {
+        let mut found = false;
+        for_each_logical_line_where(
+            code,
+            self,
+            |scan, indent| scan.wants(indent),
+            |scan, line| {
+                found = scan.line(line);
+                !found
+            },
+        );
+        found
+    }
+
+    /// Whether a logical line starting at `indent` can matter. Closes the blocks the line ends,
+    /// as [`Scan::line`] would; the lines it declines are those that [`Scan::line`] would only
+    /// have used to open blocks nested in a function body or an entry-point block, which stay
+    /// out of import time whatever their kind.
+    fn wants(&mut self, indent: usize) -> bool {
+        while self.stack.last().is_some_and(|(open, _)| indent <= *open) {
+            self.stack.pop();
+        }
+        match self.stack.last().map_or(Block::ImportTime, |(_, b)| *b) {
+            Block::ImportTime => true,
+            Block::Function {
+                sync_at_module_level: true,
+            } => self.only.is_none(),
+            Block::Function { .. } | Block::NotImportTime => false,
+        }
+    }
+
     /// Whether import-time tokens hold a candidate.
     fn candidate(&self, tokens: &[Token]) -> bool {
         match self.only {
@@ -582,6 +606,18 @@ fn body_after_colon<'t, 'a>(tokens: &'t [Token<'a>]) -> Option<&'t [Token<'a>]> 
 /// comments left out; bracketed and backslash-continued lines joined) until it returns `false`.
 /// One token buffer is reused, so memory follows the longest line, not the file.
 fn for_each_logical_line<'a>(code: &'a [u8], mut each: impl FnMut(&Line<'a>) -> bool) {
+    for_each_logical_line_where(code, &mut (), |_, _| true, |_, line| each(line));
+}
+
+/// [`for_each_logical_line`], asking `wants` with each logical line's indent first: the lines
+/// it declines are skipped without being tokenized (their strings, comments and brackets are
+/// still followed, so the next line starts where it should). `state` is handed to both.
+fn for_each_logical_line_where<'a, S: ?Sized>(
+    code: &'a [u8],
+    state: &mut S,
+    mut wants: impl FnMut(&mut S, usize) -> bool,
+    mut each: impl FnMut(&mut S, &Line<'a>) -> bool,
+) {
     let mut line = Line {
         indent: 0,
         tokens: Vec::new(),
@@ -604,6 +640,10 @@ fn for_each_logical_line<'a>(code: &'a [u8], mut each: impl FnMut(&Line<'a>) -> 
             if i < n && !matches!(code[i], b'\n' | b'\r' | b'#') && depth == 0 && tokens.is_empty()
             {
                 indent = width;
+                if !wants(state, indent) {
+                    i = skip_logical_line(code, i);
+                    at_line_start = true;
+                }
             }
             continue;
         }
@@ -617,7 +657,7 @@ fn for_each_logical_line<'a>(code: &'a [u8], mut each: impl FnMut(&Line<'a>) -> 
                             indent,
                             tokens: std::mem::take(tokens),
                         };
-                        if !each(&finished) {
+                        if !each(state, &finished) {
                             return;
                         }
                         *tokens = finished.tokens;
@@ -688,8 +728,71 @@ fn for_each_logical_line<'a>(code: &'a [u8], mut each: impl FnMut(&Line<'a>) -> 
     }
     if !tokens.is_empty() {
         line.indent = indent;
-        each(&line);
+        each(state, &line);
     }
+}
+
+/// The bytes that end a run of plain code for [`skip_logical_line`].
+static LINE_SKIP_STOPS: [bool; 256] = {
+    let mut stops = [false; 256];
+    let mut k = 0;
+    let bytes = b"\n\r\\#\"'()[]{}";
+    while k < bytes.len() {
+        stops[bytes[k] as usize] = true;
+        k += 1;
+    }
+    stops
+};
+
+/// The start of the line after the logical line that starts at `start`: past its strings,
+/// comments, bracketed continuation lines and `\` continuations.
+fn skip_logical_line(code: &[u8], start: usize) -> usize {
+    let n = code.len();
+    let mut depth = 0i32;
+    let mut i = start;
+    let mut ignored = Vec::new();
+    while i < n {
+        while i < n && !LINE_SKIP_STOPS[usize::from(code[i])] {
+            i += 1;
+        }
+        if i >= n {
+            break;
+        }
+        match code[i] {
+            b'\n' | b'\r' => {
+                i += 1;
+                if depth <= 0 {
+                    return i;
+                }
+            }
+            b'\\' => i += 2,
+            b'#' => i = memchr::memchr2(b'\n', b'\r', &code[i..]).map_or(n, |end| i + end),
+            b'"' | b'\'' => {
+                i = skip_string(code, i, string_prefix_before(code, i), &mut ignored);
+                ignored.clear();
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            _ => {
+                depth -= 1;
+                i += 1;
+            }
+        }
+    }
+    n
+}
+
+/// The string prefix (`f`, `rb`, ...) right before the quote at `quote`, as the tokenizer of
+/// [`for_each_logical_line_where`] would take it: the whole word before the quote, if it is one.
+fn string_prefix_before(code: &[u8], quote: usize) -> &[u8] {
+    let mut start = quote;
+    while start > 0 && is_word_byte(code[start - 1]) {
+        start -= 1;
+    }
+    let word = &code[start..quote];
+    if is_string_prefix(word) { word } else { b"" }
 }
 
 fn is_word_byte(byte: u8) -> bool {
@@ -778,6 +881,44 @@ mod tests {
 
     fn parse_needed(code: &str) -> bool {
         needs_parse(code.as_bytes())
+    }
+
+    /// [`Scan::run`] without skipping any line: every logical line tokenized and scanned.
+    fn scan_every_line(code: &[u8]) -> bool {
+        let mut scan = Scan::default();
+        let mut found = false;
+        for_each_logical_line(code, |line| {
+            found = scan.line(line);
+            !found
+        });
+        found
+    }
+
+    #[test]
+    fn skipped_bodies_end_where_tokenized_ones_do() {
+        // Each body holds something that could end a naive skip early or late; each module
+        // ends with an import-time loop call that only a correct skip still sees.
+        let bodies = [
+            "    x = f(1,\nasyncio.run(y))\n",
+            "    y = 1 + \\\nasyncio.run(z)\n",
+            "    s = '''\nclass A:\nasyncio.run(x)\n'''\n",
+            "    s = \"(\" + ')'  # ( unbalanced in strings and comments '\n",
+            "    y = 1 + \\\n        2\n",
+            "    t = f\"{d['k']}\" + rb'\\'\n",
+            "    u = [\n        1,\n    ]\n    if x:\n        pass\n",
+            "    v = f'''{x\n}'''\n",
+            "    w = '\\''\n",
+            "    z = 1\n  # a comment less indented than the body\n    z = 2\n",
+        ];
+        for body in bodies {
+            for tail in ["asyncio.run(main())\n", "x = 1\n"] {
+                // An async function's body is skipped (a module-level sync one's is not).
+                let code = format!("import asyncio\n\nasync def f():\n{body}\n{tail}");
+                let skipping = Scan::default().run(code.as_bytes());
+                assert_eq!(skipping, scan_every_line(code.as_bytes()), "{code}");
+                assert_eq!(skipping, tail.starts_with("asyncio"), "{code}");
+            }
+        }
     }
 
     #[test]

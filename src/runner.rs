@@ -12,7 +12,8 @@ use crate::edit::{Applicability, Finding};
 use crate::plan::{self, Applied};
 use crate::progress::Counters;
 use crate::project::{
-    self, Exports, ExternalUse, ImportTokens, ModuleSummary, ProjectContext, ProjectIndex,
+    self, Exports, ExternalUse, ImportTokens, ModuleNames, ModuleSummary, ProjectContext,
+    ProjectIndex,
 };
 use crate::settings::Resolver;
 use crate::source::SourceFile;
@@ -136,9 +137,56 @@ pub fn walk_and_process(
     mode: Mode,
     counters: &Counters,
 ) -> (Vec<FileReport>, Vec<crate::walk::WalkError>) {
-    let (scanned, errors) =
-        crate::walk::walk_files(paths, resolver, |path| scan(path, resolver, counters));
+    let early = std::sync::Mutex::new(Vec::new());
+    let (scanned, errors) = rayon::in_place_scope(|scope| {
+        crate::walk::walk_files(paths, resolver, |path| {
+            match scan(path, resolver, counters) {
+                // A file that needs the parse whatever the others hold is analysed on the pool
+                // while the walk goes on.
+                Scanned::Analyse {
+                    bytes,
+                    tokens,
+                    if_imported: false,
+                } => {
+                    let path = path.to_path_buf();
+                    let early = &early;
+                    scope.spawn(move |_| {
+                        let outcome = analyse_path(&path, bytes, tokens, resolver, mode, None);
+                        counters.done.fetch_add(1, Ordering::Relaxed);
+                        lock(early).push((path, outcome));
+                    });
+                    Scanned::Analysing(tokens)
+                }
+                scanned => scanned,
+            }
+        })
+    });
+    let scanned = with_early_outcomes(
+        scanned,
+        early.into_inner().unwrap_or_else(|p| p.into_inner()),
+    );
     (finish(scanned, resolver, mode, counters), errors)
+}
+
+/// Puts the outcomes of the analyses done during the walk in their files' places.
+fn with_early_outcomes(
+    mut scanned: Vec<(PathBuf, Scanned)>,
+    early: Vec<(PathBuf, (FileReport, Learned))>,
+) -> Vec<(PathBuf, Scanned)> {
+    let mut early: std::collections::HashMap<PathBuf, (FileReport, Learned)> =
+        early.into_iter().collect();
+    for (path, scanned) in &mut scanned {
+        if matches!(scanned, Scanned::Analysing(_))
+            && let Some((report, learned)) = early.remove(path)
+        {
+            *scanned = Scanned::Settled(Box::new(report), learned);
+        }
+    }
+    scanned
+}
+
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The first look at a file, done in the walker's threads: read it, and settle it there when it
@@ -153,6 +201,8 @@ enum Scanned {
         /// Only worth analysing when another file may import it ([`ParseNeed::IfImported`]).
         if_imported: bool,
     },
+    /// Being analysed on the pool (see [`walk_and_process`]).
+    Analysing(ImportTokens),
 }
 
 fn scan(path: &Path, resolver: &Resolver, counters: &Counters) -> Scanned {
@@ -165,19 +215,62 @@ fn scan(path: &Path, resolver: &Resolver, counters: &Counters) -> Scanned {
 }
 
 fn scan_file(path: &Path, resolver: &Resolver) -> Scanned {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let report = FileReport::error(path, crate::walk::io_reason(&e));
-            return Scanned::Settled(Box::new(report), Learned::default());
+    READ_BUFFER.with_borrow_mut(|buffer| {
+        let scanned = match read_into(path, buffer) {
+            Ok(len) => scan_bytes(path, &buffer[..len], resolver),
+            Err(e) => {
+                let report = FileReport::error(path, crate::walk::io_reason(&e));
+                Scanned::Settled(Box::new(report), Learned::default())
+            }
+        };
+        if buffer.len() > KEPT_BUFFER_BYTES {
+            *buffer = Vec::new();
         }
-    };
-    let tokens = project::import_tokens(&bytes);
+        scanned
+    })
+}
+
+thread_local! {
+    /// Each walker thread reads every file into the same buffer: no allocation, page faults or
+    /// size lookup per file. Only the few files kept for the analysis are copied out.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The read buffer's first size: most Python files fit in one read.
+const FIRST_BUFFER_BYTES: usize = 256 * 1024;
+
+/// A buffer grown past this by a large file is given back after it.
+const KEPT_BUFFER_BYTES: usize = 4 * 1024 * 1024;
+
+/// Reads the whole file at `path` into the start of `buffer` (grown as needed, its length its
+/// capacity), and returns the file's length.
+fn read_into(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    if buffer.is_empty() {
+        buffer.resize(FIRST_BUFFER_BYTES, 0);
+    }
+    let mut filled = 0;
+    loop {
+        if filled == buffer.len() {
+            buffer.resize(buffer.len() * 2, 0);
+        }
+        match file.read(&mut buffer[filled..]) {
+            Ok(0) => return Ok(filled),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn scan_bytes(path: &Path, bytes: &[u8], resolver: &Resolver) -> Scanned {
+    let tokens = project::import_tokens(bytes);
     let settled = |mut report: FileReport| {
         report.path = path.to_path_buf();
         Scanned::Settled(Box::new(report), Learned::new(Exports::default(), tokens))
     };
-    if !check::might_contain_loop(&bytes) {
+    if !check::might_contain_loop(bytes) {
         return Scanned::Clean(tokens);
     }
     // Settings are looked up only for the few files that hold a needle.
@@ -187,7 +280,7 @@ fn scan_file(path: &Path, resolver: &Resolver) -> Scanned {
             return settled(FileReport::error(path, e.to_string()));
         }
     };
-    match SourceFile::new(bytes) {
+    match SourceFile::new(bytes.to_vec()) {
         Err(e) => settled(FileReport::error(path, e.to_string())),
         Ok(source) => match check::parse_need(source.code(), settings.full_parse) {
             ParseNeed::Skip => Scanned::Clean(tokens),
@@ -211,12 +304,14 @@ fn finish(
     mode: Mode,
     counters: &Counters,
 ) -> Vec<FileReport> {
-    let scanned = settle_unimported(scanned, counters);
+    let names = ModuleNames::default();
+    let scanned = settle_unimported(scanned, counters, &names);
     let (reports, learned): (Vec<FileReport>, Vec<Learned>) = scanned
         .into_par_iter()
         .map(|(path, scanned)| match scanned {
             Scanned::Clean(tokens) => (FileReport::clean_at(path), Learned::new_clean(tokens)),
             Scanned::Settled(report, learned) => (*report, learned),
+            Scanned::Analysing(_) => unreachable!("the walk's analyses are all collected"),
             Scanned::Analyse { bytes, tokens, .. } => {
                 let outcome = analyse_path(&path, bytes, tokens, resolver, mode, None);
                 counters.done.fetch_add(1, Ordering::Relaxed);
@@ -230,6 +325,7 @@ fn finish(
         reports,
         learned,
         used: BTreeMap::new(),
+        names,
     };
     run.project_phases();
     run.reports
@@ -241,6 +337,7 @@ fn finish(
 fn settle_unimported(
     mut scanned: Vec<(PathBuf, Scanned)>,
     counters: &Counters,
+    names: &ModuleNames,
 ) -> Vec<(PathBuf, Scanned)> {
     let deferred: Vec<usize> = (0..scanned.len())
         .filter(|&i| {
@@ -260,12 +357,12 @@ fn settle_unimported(
         .iter()
         .map(|&i| ModuleSummary {
             path: scanned[i].0.clone(),
-            module: project::module_name(&scanned[i].0),
+            module: names.name(&scanned[i].0),
             exports: Exports::default(),
         })
         .collect();
     let index = ProjectIndex::new(summaries);
-    let imported = imported_modules_of_index(&scanned, &index);
+    let imported = imported_modules_of_index(&scanned, &index, names);
     for (module, &i) in deferred.iter().enumerate() {
         if imported[module] {
             continue;
@@ -281,20 +378,24 @@ fn settle_unimported(
 
 /// Which modules of `index` some scanned file imports (by its import statements; the files
 /// whose import tokens cannot name a module are not read).
-fn imported_modules_of_index(scanned: &[(PathBuf, Scanned)], index: &ProjectIndex) -> Vec<bool> {
+fn imported_modules_of_index(
+    scanned: &[(PathBuf, Scanned)],
+    index: &ProjectIndex,
+    names: &ModuleNames,
+) -> Vec<bool> {
     let hits: Vec<usize> = scanned
         .par_iter()
         .filter_map(|(path, scanned)| {
             let tokens = match scanned {
                 Scanned::Clean(tokens) => tokens,
                 Scanned::Settled(_, learned) => &learned.tokens,
-                Scanned::Analyse { tokens, .. } => tokens,
+                Scanned::Analyse { tokens, .. } | Scanned::Analysing(tokens) => tokens,
             };
             (!index.imported_by_tokens(path, tokens).is_empty()).then_some(path)
         })
         .flat_map_iter(|path| {
             let bytes = std::fs::read(path).unwrap_or_default();
-            let module = project::module_name(path);
+            let module = names.name(path);
             let is_package = project::is_package_init(path);
             let imported: Vec<usize> = crate::lexer::imported_modules(&bytes)
                 .iter()
@@ -320,6 +421,8 @@ struct ProjectRun<'a> {
     learned: Vec<Learned>,
     /// Other modules' uses of each module's names.
     used: BTreeMap<PathBuf, Vec<ExternalUse>>,
+    /// The module names of the run's files.
+    names: ModuleNames,
 }
 
 impl ProjectRun<'_> {
@@ -337,7 +440,7 @@ impl ProjectRun<'_> {
         let mut importers: Vec<usize> = candidates
             .par_iter()
             .copied()
-            .filter(|&i| imports_an_export(&self.reports[i].path, &index))
+            .filter(|&i| imports_an_export(&self.reports[i].path, &index, &self.names))
             .collect();
         importers.extend((0..self.reports.len()).filter(|&i| {
             self.learned[i]
@@ -409,7 +512,7 @@ impl ProjectRun<'_> {
             .filter_map(|(report, l)| Some((report, l.exports().filter(|e| !e.is_empty())?)))
             .map(|(report, exports)| ModuleSummary {
                 path: report.path.clone(),
-                module: project::module_name(&report.path),
+                module: self.names.name(&report.path),
                 exports: exports.clone(),
             })
             .collect();
@@ -434,7 +537,7 @@ impl ProjectRun<'_> {
                 let context = Arc::new(ProjectContext {
                     index: Arc::clone(index),
                     path: path.clone(),
-                    module: project::module_name(path),
+                    module: self.names.name(path),
                     is_package: project::is_package_init(path),
                     used_elsewhere: self.used.get(path).cloned().unwrap_or_default(),
                 });
@@ -452,11 +555,11 @@ impl ProjectRun<'_> {
 /// Whether the second phase must analyse the file: it imports a module of the index and uses
 /// one of the names it exports: a late or deleted global anywhere, a loop function at import
 /// time (a call of it inside a function body is not LF004).
-fn imports_an_export(path: &Path, index: &ProjectIndex) -> bool {
+fn imports_an_export(path: &Path, index: &ProjectIndex, names: &ModuleNames) -> bool {
     let Ok(bytes) = std::fs::read(path) else {
         return true;
     };
-    let module = project::module_name(path);
+    let module = names.name(path);
     let is_package = project::is_package_init(path);
     let mentioned = |name: &str| memchr::memmem::find(&bytes, name.as_bytes()).is_some();
     crate::lexer::imported_modules(&bytes)

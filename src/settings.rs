@@ -128,6 +128,20 @@ fn current_dir() -> &'static Path {
     &CWD
 }
 
+/// The directory a thread last looked up with [`Resolver::settings_for_file`], and its settings.
+struct LastDir {
+    resolver: u64,
+    dir: PathBuf,
+    settings: Arc<Settings>,
+}
+
+thread_local! {
+    static LAST_DIR: std::cell::RefCell<Option<LastDir>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Tells resolvers apart in [`LAST_DIR`] (their working directories and flags may differ).
+static NEXT_RESOLVER_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Resolves the settings of each file: `--config`, else the closest configuration file, else
 /// the defaults; command-line flags always win.
 #[derive(Debug)]
@@ -138,6 +152,7 @@ pub struct Resolver {
     cwd: PathBuf,
     built: Mutex<HashMap<Option<PathBuf>, Arc<Settings>>>,
     by_dir: Mutex<HashMap<PathBuf, Arc<Settings>>>,
+    id: u64,
 }
 
 /// The command-line flags that override configuration.
@@ -200,6 +215,7 @@ impl Resolver {
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             built: Mutex::new(HashMap::new()),
             by_dir: Mutex::new(HashMap::new()),
+            id: NEXT_RESOLVER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 
@@ -216,9 +232,26 @@ impl Resolver {
     /// The settings for a file: those of its directory (nothing is read from the disk when the
     /// directory was seen before).
     pub fn settings_for_file(&self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
-        let absolute = absolute(&self.cwd, path);
-        let dir = absolute.parent().unwrap_or(&self.cwd).to_path_buf();
-        self.settings_for_dir(&dir)
+        let Some(dir) = path.parent() else {
+            return self.settings_for_dir(&self.cwd);
+        };
+        // The walker hands a thread a directory's files one after the other: remembering the
+        // last directory spares each file a path allocation, a lock and a hash.
+        LAST_DIR.with_borrow_mut(|last| {
+            if let Some(hit) = last
+                .as_ref()
+                .filter(|l| l.resolver == self.id && l.dir == dir)
+            {
+                return Ok(Arc::clone(&hit.settings));
+            }
+            let settings = self.settings_for_dir(&absolute(&self.cwd, dir))?;
+            *last = Some(LastDir {
+                resolver: self.id,
+                dir: dir.to_path_buf(),
+                settings: Arc::clone(&settings),
+            });
+            Ok(settings)
+        })
     }
 
     /// The settings for a directory.
