@@ -212,42 +212,68 @@ impl ImportTokens {
 pub fn import_tokens(code: &[u8]) -> ImportTokens {
     let mut tokens = ImportTokens::default();
     for range in import_lines(code) {
-        let line = &code[range];
+        tokens.add_line(&code[range]);
+    }
+    tokens
+}
+
+impl ImportTokens {
+    /// Adds the identifiers of one import line.
+    pub fn add_line(&mut self, line: &[u8]) {
         let mut word_start = None;
         for (i, &byte) in line.iter().enumerate() {
-            let is_word = byte == b'_' || byte.is_ascii_alphanumeric() || byte >= 0x80;
-            match (is_word, word_start) {
+            match (WORD_BYTES[usize::from(byte)], word_start) {
                 (true, None) => word_start = Some(i),
                 (false, Some(start)) => {
-                    tokens.insert(&line[start..i]);
+                    self.insert(&line[start..i]);
                     word_start = None;
                 }
                 _ => {}
             }
         }
         if let Some(start) = word_start {
-            tokens.insert(&line[start..]);
+            self.insert(&line[start..]);
         }
     }
-    tokens
 }
+
+/// The bytes of Python identifiers: `_`, ASCII letters and digits, and every non-ASCII byte.
+static WORD_BYTES: [bool; 256] = {
+    let mut word = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        word[byte] = b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80;
+        byte += 1;
+    }
+    word
+};
 
 /// The byte ranges of the logical lines that hold `import` (from the start of the physical line
 /// to the end of a bracketed or continued list).
 pub fn import_lines(code: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     static IMPORT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"import"));
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(IMPORT_WORD));
     let mut from = 0;
     std::iter::from_fn(move || {
         if from >= code.len() {
             return None;
         }
         let at = from + IMPORT.find(&code[from..])?;
-        let line_start = memchr::memrchr(b'\n', &code[..at]).map_or(0, |p| p + 1);
-        let line_end = logical_line_end(code, at);
-        from = line_end.max(at + 6);
-        Some(line_start..line_end)
+        let line = import_line_at(code, at);
+        from = line.end.max(at + IMPORT_WORD.len());
+        Some(line)
     })
+}
+
+/// The word whose every occurrence makes a line an import line.
+pub const IMPORT_WORD: &[u8] = b"import";
+
+/// The import line around an occurrence of `import` at `at`: from the start of its physical
+/// line to the end of its logical line.
+pub fn import_line_at(code: &[u8], at: usize) -> std::ops::Range<usize> {
+    let line_start = memchr::memrchr(b'\n', &code[..at]).map_or(0, |p| p + 1);
+    line_start..logical_line_end(code, at)
 }
 
 /// The end of the logical line holding `at`: past a parenthesised list or `\` continuations.

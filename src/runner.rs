@@ -265,12 +265,13 @@ fn read_into(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
 }
 
 fn scan_bytes(path: &Path, bytes: &[u8], resolver: &Resolver) -> Scanned {
-    let tokens = project::import_tokens(bytes);
+    let look = check::first_look(bytes);
+    let tokens = look.tokens;
     let settled = |mut report: FileReport| {
         report.path = path.to_path_buf();
         Scanned::Settled(Box::new(report), Learned::new(Exports::default(), tokens))
     };
-    if !check::might_contain_loop(bytes) {
+    if !look.might_contain_loop {
         return Scanned::Clean(tokens);
     }
     // Settings are looked up only for the few files that hold a needle.

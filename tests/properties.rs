@@ -201,12 +201,53 @@ fn check_module(module: &Module) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Fragments that put needles before, inside and after import lines, bracketed or not.
+fn look_piece() -> impl Strategy<Value = &'static str> {
+    proptest::sample::select(vec![
+        "import ",
+        "from ",
+        "asyncio",
+        "anyio",
+        "uvloop",
+        " as aio",
+        "(",
+        ")",
+        ",",
+        "\n",
+        "\\\n",
+        "    ",
+        "x = ",
+        "importlib",
+        "get_event_loop",
+        "run_until_complete",
+        "Mangum",
+        "new_event_loop",
+        "inside the running event loop",
+        "# note",
+        "'",
+        "\"",
+        ".",
+        "config",
+        "asyncimport",
+        "imp",
+        "ort",
+    ])
+}
+
 proptest! {
     #![proptest_config(Config { cases: 320, failure_persistence: None, ..Config::default() })]
 
     #[test]
     fn generated_modules_fix_cleanly(module in module()) {
         check_module(&module)?;
+    }
+
+    #[test]
+    fn first_look_agrees_with_its_two_passes(pieces in proptest::collection::vec(look_piece(), 0..24)) {
+        let code = pieces.concat();
+        let look = check::first_look(code.as_bytes());
+        prop_assert_eq!(look.might_contain_loop, check::might_contain_loop(code.as_bytes()));
+        prop_assert_eq!(look.tokens, loopfix::project::import_tokens(code.as_bytes()));
     }
 
     #[test]

@@ -26,8 +26,6 @@ pub fn prepare() {
 struct CallsQuery {
     query: Query,
     call: u32,
-    receiver: u32,
-    method: u32,
     function: u32,
     arguments: u32,
 }
@@ -46,14 +44,22 @@ impl CallsQuery {
         };
         CallsQuery {
             call: index("call"),
-            receiver: index("receiver"),
-            method: index("method"),
             function: index("function"),
             arguments: index("arguments"),
             query,
         }
     }
 }
+
+/// The method names of asyncio's loop entry points that a method-style call may name.
+const LOOP_METHODS: &[&[u8]] = &[
+    b"run",
+    b"run_until_complete",
+    b"new_event_loop",
+    b"set_event_loop",
+    b"get_event_loop",
+    b"close",
+];
 
 /// What a loop site does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -220,18 +226,23 @@ fn classify_calls<'t>(model: &Model<'t>) -> Vec<(Node<'t>, Rule, SiteKind<'t>)> 
         let (Some(call), Some(arguments)) = (capture(calls.call), capture(calls.arguments)) else {
             continue;
         };
-        if m.pattern_index == 1 && !has_bare_imports {
+        let Some(function) = capture(calls.function) else {
             continue;
-        }
-        let kind = match (
-            capture(calls.function),
-            capture(calls.receiver),
-            capture(calls.method),
-        ) {
-            (Some(function), _, _) => classifier.bare_call(function, arguments),
-            (None, Some(receiver), Some(method)) => {
-                classifier.method_call(call, receiver, method, arguments)
-            }
+        };
+        let kind = match function.kind() {
+            "identifier" if has_bare_imports => classifier.bare_call(function, arguments),
+            "attribute" => match (
+                function.child_by_field_name("object"),
+                function.child_by_field_name("attribute"),
+            ) {
+                (Some(receiver), Some(method))
+                    if method.kind() == "identifier"
+                        && LOOP_METHODS.contains(&model.node_text(method)) =>
+                {
+                    classifier.method_call(call, receiver, method, arguments)
+                }
+                _ => None,
+            },
             _ => None,
         };
         if let Some((rule, kind)) = kind {
@@ -592,8 +603,8 @@ mod tests {
     #[test]
     fn calls_query_compiles_with_its_captures() {
         let q = &*CALLS;
-        assert_eq!(q.query.pattern_count(), 2);
-        for name in ["call", "receiver", "method", "function", "arguments"] {
+        assert_eq!(q.query.pattern_count(), 1);
+        for name in ["call", "function", "arguments"] {
             assert!(q.query.capture_index_for_name(name).is_some(), "@{name}");
         }
     }
