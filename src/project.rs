@@ -441,7 +441,7 @@ impl ProjectIndex {
 
     /// The modules a file with these import tokens may import (itself excluded): its import
     /// lines name the module's last segment, and its parent package too, unless the file is in
-    /// the module's own top-level package (where a relative import needs no parent name).
+    /// the package that holds the module (where a relative import needs no parent name).
     pub fn imported_by_tokens(&self, path: &Path, tokens: &ImportTokens) -> Vec<usize> {
         if tokens.is_empty() {
             return Vec::new();
@@ -453,7 +453,7 @@ impl ProjectIndex {
                 tokens.may_contain_hash(last)
                     && module.path != path
                     && (parent.is_none_or(|p| tokens.may_contain_hash(p))
-                        || in_top_level_package(path, module))
+                        || in_package_of(path, module))
             })
             .collect()
     }
@@ -522,21 +522,21 @@ impl ProjectIndex {
     }
 }
 
-/// Whether `importer` is inside the top-level package of `module`, where a relative import
-/// names the module without its parent package.
-fn in_top_level_package(importer: &Path, module: &ModuleSummary) -> bool {
-    let segments = module.module.split('.').count();
-    if segments < 2 {
+/// Whether `importer` is inside the package that holds `module`, or one of its subpackages:
+/// only there can a relative import name the module without naming its parent package
+/// (`from . import m` and `from .m import x` beside it, `from .. import m` one level down).
+fn in_package_of(importer: &Path, module: &ModuleSummary) -> bool {
+    if !module.module.contains('.') {
         return false;
     }
-    // The directory of the module's top-level package: `a/b.py` (`a.b`) -> `a/`,
+    // The directory of the package that holds the module: `a/b.py` (`a.b`) -> `a/`,
     // `a/b/__init__.py` (`a.b`) -> `a/`.
-    let levels = segments - 1 + usize::from(is_package_init(&module.path));
-    let mut top = Some(module.path.as_path());
+    let levels = 1 + usize::from(is_package_init(&module.path));
+    let mut package = Some(module.path.as_path());
     for _ in 0..levels {
-        top = top.and_then(Path::parent);
+        package = package.and_then(Path::parent);
     }
-    top.is_some_and(|top| importer.starts_with(top))
+    package.is_some_and(|package| importer.starts_with(package))
 }
 
 /// Whether dotted name `name` is `suffix` or ends with `.` and `suffix`.
@@ -625,6 +625,20 @@ mod tests {
         assert_eq!(
             index.imported_by_tokens(Path::new("src/app/api/handlers.py"), &relative),
             vec![3]
+        );
+        // Only inside the package that holds the module: `from .deps import x` in `app/` means
+        // `app.deps`, not `app.api.deps`.
+        let index = ProjectIndex::new(vec![summary("src/app/api/deps.py", "app.api.deps")]);
+        let mut deps = ImportTokens::default();
+        deps.insert(b"deps");
+        assert_eq!(
+            index.imported_by_tokens(Path::new("src/app/api/v1/users.py"), &deps),
+            vec![0]
+        );
+        assert!(
+            index
+                .imported_by_tokens(Path::new("src/app/main.py"), &deps)
+                .is_empty()
         );
     }
 

@@ -306,7 +306,8 @@ fn finish(
     counters: &Counters,
 ) -> Vec<FileReport> {
     let names = ModuleNames::default();
-    let scanned = settle_unimported(scanned, counters, &names);
+    let imports = ImportedModules::default();
+    let scanned = settle_unimported(scanned, counters, &names, &imports);
     let (reports, learned): (Vec<FileReport>, Vec<Learned>) = scanned
         .into_par_iter()
         .map(|(path, scanned)| match scanned {
@@ -327,6 +328,7 @@ fn finish(
         learned,
         used: BTreeMap::new(),
         names,
+        imports,
     };
     run.project_phases();
     run.reports
@@ -339,6 +341,7 @@ fn settle_unimported(
     mut scanned: Vec<(PathBuf, Scanned)>,
     counters: &Counters,
     names: &ModuleNames,
+    imports: &ImportedModules,
 ) -> Vec<(PathBuf, Scanned)> {
     let deferred: Vec<usize> = (0..scanned.len())
         .filter(|&i| {
@@ -363,7 +366,7 @@ fn settle_unimported(
         })
         .collect();
     let index = ProjectIndex::new(summaries);
-    let imported = imported_modules_of_index(&scanned, &index, names);
+    let imported = imported_modules_of_index(&scanned, &index, names, imports);
     for (module, &i) in deferred.iter().enumerate() {
         if imported[module] {
             continue;
@@ -383,6 +386,7 @@ fn imported_modules_of_index(
     scanned: &[(PathBuf, Scanned)],
     index: &ProjectIndex,
     names: &ModuleNames,
+    imports: &ImportedModules,
 ) -> Vec<bool> {
     let hits: Vec<usize> = scanned
         .par_iter()
@@ -395,10 +399,10 @@ fn imported_modules_of_index(
             (!index.imported_by_tokens(path, tokens).is_empty()).then_some(path)
         })
         .flat_map_iter(|path| {
-            let bytes = std::fs::read(path).unwrap_or_default();
             let module = names.name(path);
             let is_package = project::is_package_init(path);
-            let imported: Vec<usize> = crate::lexer::imported_modules(&bytes)
+            let imported: Vec<usize> = imports
+                .of(path)
                 .iter()
                 .filter_map(|name| index.resolve(&module, is_package, name))
                 .filter(|summary| summary.path != *path)
@@ -424,6 +428,8 @@ struct ProjectRun<'a> {
     used: BTreeMap<PathBuf, Vec<ExternalUse>>,
     /// The module names of the run's files.
     names: ModuleNames,
+    /// What the files read in the project phases import.
+    imports: ImportedModules,
 }
 
 impl ProjectRun<'_> {
@@ -441,7 +447,9 @@ impl ProjectRun<'_> {
         let mut importers: Vec<usize> = candidates
             .par_iter()
             .copied()
-            .filter(|&i| imports_an_export(&self.reports[i].path, &index, &self.names))
+            .filter(|&i| {
+                imports_an_export(&self.reports[i].path, &index, &self.names, &self.imports)
+            })
             .collect();
         importers.extend((0..self.reports.len()).filter(|&i| {
             self.learned[i]
@@ -556,38 +564,65 @@ impl ProjectRun<'_> {
 /// Whether the second phase must analyse the file: it imports a module of the index and uses
 /// one of the names it exports: a late or deleted global anywhere, a loop function at import
 /// time (a call of it inside a function body is not LF004).
-fn imports_an_export(path: &Path, index: &ProjectIndex, names: &ModuleNames) -> bool {
+fn imports_an_export(
+    path: &Path,
+    index: &ProjectIndex,
+    names: &ModuleNames,
+    imports: &ImportedModules,
+) -> bool {
+    let module = names.name(path);
+    let is_package = project::is_package_init(path);
+    let exporters: Vec<&ModuleSummary> = imports
+        .of(path)
+        .iter()
+        .filter_map(|imported| index.resolve(&module, is_package, imported))
+        .filter(|summary| summary.path != path)
+        .collect();
+    if exporters.is_empty() {
+        return false;
+    }
     let Ok(bytes) = std::fs::read(path) else {
         return true;
     };
-    let module = names.name(path);
-    let is_package = project::is_package_init(path);
     let mentioned = |name: &str| memchr::memmem::find(&bytes, name.as_bytes()).is_some();
-    crate::lexer::imported_modules(&bytes)
-        .iter()
-        .any(|imported| {
-            let Some(summary) = index
-                .resolve(&module, is_package, imported)
-                .filter(|summary| summary.path != path)
-            else {
-                return false;
-            };
-            let exports = &summary.exports;
-            let late_or_deleted = exports
-                .late_globals
-                .iter()
-                .map(|g| g.name.as_str())
-                .chain(exports.removed_globals.iter().map(String::as_str))
-                .any(mentioned);
-            let functions: Vec<&[u8]> = exports
-                .loop_functions
-                .iter()
-                .map(|f| f.name.as_bytes())
-                .filter(|name| memchr::memmem::find(&bytes, name).is_some())
-                .collect();
-            late_or_deleted
-                || (!functions.is_empty() && crate::lexer::used_at_import_time(&bytes, &functions))
-        })
+    exporters.iter().any(|summary| {
+        let exports = &summary.exports;
+        let late_or_deleted = exports
+            .late_globals
+            .iter()
+            .map(|g| g.name.as_str())
+            .chain(exports.removed_globals.iter().map(String::as_str))
+            .any(mentioned);
+        let functions: Vec<&[u8]> = exports
+            .loop_functions
+            .iter()
+            .map(|f| f.name.as_bytes())
+            .filter(|name| memchr::memmem::find(&bytes, name).is_some())
+            .collect();
+        late_or_deleted
+            || (!functions.is_empty() && crate::lexer::used_at_import_time(&bytes, &functions))
+    })
+}
+
+/// The modules each file read in the project phases imports ([`crate::lexer::imported_modules`]),
+/// read once per run: the files that may import a deferred module and those that may import a
+/// module with exports are mostly the same.
+#[derive(Default)]
+struct ImportedModules {
+    by_path: std::sync::Mutex<std::collections::HashMap<PathBuf, Arc<[String]>>>,
+}
+
+impl ImportedModules {
+    /// The modules the file at `path` imports (none when it cannot be read).
+    fn of(&self, path: &Path) -> Arc<[String]> {
+        if let Some(known) = lock(&self.by_path).get(path) {
+            return Arc::clone(known);
+        }
+        let bytes = std::fs::read(path).unwrap_or_default();
+        let modules: Arc<[String]> = crate::lexer::imported_modules(&bytes).into();
+        lock(&self.by_path).insert(path.to_path_buf(), Arc::clone(&modules));
+        modules
+    }
 }
 
 /// Processes one file; a panic inside is caught and reported as an internal error.
