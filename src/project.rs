@@ -472,9 +472,9 @@ impl ProjectIndex {
         self.importers.entry(index).or_default().push(importer);
     }
 
-    /// The modules the file at `path` may import.
-    pub fn importers_of_file(&self, path: &Path) -> Vec<usize> {
-        self.imported_by_file.get(path).cloned().unwrap_or_default()
+    /// Whether the file at `path` may import a module of the index.
+    pub fn may_import_any(&self, path: &Path) -> bool {
+        self.imported_by_file.contains_key(path)
     }
 
     /// The files that may import the module at `path`, sorted.

@@ -439,7 +439,8 @@ impl ProjectRun<'_> {
             return;
         }
         let candidates: Vec<usize> = (0..self.reports.len())
-            .filter(|&i| !index.importers_of_file(&self.reports[i].path).is_empty())
+            .into_par_iter()
+            .filter(|&i| index.may_import_any(&self.reports[i].path))
             .collect();
         // The token filter is coarse (a module named `utils` has many possible importers): read
         // each candidate's imports and keep those that name a module with exports, and use
@@ -529,9 +530,19 @@ impl ProjectRun<'_> {
         if index.is_empty() {
             return index;
         }
-        for (report, learned) in self.reports.iter().zip(&self.learned) {
-            for module in index.imported_by_tokens(&report.path, &learned.tokens) {
-                index.add_importer(module, report.path.clone());
+        let imported: Vec<(usize, Vec<usize>)> = self
+            .reports
+            .par_iter()
+            .zip(&self.learned)
+            .enumerate()
+            .filter_map(|(i, (report, learned))| {
+                let modules = index.imported_by_tokens(&report.path, &learned.tokens);
+                (!modules.is_empty()).then_some((i, modules))
+            })
+            .collect();
+        for (i, modules) in imported {
+            for module in modules {
+                index.add_importer(module, self.reports[i].path.clone());
             }
         }
         index
