@@ -58,6 +58,8 @@ enum Token<'a> {
     Equals,
     Open,
     Close,
+    /// `@`: a decorator when it starts a line.
+    At,
     Other,
 }
 
@@ -212,14 +214,15 @@ impl<'a> Scan<'a> {
                 let names_an_entry_point = tokens
                     .iter()
                     .any(|t| matches!(t, Token::Word(w) if API_WORDS.contains(w)));
-                tokens.iter().any(|t| match t {
-                    Token::Word(word) => {
-                        CANDIDATE_WORDS.contains(word)
-                            || self.members.contains(word)
-                            || (names_an_entry_point && self.is_module(word))
-                    }
-                    _ => false,
-                })
+                may_call(tokens)
+                    && tokens.iter().enumerate().any(|(k, t)| match t {
+                        Token::Word(word) => {
+                            ((CANDIDATE_WORDS.contains(word) || self.members.contains(word))
+                                && !names_a_new_class(tokens, k))
+                                || (names_an_entry_point && self.is_module(word))
+                        }
+                        _ => false,
+                    })
             }
         }
     }
@@ -559,6 +562,24 @@ fn is_entry_point_or_type_checking(tokens: &[Token]) -> bool {
 
 /// The tokens of a `def` line before its body's `:`, from its parameters on (the function's
 /// own name runs nothing; decorators are lines of their own).
+/// Whether a line can call what it names: it is a decorator, or a `(` follows a name or a
+/// closing bracket, or it assigns (the name may be called later under another). A line that
+/// only mentions a loop name (an annotation `runner: Runner`, a `def` header's parameter
+/// annotations) cannot run a loop.
+fn may_call(tokens: &[Token]) -> bool {
+    tokens.first() == Some(&Token::At)
+        || tokens.contains(&Token::Equals)
+        || tokens.windows(2).any(|pair| {
+            pair[1] == Token::Open
+                && matches!(pair[0], Token::Word(_) | Token::Close | Token::Other)
+        })
+}
+
+/// Whether the word at `k` is the name a `class` statement defines (`class Runner:`).
+fn names_a_new_class(tokens: &[Token], k: usize) -> bool {
+    k > 0 && tokens[k - 1] == Token::Word(b"class")
+}
+
 fn header_before_body<'t, 'a>(tokens: &'t [Token<'a>]) -> &'t [Token<'a>] {
     let end = def_colon(tokens).unwrap_or(tokens.len());
     let start = tokens
@@ -720,6 +741,10 @@ fn for_each_logical_line_where<'a, S: ?Sized>(
                 tokens.push(Token::Word(&code[start..i]));
             }
             b' ' | b'\t' | b'\x0c' => i += 1,
+            b'@' => {
+                tokens.push(Token::At);
+                i += 1;
+            }
             _ => {
                 tokens.push(Token::Other);
                 i += 1;
@@ -892,6 +917,28 @@ mod tests {
             !found
         });
         found
+    }
+
+    #[test]
+    fn names_that_cannot_be_called_need_no_parse() {
+        for code in [
+            "import asyncio\nclass Runner:\n    pass\n",
+            "import asyncio\nclass Holder:\n    runner: asyncio.Runner\n",
+            "from asyncio import Runner\n_runner: Runner\n",
+            "import asyncio\ndef f(runner: asyncio.Runner) -> asyncio.Runner:\n    return runner\n",
+        ] {
+            assert!(!parse_needed(code), "{code}");
+        }
+        for code in [
+            "from asyncio import run\n@run\nasync def main():\n    pass\n",
+            "import asyncio\nR = asyncio.Runner\n",
+            "import asyncio\nx: asyncio.Runner = make()\n",
+            "import asyncio\nclass A(asyncio.Runner):\n    pass\n",
+            "import asyncio\nclass A:\n    loop = asyncio.get_event_loop()\n",
+            "import asyncio\ndef f(loop=asyncio.new_event_loop()):\n    pass\n",
+        ] {
+            assert!(parse_needed(code), "{code}");
+        }
     }
 
     #[test]
