@@ -237,7 +237,7 @@ def main():
     )
     p(
         row(
-            ["files holding a prefilter needle (what loopfix parses)"]
+            ["files holding a prefilter needle (what loopfix lexes; it parses fewer)"]
             + [counts[(t, "prefilter")] for t in TREES]
         )
     )
