@@ -560,12 +560,10 @@ fn is_entry_point_or_type_checking(tokens: &[Token]) -> bool {
     )
 }
 
-/// The tokens of a `def` line before its body's `:`, from its parameters on (the function's
-/// own name runs nothing; decorators are lines of their own).
-/// Whether a line can call what it names: it is a decorator, or a `(` follows a name or a
-/// closing bracket, or it assigns (the name may be called later under another). A line that
-/// only mentions a loop name (an annotation `runner: Runner`, a `def` header's parameter
-/// annotations) cannot run a loop.
+/// Whether a line can call what it names: it is a decorator, or a `(` follows anything but the
+/// start of the tokens (a name, a closing bracket; a comma counts too, conservatively), or it
+/// assigns (the name may be called later under another). A line that only mentions a loop name
+/// (an annotation `runner: Runner`, a `def` header's parameter annotations) cannot run a loop.
 fn may_call(tokens: &[Token]) -> bool {
     tokens.first() == Some(&Token::At)
         || tokens.contains(&Token::Equals)
@@ -580,6 +578,8 @@ fn names_a_new_class(tokens: &[Token], k: usize) -> bool {
     k > 0 && tokens[k - 1] == Token::Word(b"class")
 }
 
+/// The tokens of a `def` line before its body's `:`, from its parameters on (the function's
+/// own name runs nothing; decorators are lines of their own).
 fn header_before_body<'t, 'a>(tokens: &'t [Token<'a>]) -> &'t [Token<'a>] {
     let end = def_colon(tokens).unwrap_or(tokens.len());
     let start = tokens
@@ -820,9 +820,23 @@ fn string_prefix_before(code: &[u8], quote: usize) -> &[u8] {
     if is_string_prefix(word) { word } else { b"" }
 }
 
-fn is_word_byte(byte: u8) -> bool {
-    byte == b'_' || byte.is_ascii_alphanumeric() || byte >= 0x80
+/// Whether `byte` belongs to a Python identifier: `_`, an ASCII letter or digit, or any
+/// non-ASCII byte.
+pub fn is_word_byte(byte: u8) -> bool {
+    WORD_BYTES[usize::from(byte)]
 }
+
+/// [`is_word_byte`] as a table: it runs for every byte the lexical passes tokenize.
+static WORD_BYTES: [bool; 256] = {
+    let mut word = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        word[byte] = b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80;
+        byte += 1;
+    }
+    word
+};
 
 fn is_string_prefix(word: &[u8]) -> bool {
     word.len() <= 2

@@ -222,7 +222,7 @@ impl ImportTokens {
     pub fn add_line(&mut self, line: &[u8]) {
         let mut word_start = None;
         for (i, &byte) in line.iter().enumerate() {
-            match (WORD_BYTES[usize::from(byte)], word_start) {
+            match (crate::lexer::is_word_byte(byte), word_start) {
                 (true, None) => word_start = Some(i),
                 (false, Some(start)) => {
                     self.insert(&line[start..i]);
@@ -236,18 +236,6 @@ impl ImportTokens {
         }
     }
 }
-
-/// The bytes of Python identifiers: `_`, ASCII letters and digits, and every non-ASCII byte.
-static WORD_BYTES: [bool; 256] = {
-    let mut word = [false; 256];
-    let mut byte = 0;
-    while byte < 256 {
-        let b = byte as u8;
-        word[byte] = b == b'_' || b.is_ascii_alphanumeric() || b >= 0x80;
-        byte += 1;
-    }
-    word
-};
 
 /// The byte ranges of the logical lines that hold `import` (from the start of the physical line
 /// to the end of a bracketed or continued list).

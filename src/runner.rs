@@ -17,6 +17,7 @@ use crate::project::{
 };
 use crate::settings::Resolver;
 use crate::source::SourceFile;
+use crate::walk::lock;
 
 /// What to do with each file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,10 +184,6 @@ fn with_early_outcomes(
         }
     }
     scanned
-}
-
-fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The first look at a file, done in the walker's threads: read it, and settle it there when it
@@ -399,13 +396,9 @@ fn imported_modules_of_index(
             (!index.imported_by_tokens(path, tokens).is_empty()).then_some(path)
         })
         .flat_map_iter(|path| {
-            let module = names.name(path);
-            let is_package = project::is_package_init(path);
             let imported: Vec<usize> = imports
-                .of(path)
-                .iter()
-                .filter_map(|name| index.resolve(&module, is_package, name))
-                .filter(|summary| summary.path != *path)
+                .resolved(path, index, names)
+                .into_iter()
                 .filter_map(|summary| index.position(&summary.path))
                 .collect();
             imported
@@ -581,14 +574,7 @@ fn imports_an_export(
     names: &ModuleNames,
     imports: &ImportedModules,
 ) -> bool {
-    let module = names.name(path);
-    let is_package = project::is_package_init(path);
-    let exporters: Vec<&ModuleSummary> = imports
-        .of(path)
-        .iter()
-        .filter_map(|imported| index.resolve(&module, is_package, imported))
-        .filter(|summary| summary.path != path)
-        .collect();
+    let exporters = imports.resolved(path, index, names);
     if exporters.is_empty() {
         return false;
     }
@@ -633,6 +619,22 @@ impl ImportedModules {
         let modules: Arc<[String]> = crate::lexer::imported_modules(&bytes).into();
         lock(&self.by_path).insert(path.to_path_buf(), Arc::clone(&modules));
         modules
+    }
+
+    /// The modules of `index` that the file at `path` imports (itself left out).
+    fn resolved<'i>(
+        &self,
+        path: &Path,
+        index: &'i ProjectIndex,
+        names: &ModuleNames,
+    ) -> Vec<&'i ModuleSummary> {
+        let module = names.name(path);
+        let is_package = project::is_package_init(path);
+        self.of(path)
+            .iter()
+            .filter_map(|imported| index.resolve(&module, is_package, imported))
+            .filter(|summary| summary.path != path)
+            .collect()
     }
 }
 
