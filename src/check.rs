@@ -9,7 +9,7 @@ pub use crate::lexer::ParseNeed;
 use crate::edit::Finding;
 use crate::noqa;
 use crate::parse::{self, ParseError};
-use crate::project::{Exports, ImportTokens, ProjectContext};
+use crate::project::{Exports, ImportTokens, ImportTokensBuilder, ProjectContext};
 use crate::rules::Rule;
 use crate::semantic::Model;
 use crate::source::SourceFile;
@@ -101,7 +101,7 @@ pub fn might_contain_loop(code: &[u8]) -> bool {
 
 /// What one pass over a file's bytes tells: whether it holds a needle
 /// ([`might_contain_loop`]), and its import tokens ([`crate::project::import_tokens`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FirstLook {
     /// Whether the file holds a needle.
     pub might_contain_loop: bool,
@@ -124,25 +124,29 @@ static FIRST_LOOK_SEARCH: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// first look the run takes at every file.
 pub fn first_look(code: &[u8]) -> FirstLook {
     let import = NEEDLES.len();
-    let mut look = FirstLook {
-        might_contain_loop: false,
-        tokens: ImportTokens::default(),
-    };
+    let mut might_contain_loop = false;
+    let mut tokens = ImportTokensBuilder::default();
     let mut from = 0;
     while let Some(found) = FIRST_LOOK_SEARCH.find(Input::new(code).range(from..)) {
         if found.pattern().as_usize() != import {
-            look.might_contain_loop = true;
+            might_contain_loop = true;
             from = found.end();
             continue;
         }
-        let line = crate::project::import_line_at(code, found.start());
-        look.tokens.add_line(&code[line.clone()]);
+        let Some(line) = crate::project::import_line_at(code, found.start()) else {
+            from = found.end();
+            continue;
+        };
+        tokens.add_line(&code[line.clone()]);
         // The search goes on after the line: a needle after `import` on it counts here.
         let rest = &code[found.end()..line.end.max(found.end())];
-        look.might_contain_loop = look.might_contain_loop || might_contain_loop(rest);
+        might_contain_loop = might_contain_loop || self::might_contain_loop(rest);
         from = line.end.max(found.end());
     }
-    look
+    FirstLook {
+        might_contain_loop,
+        tokens: tokens.finish(),
+    }
 }
 
 /// The largest file loopfix parses. Tree-sitter needs about fifty times a file's size in memory;

@@ -60,6 +60,8 @@ enum Token<'a> {
     Close,
     /// `@`: a decorator when it starts a line.
     At,
+    /// `;`: the end of a simple statement.
+    Semicolon,
     Other,
 }
 
@@ -85,19 +87,32 @@ pub enum ParseNeed {
 /// [`needs_parse`], telling a module whose only loops are in functions it does not call at
 /// import time from one that needs the parse regardless.
 pub fn parse_need(code: &[u8]) -> ParseNeed {
+    match possible_loop_functions(code) {
+        None => ParseNeed::Parse,
+        Some(functions) if functions.is_empty() => ParseNeed::Skip,
+        Some(functions) if used_at_import_time(code, &functions) => ParseNeed::Parse,
+        Some(_) => ParseNeed::IfImported,
+    }
+}
+
+/// The names of the module-level sync functions that may run a loop, with the functions that
+/// call them: a superset of the loop functions the analysis finds. `None` when some
+/// import-time code may run a loop itself.
+fn possible_loop_functions(code: &[u8]) -> Option<Vec<&[u8]>> {
     let mut scan = Scan::default();
     if scan.run(code) {
-        return ParseNeed::Parse;
+        return None;
     }
     if scan.loop_functions.is_empty() {
-        return ParseNeed::Skip;
+        return Some(Vec::new());
     }
-    let functions = with_callers(code, scan.loop_functions);
-    if used_at_import_time(code, &functions) {
-        ParseNeed::Parse
-    } else {
-        ParseNeed::IfImported
-    }
+    Some(with_callers(code, scan.loop_functions))
+}
+
+/// For a module that waits for an importer ([`ParseNeed::IfImported`]): the names another
+/// module must use at import time for this one to matter (its possible loop functions).
+pub fn deferred_names(code: &[u8]) -> Vec<&[u8]> {
+    possible_loop_functions(code).unwrap_or_default()
 }
 
 /// `functions` and the module-level sync functions that call them, to a fixed point (a
@@ -167,6 +182,11 @@ struct Scan<'a> {
     function: Option<&'a [u8]>,
     /// The module-level sync functions whose bodies may run a loop.
     loop_functions: Vec<&'a [u8]>,
+    /// The module's source.
+    code: &'a [u8],
+    /// Whether the module holds a `from <loop module> import ...` anywhere (computed when a bare
+    /// loop name first needs it).
+    imports_from_a_loop_module: std::cell::OnceCell<bool>,
 }
 
 impl<'a> Scan<'a> {
@@ -174,6 +194,7 @@ impl<'a> Scan<'a> {
     /// The lines that cannot matter (in function bodies and entry-point blocks) are skipped
     /// without being tokenized.
     fn run(&mut self, code: &'a [u8]) -> bool {
+        self.code = code;
         let mut found = false;
         for_each_logical_line_where(
             code,
@@ -217,7 +238,7 @@ impl<'a> Scan<'a> {
                 may_call(tokens)
                     && tokens.iter().enumerate().any(|(k, t)| match t {
                         Token::Word(word) => {
-                            ((CANDIDATE_WORDS.contains(word) || self.members.contains(word))
+                            (self.may_name_a_loop_entry_point(tokens, k)
                                 && !names_a_new_class(tokens, k))
                                 || (names_an_entry_point && self.is_module(word))
                         }
@@ -272,9 +293,13 @@ impl<'a> Scan<'a> {
             }
             Block::ImportTime => {}
         }
-        if is_import(&line.tokens) {
-            record_aliases(&line.tokens, &mut self.modules, &mut self.members);
-            return false;
+        if line.tokens.contains(&Token::Word(b"import")) {
+            for statement in statements(&line.tokens).filter(|s| is_import(s)) {
+                record_aliases(statement, &mut self.modules, &mut self.members);
+            }
+            if is_import(&line.tokens) && !line.tokens.contains(&Token::Semicolon) {
+                return false;
+            }
         }
         let at_module_level = self.stack.is_empty();
         match opened_block(line, at_module_level) {
@@ -352,6 +377,30 @@ impl<'a> Scan<'a> {
         })
     }
 
+    /// Whether the word at `k` may name a loop entry point: a name bound by the import of one,
+    /// an attribute of that name (`x.get_event_loop`, whatever `x` is), or `Mangum`. A bare
+    /// `get_event_loop` that no import binds is the module's own (asyncio's `events.py`
+    /// defines one): it resolves to a loop library only through a `from` import of one, which
+    /// may come later in the file, in a block the scan skips, or as `*`; a file with such an
+    /// import anywhere keeps every bare name a candidate.
+    fn may_name_a_loop_entry_point(&self, tokens: &[Token], k: usize) -> bool {
+        let Token::Word(word) = tokens[k] else {
+            return false;
+        };
+        if self.members.contains(&word) {
+            return true;
+        }
+        if !CANDIDATE_WORDS.contains(&word) {
+            return false;
+        }
+        let is_attribute = k > 0 && tokens[k - 1] == Token::Dot;
+        is_attribute
+            || word == b"Mangum"
+            || *self
+                .imports_from_a_loop_module
+                .get_or_init(|| imports_from_a_loop_module(self.code))
+    }
+
     fn is_module(&self, word: &[u8]) -> bool {
         LOOP_MODULES.contains(&word) || self.modules.contains(&word)
     }
@@ -365,8 +414,8 @@ pub fn imported_modules(code: &[u8]) -> Vec<String> {
     let mut modules = Vec::new();
     for range in crate::project::import_lines(code) {
         for_each_logical_line(&code[range], |line| {
-            if is_import(&line.tokens) {
-                modules.extend(modules_of_import(&line.tokens));
+            for statement in statements(&line.tokens).filter(|s| is_import(s)) {
+                modules.extend(modules_of_import(statement));
             }
             true
         });
@@ -374,6 +423,36 @@ pub fn imported_modules(code: &[u8]) -> Vec<String> {
     modules.sort();
     modules.dedup();
     modules
+}
+
+/// Whether the module holds `from <loop module>` anywhere (`from asyncio import get_event_loop`,
+/// `try: from asyncio.events import *`, in a function or a `TYPE_CHECKING` block alike): the
+/// only way a bare name resolves to a loop library. A search of the text, so a string or a
+/// comment may count too, which only asks for a parse.
+fn imports_from_a_loop_module(code: &[u8]) -> bool {
+    LOOP_MODULES.iter().any(|module| {
+        memchr::memmem::find_iter(code, module).any(|at| follows_the_word_from(&code[..at]))
+    })
+}
+
+/// Whether `before` ends with the word `from` and blanks (line continuations included).
+fn follows_the_word_from(before: &[u8]) -> bool {
+    let mut end = before.len();
+    while let Some(b' ' | b'\t' | b'\x0c' | b'\n' | b'\r' | b'\\') = before[..end].last() {
+        end -= 1;
+    }
+    let Some(start) = end.checked_sub(4) else {
+        return false;
+    };
+    end < before.len()
+        && &before[start..end] == b"from"
+        && (start == 0 || !is_word_byte(before[start - 1]))
+}
+
+/// The simple statements of a logical line: its tokens split at `;` and at a block header's
+/// `:` (`try: import x`, `import os; from asyncio import run`).
+fn statements<'t, 'a>(tokens: &'t [Token<'a>]) -> impl Iterator<Item = &'t [Token<'a>]> {
+    tokens.split(|t| matches!(t, Token::Semicolon | Token::Colon))
 }
 
 fn modules_of_import(tokens: &[Token]) -> Vec<String> {
@@ -743,6 +822,10 @@ fn for_each_logical_line_where<'a, S: ?Sized>(
             b' ' | b'\t' | b'\x0c' => i += 1,
             b'@' => {
                 tokens.push(Token::At);
+                i += 1;
+            }
+            b';' => {
+                tokens.push(Token::Semicolon);
                 i += 1;
             }
             _ => {
@@ -1145,6 +1228,68 @@ mod tests {
         let code = b"from util import run_until, helper\nX = helper()\nclass T:\n    def test(self):\n        run_until(1)\n";
         assert!(!used_at_import_time(code, &[b"run_until"]));
         assert!(used_at_import_time(code, &[b"helper"]));
+    }
+
+    #[test]
+    fn bare_loop_names_count_only_where_a_loop_module_may_bind_them() {
+        // A module's own `get_event_loop` (asyncio's `events.py`): aliases and calls of it are
+        // not asyncio's.
+        let own = "def get_event_loop():\n    return None\n_saved = get_event_loop\nLOOP = get_event_loop()\n";
+        assert!(!parse_needed(own), "{own}");
+        // A `from` import of a loop module anywhere (later, in a skipped block, as `*`, after a
+        // line continuation) may bind the name: parse.
+        for import in [
+            "from asyncio import get_event_loop\n",
+            "if TYPE_CHECKING:\n    from asyncio import get_event_loop\n",
+            "from asyncio.events import *\n",
+            "def f():\n    from  asyncio import get_event_loop\n",
+            "from \\\n    asyncio import get_event_loop\n",
+        ] {
+            let code = format!("{own}{import}");
+            assert!(parse_needed(&code), "{code}");
+        }
+        // An attribute is a candidate whatever its object.
+        assert!(parse_needed(
+            "import events\nLOOP = events.get_event_loop()\n"
+        ));
+        // `import asyncio` binds the module, not its functions; prose does not count.
+        for code in [
+            "import asyncio\nLOOP = get_event_loop()\n",
+            "# adapted from the asyncio docs\nLOOP = get_event_loop()\n",
+            "import fromasyncio\nLOOP = get_event_loop()\n",
+        ] {
+            assert!(!parse_needed(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn imports_sharing_a_line_bind_names() {
+        for code in [
+            "try: from asyncio import run\nexcept ImportError: pass\nX = run(main())\n",
+            "import os; from asyncio import run as go\nX = go(main())\n",
+            "import asyncio; X = asyncio.run(main())\n",
+            "if True: import asyncio as aio\nX = aio.run(main())\n",
+        ] {
+            assert!(parse_needed(code), "{code}");
+        }
+        let modules = imported_modules(
+            b"try: import a.b\nexcept ImportError: pass\nimport os; from c import d\nx = 1; import e\n",
+        );
+        for module in ["a.b", "os", "c", "c.d", "e"] {
+            assert!(
+                modules.contains(&module.to_owned()),
+                "{module}: {modules:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn deferred_modules_name_their_possible_loop_functions_and_callers() {
+        let code = b"import asyncio\ndef load():\n    return asyncio.run(f())\ndef twice():\n    return load(), load()\ndef other():\n    return 1\n";
+        assert_eq!(parse_need(code), ParseNeed::IfImported);
+        let mut names = deferred_names(code);
+        names.sort_unstable();
+        assert_eq!(names, vec![b"load".as_slice(), b"twice"]);
     }
 
     #[test]

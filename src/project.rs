@@ -174,50 +174,42 @@ pub fn token_hash(token: &[u8]) -> u64 {
     hash
 }
 
-/// A small Bloom filter of the identifiers on a file's import lines: 64 bytes per file, enough
-/// to tell which files may import a module without keeping their bytes or reading them again.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ImportTokens([u64; 8]);
+/// The identifiers on a file's import lines, as a sorted set of 32-bit hashes: a few bytes per
+/// identifier, enough to tell which files may import a module without keeping their bytes or
+/// reading them again. No false negatives; a false positive (two identifiers with one hash) is
+/// rare and harmless.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportTokens(Box<[u32]>);
 
 impl ImportTokens {
-    fn insert(&mut self, token: &[u8]) {
-        let hash = token_hash(token);
-        for bit in [hash & 511, (hash >> 17) & 511] {
-            self.0[(bit / 64) as usize] |= 1 << (bit % 64);
-        }
-    }
-
-    /// Whether `token` may be among the file's import identifiers (false positives are rare and
-    /// harmless; there are no false negatives).
+    /// Whether `token` may be among the file's import identifiers.
     pub fn may_contain(&self, token: &[u8]) -> bool {
         self.may_contain_hash(token_hash(token))
     }
 
     /// [`ImportTokens::may_contain`] for a token's [`token_hash`].
     pub fn may_contain_hash(&self, hash: u64) -> bool {
-        [hash & 511, (hash >> 17) & 511]
-            .iter()
-            .all(|bit| self.0[(bit / 64) as usize] & (1 << (bit % 64)) != 0)
+        self.0.binary_search(&short_hash(hash)).is_ok()
     }
 
     /// Whether the file has no import line at all.
     pub fn is_empty(&self) -> bool {
-        self.0.iter().all(|&w| w == 0)
+        self.0.is_empty()
+    }
+
+    /// Adds the identifiers of one import line.
+    pub fn add_line(&mut self, line: &[u8]) {
+        let mut builder = ImportTokensBuilder(self.0.to_vec());
+        builder.add_line(line);
+        *self = builder.finish();
     }
 }
 
-/// The identifiers of the lines that hold `import` (the dotted module paths and names a file
-/// imports). A cheap lexical scan: a token too many is harmless, it only makes the file a
-/// candidate for the second phase.
-pub fn import_tokens(code: &[u8]) -> ImportTokens {
-    let mut tokens = ImportTokens::default();
-    for range in import_lines(code) {
-        tokens.add_line(&code[range]);
-    }
-    tokens
-}
+/// Collects a file's [`ImportTokens`] line by line.
+#[derive(Debug, Default)]
+pub struct ImportTokensBuilder(Vec<u32>);
 
-impl ImportTokens {
+impl ImportTokensBuilder {
     /// Adds the identifiers of one import line.
     pub fn add_line(&mut self, line: &[u8]) {
         let mut word_start = None;
@@ -225,16 +217,39 @@ impl ImportTokens {
             match (crate::lexer::is_word_byte(byte), word_start) {
                 (true, None) => word_start = Some(i),
                 (false, Some(start)) => {
-                    self.insert(&line[start..i]);
+                    self.0.push(short_hash(token_hash(&line[start..i])));
                     word_start = None;
                 }
                 _ => {}
             }
         }
         if let Some(start) = word_start {
-            self.insert(&line[start..]);
+            self.0.push(short_hash(token_hash(&line[start..])));
         }
     }
+
+    /// The set of the identifiers added.
+    pub fn finish(mut self) -> ImportTokens {
+        self.0.sort_unstable();
+        self.0.dedup();
+        ImportTokens(self.0.into_boxed_slice())
+    }
+}
+
+/// The 32 bits of a [`token_hash`] that [`ImportTokens`] keeps.
+fn short_hash(hash: u64) -> u32 {
+    (hash ^ (hash >> 32)) as u32
+}
+
+/// The identifiers of the lines that hold `import` (the dotted module paths and names a file
+/// imports). A cheap lexical scan: a token too many is harmless, it only makes the file a
+/// candidate for the second phase.
+pub fn import_tokens(code: &[u8]) -> ImportTokens {
+    let mut tokens = ImportTokensBuilder::default();
+    for range in import_lines(code) {
+        tokens.add_line(&code[range]);
+    }
+    tokens.finish()
 }
 
 /// The byte ranges of the logical lines that hold `import` (from the start of the physical line
@@ -247,10 +262,16 @@ pub fn import_lines(code: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>>
         if from >= code.len() {
             return None;
         }
-        let at = from + IMPORT.find(&code[from..])?;
-        let line = import_line_at(code, at);
-        from = line.end.max(at + IMPORT_WORD.len());
-        Some(line)
+        loop {
+            let at = from + IMPORT.find(&code[from..])?;
+            match import_line_at(code, at) {
+                Some(line) => {
+                    from = line.end.max(at + IMPORT_WORD.len());
+                    return Some(line);
+                }
+                None => from = at + IMPORT_WORD.len(),
+            }
+        }
     })
 }
 
@@ -258,10 +279,27 @@ pub fn import_lines(code: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>>
 pub const IMPORT_WORD: &[u8] = b"import";
 
 /// The import line around an occurrence of `import` at `at`: from the start of its physical
-/// line to the end of its logical line.
-pub fn import_line_at(code: &[u8], at: usize) -> std::ops::Range<usize> {
+/// line to the end of its logical line. `None` when the occurrence cannot be part of an import
+/// statement that the lexer reads ([`crate::lexer::imported_modules`]): its physical line
+/// starts with neither `import` nor `from`, and holds no `;` or `:` before it (`try: import x`,
+/// `import os; import sys`). Prose in docstrings and comments mostly stays out.
+pub fn import_line_at(code: &[u8], at: usize) -> Option<std::ops::Range<usize>> {
     let line_start = memchr::memrchr(b'\n', &code[..at]).map_or(0, |p| p + 1);
-    line_start..logical_line_end(code, at)
+    let before = &code[line_start..at];
+    let may_import = starts_with_an_import_keyword(before.trim_ascii_start())
+        || (before.trim_ascii().is_empty() && starts_with_an_import_keyword(&code[at..]))
+        || memchr::memchr2(b';', b':', before).is_some();
+    may_import.then(|| line_start..logical_line_end(code, at))
+}
+
+/// Whether `text` starts with the word `import` or `from`.
+fn starts_with_an_import_keyword(text: &[u8]) -> bool {
+    [b"import".as_slice(), b"from"].iter().any(|keyword| {
+        text.starts_with(keyword)
+            && text
+                .get(keyword.len())
+                .is_none_or(|&b| !crate::lexer::is_word_byte(b))
+    })
 }
 
 /// The end of the logical line holding `at`: past a parenthesised list or `\` continuations.
@@ -598,8 +636,7 @@ mod tests {
         assert_eq!(index.position(Path::new("src/config.py")), Some(2));
 
         let mut tokens = ImportTokens::default();
-        tokens.insert(b"app");
-        tokens.insert(b"config");
+        tokens.add_line(b"app config");
         let mut found = index.imported_by_tokens(Path::new("main.py"), &tokens);
         found.sort_unstable();
         assert_eq!(
@@ -609,7 +646,7 @@ mod tests {
         );
         // Inside `app/`, a relative import names no parent package.
         let mut relative = ImportTokens::default();
-        relative.insert(b"routes");
+        relative.add_line(b"routes");
         assert_eq!(
             index.imported_by_tokens(Path::new("src/app/api/handlers.py"), &relative),
             vec![3]
@@ -618,7 +655,7 @@ mod tests {
         // `app.deps`, not `app.api.deps`.
         let index = ProjectIndex::new(vec![summary("src/app/api/deps.py", "app.api.deps")]);
         let mut deps = ImportTokens::default();
-        deps.insert(b"deps");
+        deps.add_line(b"deps");
         assert_eq!(
             index.imported_by_tokens(Path::new("src/app/api/v1/users.py"), &deps),
             vec![0]
@@ -660,6 +697,24 @@ mod tests {
         }
         assert!(!tokens.may_contain(b"unrelated_name"));
         assert!(import_tokens(b"x = 1\n").is_empty());
+    }
+
+    #[test]
+    fn import_tokens_skip_prose_and_keep_imports_sharing_a_line() {
+        for prose in [
+            "\"\"\"You can import this module.\"\"\"\n",
+            "# we import app lazily\n",
+            "imports = important = 1\n",
+        ] {
+            assert!(import_tokens(prose.as_bytes()).is_empty(), "{prose}");
+        }
+        let tokens = import_tokens(
+            b"try: import app.config\nexcept ImportError: pass\nx = 1; import other\nfrom.rel import name\n",
+        );
+        for word in ["app", "config", "other", "rel", "name"] {
+            assert!(tokens.may_contain(word.as_bytes()), "{word}");
+        }
+        assert!(!tokens.may_contain(b"ImportError"));
     }
 
     #[test]

@@ -151,8 +151,9 @@ pub fn walk_and_process(
                 } => {
                     let path = path.to_path_buf();
                     let early = &early;
+                    let kept = tokens.clone();
                     scope.spawn(move |_| {
-                        let outcome = analyse_path(&path, bytes, tokens, resolver, mode, None);
+                        let outcome = analyse_path(&path, bytes, kept, resolver, mode, None);
                         counters.done.fetch_add(1, Ordering::Relaxed);
                         lock(early).push((path, outcome));
                     });
@@ -264,7 +265,7 @@ fn read_into(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
 fn scan_bytes(path: &Path, bytes: &[u8], resolver: &Resolver) -> Scanned {
     let look = check::first_look(bytes);
     let tokens = look.tokens;
-    let settled = |mut report: FileReport| {
+    let settled = |mut report: FileReport, tokens| {
         report.path = path.to_path_buf();
         Scanned::Settled(Box::new(report), Learned::new(Exports::default(), tokens))
     };
@@ -275,11 +276,11 @@ fn scan_bytes(path: &Path, bytes: &[u8], resolver: &Resolver) -> Scanned {
     let settings = match resolver.settings_for_file(path) {
         Ok(settings) => settings,
         Err(e) => {
-            return settled(FileReport::error(path, e.to_string()));
+            return settled(FileReport::error(path, e.to_string()), tokens);
         }
     };
     match SourceFile::new(bytes.to_vec()) {
-        Err(e) => settled(FileReport::error(path, e.to_string())),
+        Err(e) => settled(FileReport::error(path, e.to_string()), tokens),
         Ok(source) => match check::parse_need(source.code(), settings.full_parse) {
             ParseNeed::Skip => Scanned::Clean(tokens),
             need => {
@@ -332,8 +333,10 @@ fn finish(
 }
 
 /// Settles the files kept only in case another file imports them ([`ParseNeed::IfImported`])
-/// when no file of the run imports them. The import tokens narrow the files to read; the
-/// import statements of those decide.
+/// when no file of the run imports them and uses one of their possible loop functions at
+/// import time: only such a use is a finding (LF004), the test the project phases apply to
+/// importers ([`imports_an_export`]). The import tokens narrow the files to read; the import
+/// statements of those decide.
 fn settle_unimported(
     mut scanned: Vec<(PathBuf, Scanned)>,
     counters: &Counters,
@@ -362,15 +365,25 @@ fn settle_unimported(
             exports: Exports::default(),
         })
         .collect();
+    let functions: Vec<Vec<Vec<u8>>> = deferred
+        .iter()
+        .map(|&i| match &scanned[i].1 {
+            Scanned::Analyse { bytes, .. } => crate::lexer::deferred_names(bytes)
+                .into_iter()
+                .map(<[u8]>::to_vec)
+                .collect(),
+            _ => Vec::new(),
+        })
+        .collect();
     let index = ProjectIndex::new(summaries);
-    let imported = imported_modules_of_index(&scanned, &index, names, imports);
+    let used = modules_used_at_import_time(&scanned, &index, &functions, names, imports);
     for (module, &i) in deferred.iter().enumerate() {
-        if imported[module] {
+        if used[module] {
             continue;
         }
         let entry = &mut scanned[i].1;
         if let Scanned::Analyse { tokens, .. } = entry {
-            *entry = Scanned::Clean(*tokens);
+            *entry = Scanned::Clean(std::mem::take(tokens));
             counters.done.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -378,10 +391,12 @@ fn settle_unimported(
 }
 
 /// Which modules of `index` some scanned file imports (by its import statements; the files
-/// whose import tokens cannot name a module are not read).
-fn imported_modules_of_index(
+/// whose import tokens cannot name a module are not read) and calls at import time one of
+/// the `functions` of (by name, as [`crate::lexer::used_at_import_time`] tells).
+fn modules_used_at_import_time(
     scanned: &[(PathBuf, Scanned)],
     index: &ProjectIndex,
+    functions: &[Vec<Vec<u8>>],
     names: &ModuleNames,
     imports: &ImportedModules,
 ) -> Vec<bool> {
@@ -401,14 +416,36 @@ fn imported_modules_of_index(
                 .into_iter()
                 .filter_map(|summary| index.position(&summary.path))
                 .collect();
-            imported
+            if imported.is_empty() {
+                Vec::new()
+            } else {
+                let bytes = std::fs::read(path).ok();
+                imported
+                    .into_iter()
+                    .filter(|&module| {
+                        bytes
+                            .as_deref()
+                            .is_none_or(|bytes| calls_at_import_time(bytes, &functions[module]))
+                    })
+                    .collect()
+            }
         })
         .collect();
-    let mut imported = vec![false; index.modules().len()];
+    let mut used = vec![false; index.modules().len()];
     for i in hits {
-        imported[i] = true;
+        used[i] = true;
     }
-    imported
+    used
+}
+
+/// Whether `bytes` use one of the `functions` in import-time code (a byte search first).
+fn calls_at_import_time<N: AsRef<[u8]>>(bytes: &[u8], functions: &[N]) -> bool {
+    let mentioned: Vec<&[u8]> = functions
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|name| memchr::memmem::find(bytes, name).is_some())
+        .collect();
+    !mentioned.is_empty() && crate::lexer::used_at_import_time(bytes, &mentioned)
 }
 
 /// The state of a run across the project phases.
@@ -594,10 +631,8 @@ fn imports_an_export(
             .loop_functions
             .iter()
             .map(|f| f.name.as_bytes())
-            .filter(|name| memchr::memmem::find(&bytes, name).is_some())
             .collect();
-        late_or_deleted
-            || (!functions.is_empty() && crate::lexer::used_at_import_time(&bytes, &functions))
+        late_or_deleted || calls_at_import_time(&bytes, &functions)
     })
 }
 

@@ -2,7 +2,8 @@
 //! LF005, a loop global another module uses, an `init()` nobody awaits), snapshotted with the
 //! safe and the unsafe fix diffs; and on every project, the invariants: `--diff` applied with
 //! `git apply` equals `fix`, every rewritten file compiles, a second `fix` changes nothing and
-//! leaves no fixable finding.
+//! leaves no fixable finding; `check` without the lexical fast path (`--full-parse`) says the
+//! same.
 
 use std::fs;
 use std::io::Write;
@@ -72,6 +73,22 @@ fn check_project(project: &Path) -> String {
         &["check", "--output-format", "concise", "--unsafe-fixes", "."],
     );
     assert_ne!(check.status.code(), Some(2), "{}", text(&check.stderr));
+    let full_parse = loopfix(
+        &root,
+        &[
+            "check",
+            "--output-format",
+            "concise",
+            "--unsafe-fixes",
+            "--full-parse",
+            ".",
+        ],
+    );
+    assert_eq!(
+        text(&check.stdout),
+        text(&full_parse.stdout),
+        "the fast path and its project phases change nothing"
+    );
     let safe_diff = loopfix(&root, &["fix", "--diff", "."]);
     let unsafe_diff = loopfix(&root, &["fix", "--diff", "--unsafe-fixes", "."]);
     assert_ne!(

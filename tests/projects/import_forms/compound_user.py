@@ -1,0 +1,4 @@
+try: from helpers import load
+except ImportError: load = None
+
+DATA = load()

@@ -1,0 +1,4 @@
+import os; import helpers
+
+VALUE = helpers.load()
+SEP = os.sep
