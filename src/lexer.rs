@@ -90,7 +90,7 @@ pub fn parse_need(code: &[u8]) -> ParseNeed {
     match possible_loop_functions(code) {
         None => ParseNeed::Parse,
         Some(functions) if functions.is_empty() => ParseNeed::Skip,
-        Some(functions) if used_at_import_time(code, &functions) => ParseNeed::Parse,
+        Some(functions) if called_at_import_time(code, &functions) => ParseNeed::Parse,
         Some(_) => ParseNeed::IfImported,
     }
 }
@@ -116,8 +116,9 @@ pub fn deferred_names(code: &[u8]) -> Vec<&[u8]> {
 }
 
 /// `functions` and the module-level sync functions that call them, to a fixed point (a
-/// function that calls a loop function runs a loop too). Conservative: any mention of a name
-/// in a function's lines, nested functions included, counts as a call.
+/// function that calls a loop function runs a loop too). Conservative: a call of a name
+/// (`load(`, not `self.load(`) anywhere in a function's lines, nested functions included,
+/// counts.
 fn with_callers<'a>(code: &'a [u8], mut functions: Vec<&'a [u8]>) -> Vec<&'a [u8]> {
     loop {
         let mut added = false;
@@ -128,11 +129,10 @@ fn with_callers<'a>(code: &'a [u8], mut functions: Vec<&'a [u8]>) -> Vec<&'a [u8
             }
             if let Some(name) = current
                 && !functions.contains(&name)
-                && line
-                    .tokens
-                    .iter()
-                    .skip(usize::from(line.indent == 0) * 2)
-                    .any(|t| matches!(t, Token::Word(w) if functions.contains(w)))
+                && calls_by_name(
+                    &line.tokens[usize::from(line.indent == 0) * 2..],
+                    &functions,
+                )
             {
                 functions.push(name);
                 added = true;
@@ -145,6 +145,23 @@ fn with_callers<'a>(code: &'a [u8], mut functions: Vec<&'a [u8]>) -> Vec<&'a [u8
     }
 }
 
+/// Whether the tokens call one of `names` by name: `load(...)`, not `x.load(...)` (an
+/// attribute is not the module's function) nor a mention without a call (a parameter, an
+/// annotation, an alias), which the analysis does not follow either.
+fn calls_by_name(tokens: &[Token], names: &[&[u8]]) -> bool {
+    tokens.windows(2).enumerate().any(|(k, pair)| {
+        matches!(pair, [Token::Word(w), Token::Open] if names.contains(w))
+            && (k == 0 || tokens[k - 1] != Token::Dot)
+    })
+}
+
+/// Whether the tokens call one of `names`, by name or as an attribute (`helpers.load(...)`).
+fn calls(tokens: &[Token], names: &[&[u8]]) -> bool {
+    tokens
+        .windows(2)
+        .any(|pair| matches!(pair, [Token::Word(w), Token::Open] if names.contains(w)))
+}
+
 /// The name a line at module level defines with a sync `def`, if it does.
 fn module_level_sync_def<'a>(tokens: &[Token<'a>]) -> Option<&'a [u8]> {
     match tokens {
@@ -153,9 +170,10 @@ fn module_level_sync_def<'a>(tokens: &[Token<'a>]) -> Option<&'a [u8]> {
     }
 }
 
-/// Whether any of `words` appears in the module's import-time code (outside its import lines,
-/// function bodies, entry-point blocks, strings and comments).
-pub fn used_at_import_time(code: &[u8], words: &[&[u8]]) -> bool {
+/// Whether the module's import-time code (outside its import lines, function bodies,
+/// entry-point blocks, strings and comments) calls one of `words`, by name or as an attribute:
+/// the only use of another function that can run its loop at import time (LF004).
+pub fn called_at_import_time(code: &[u8], words: &[&[u8]]) -> bool {
     let mut scan = Scan {
         only: Some(words),
         ..Scan::default()
@@ -228,9 +246,7 @@ impl<'a> Scan<'a> {
     /// Whether import-time tokens hold a candidate.
     fn candidate(&self, tokens: &[Token]) -> bool {
         match self.only {
-            Some(words) => tokens
-                .iter()
-                .any(|t| matches!(t, Token::Word(w) if words.contains(w))),
+            Some(words) => calls(tokens, words),
             None => {
                 let names_an_entry_point = tokens
                     .iter()
@@ -366,15 +382,17 @@ impl<'a> Scan<'a> {
     /// that LF004 follows): `run_until_complete`, a `Runner`, `<loop module>.run`, or a name
     /// imported from a loop module. `asyncio.sleep(...)` in a sync helper is not.
     fn may_run_loop(&self, tokens: &[Token]) -> bool {
-        tokens.iter().enumerate().any(|(i, token)| match token {
-            Token::Word(b"run_until_complete" | b"Runner") => true,
-            Token::Word(word) if self.members.contains(word) => true,
-            Token::Word(word) if self.is_module(word) => {
-                tokens.get(i + 1) == Some(&Token::Dot)
-                    && tokens.get(i + 2) == Some(&Token::Word(b"run"))
-            }
-            _ => false,
-        })
+        may_call(tokens)
+            && tokens.iter().enumerate().any(|(i, token)| match token {
+                Token::Word(b"run_until_complete") => true,
+                Token::Word(b"Runner") => self.may_name_a_loop_entry_point(tokens, i),
+                Token::Word(word) if self.members.contains(word) => true,
+                Token::Word(word) if self.is_module(word) => {
+                    tokens.get(i + 1) == Some(&Token::Dot)
+                        && tokens.get(i + 2) == Some(&Token::Word(b"run"))
+                }
+                _ => false,
+            })
     }
 
     /// Whether the word at `k` may name a loop entry point: a name bound by the import of one,
@@ -640,12 +658,12 @@ fn is_entry_point_or_type_checking(tokens: &[Token]) -> bool {
 }
 
 /// Whether a line can call what it names: it is a decorator, or a `(` follows anything but the
-/// start of the tokens (a name, a closing bracket; a comma counts too, conservatively), or it
-/// assigns (the name may be called later under another). A line that only mentions a loop name
-/// (an annotation `runner: Runner`, a `def` header's parameter annotations) cannot run a loop.
+/// start of the tokens (a name, a closing bracket; a comma counts too, conservatively). A line
+/// that only mentions a loop name (an annotation `runner: Runner`, a default
+/// `factory=asyncio.new_event_loop`, an alias `get = asyncio.get_event_loop`) runs no loop: the
+/// analysis follows calls, not names bound to loop functions.
 fn may_call(tokens: &[Token]) -> bool {
     tokens.first() == Some(&Token::At)
-        || tokens.contains(&Token::Equals)
         || tokens.windows(2).any(|pair| {
             pair[1] == Token::Open
                 && matches!(pair[0], Token::Word(_) | Token::Close | Token::Other)
@@ -984,7 +1002,7 @@ fn skip_string<'a>(
                     while j < n && is_word_byte(code[j]) {
                         j += 1;
                     }
-                    tokens.push(Token::Word(&code[word_start..j]));
+                    push_formatted_word(code, word_start..j, tokens);
                     continue;
                 }
                 j += 1;
@@ -995,6 +1013,25 @@ fn skip_string<'a>(
         i += 1;
     }
     n
+}
+
+/// A word of an f-string's expression, as the scan needs it: after a `.` when it is an
+/// attribute, and followed by an empty `()` when it is called (`{asyncio.run(g())}`). The
+/// brackets are not lexed themselves, so they always balance.
+fn push_formatted_word<'a>(
+    code: &'a [u8],
+    word: std::ops::Range<usize>,
+    tokens: &mut Vec<Token<'a>>,
+) {
+    let before = code[..word.start].trim_ascii_end();
+    if before.last() == Some(&b'.') {
+        tokens.push(Token::Dot);
+    }
+    tokens.push(Token::Word(&code[word.clone()]));
+    if code[word.end..].trim_ascii_start().first() == Some(&b'(') {
+        tokens.push(Token::Open);
+        tokens.push(Token::Close);
+    }
 }
 
 #[cfg(test)]
@@ -1023,12 +1060,14 @@ mod tests {
             "import asyncio\nclass Holder:\n    runner: asyncio.Runner\n",
             "from asyncio import Runner\n_runner: Runner\n",
             "import asyncio\ndef f(runner: asyncio.Runner) -> asyncio.Runner:\n    return runner\n",
+            "import asyncio\nR = asyncio.Runner\n",
+            "import asyncio\ndef f(factory=asyncio.new_event_loop):\n    return factory()\n",
+            "from asyncio import get_event_loop\nget = get_event_loop\nL = get()\n",
         ] {
             assert!(!parse_needed(code), "{code}");
         }
         for code in [
             "from asyncio import run\n@run\nasync def main():\n    pass\n",
-            "import asyncio\nR = asyncio.Runner\n",
             "import asyncio\nx: asyncio.Runner = make()\n",
             "import asyncio\nclass A(asyncio.Runner):\n    pass\n",
             "import asyncio\nclass A:\n    loop = asyncio.get_event_loop()\n",
@@ -1157,15 +1196,32 @@ mod tests {
             ParseNeed::IfImported
         );
         // Called at import time, directly, from a class body, a decorator or a default.
+        let with_load = |use_site: &str| {
+            format!("import asyncio\ndef load():\n    return asyncio.run(f())\n{use_site}")
+        };
         for use_site in [
             "X = load()\n",
             "class C:\n    X = load()\n",
-            "@register(load)\ndef g():\n    pass\n",
+            "@register(load())\ndef g():\n    pass\n",
             "def g(x=load()):\n    pass\n",
+            "X = load (\n)\n",
         ] {
-            let code =
-                format!("import asyncio\ndef load():\n    return asyncio.run(f())\n{use_site}");
-            assert_eq!(need(&code), ParseNeed::Parse, "{use_site}");
+            assert_eq!(need(&with_load(use_site)), ParseNeed::Parse, "{use_site}");
+        }
+        // Named but not called (the analysis reports only calls): a parameter, an argument, an
+        // alias, an attribute of another object.
+        for mention in [
+            "def g(load):\n    pass\n",
+            "def g(x: load = None):\n    pass\n",
+            "@register(load)\ndef g():\n    pass\n",
+            "ALIAS = load\n",
+            "X = other.load\n",
+        ] {
+            assert_eq!(
+                need(&with_load(mention)),
+                ParseNeed::IfImported,
+                "{mention}"
+            );
         }
         // Called at import time through a sync wrapper, defined before or after it.
         assert_eq!(
@@ -1194,6 +1250,24 @@ mod tests {
         assert_eq!(
             need("import asyncio\nQ = asyncio.Queue()\n"),
             ParseNeed::Skip
+        );
+        // A caller calls the function by name: `ctx.run(...)` is not a call of a module's `run`.
+        assert_eq!(
+            need(
+                "import asyncio\ndef run():\n    return asyncio.run(f())\ndef frames(ctx):\n    return ctx.run(g)\nN = frames(None)\n"
+            ),
+            ParseNeed::IfImported
+        );
+        // A `Runner` of the module's own (trio's) or in an annotation runs no asyncio loop.
+        for code in [
+            "class Runner:\n    pass\ndef setup():\n    return Runner()\nR = setup()\n",
+            "import asyncio\ndef fixture():\n    def inner(request) -> Iterator[asyncio.Runner]:\n        yield\n    return inner\nF = fixture()\n",
+        ] {
+            assert_eq!(need(code), ParseNeed::Skip, "{code}");
+        }
+        assert_eq!(
+            need("from asyncio import Runner\ndef setup():\n    return Runner()\nR = setup()\n"),
+            ParseNeed::Parse
         );
     }
 
@@ -1224,10 +1298,10 @@ mod tests {
     }
 
     #[test]
-    fn words_used_at_import_time() {
+    fn words_called_at_import_time() {
         let code = b"from util import run_until, helper\nX = helper()\nclass T:\n    def test(self):\n        run_until(1)\n";
-        assert!(!used_at_import_time(code, &[b"run_until"]));
-        assert!(used_at_import_time(code, &[b"helper"]));
+        assert!(!called_at_import_time(code, &[b"run_until"]));
+        assert!(called_at_import_time(code, &[b"helper"]));
     }
 
     #[test]

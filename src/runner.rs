@@ -376,7 +376,7 @@ fn settle_unimported(
         })
         .collect();
     let index = ProjectIndex::new(summaries);
-    let used = modules_used_at_import_time(&scanned, &index, &functions, names, imports);
+    let used = modules_called_at_import_time(&scanned, &index, &functions, names, imports);
     for (module, &i) in deferred.iter().enumerate() {
         if used[module] {
             continue;
@@ -392,8 +392,8 @@ fn settle_unimported(
 
 /// Which modules of `index` some scanned file imports (by its import statements; the files
 /// whose import tokens cannot name a module are not read) and calls at import time one of
-/// the `functions` of (by name, as [`crate::lexer::used_at_import_time`] tells).
-fn modules_used_at_import_time(
+/// the `functions` of (by name, as [`crate::lexer::called_at_import_time`] tells).
+fn modules_called_at_import_time(
     scanned: &[(PathBuf, Scanned)],
     index: &ProjectIndex,
     functions: &[Vec<Vec<u8>>],
@@ -445,7 +445,7 @@ fn calls_at_import_time<N: AsRef<[u8]>>(bytes: &[u8], functions: &[N]) -> bool {
         .map(AsRef::as_ref)
         .filter(|name| memchr::memmem::find(bytes, name).is_some())
         .collect();
-    !mentioned.is_empty() && crate::lexer::used_at_import_time(bytes, &mentioned)
+    !mentioned.is_empty() && crate::lexer::called_at_import_time(bytes, &mentioned)
 }
 
 /// The state of a run across the project phases.
