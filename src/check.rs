@@ -165,13 +165,19 @@ pub fn needs_parse(code: &[u8], full_parse: bool) -> bool {
 /// [`needs_parse`], telling the modules whose only loops are in functions they do not call at
 /// import time (parsed only when another module may import them) from the rest.
 pub fn parse_need(code: &[u8], full_parse: bool) -> ParseNeed {
+    parse_verdict(code, full_parse).0
+}
+
+/// [`parse_need`], with the functions another module must call at import time for a
+/// [`ParseNeed::IfImported`] module to matter ([`crate::lexer::verdict`]).
+pub fn parse_verdict(code: &[u8], full_parse: bool) -> (ParseNeed, Vec<&[u8]>) {
     if !might_contain_loop(code) {
-        return ParseNeed::Skip;
+        return (ParseNeed::Skip, Vec::new());
     }
     if full_parse || memmem::find(code, GUARD_DOCSTRING.as_bytes()).is_some() {
-        return ParseNeed::Parse;
+        return (ParseNeed::Parse, Vec::new());
     }
-    crate::lexer::parse_need(code)
+    crate::lexer::verdict(code)
 }
 
 /// The findings of one source, sorted by position; suppressed and unselected ones left out.

@@ -87,32 +87,26 @@ pub enum ParseNeed {
 /// [`needs_parse`], telling a module whose only loops are in functions it does not call at
 /// import time from one that needs the parse regardless.
 pub fn parse_need(code: &[u8]) -> ParseNeed {
-    match possible_loop_functions(code) {
-        None => ParseNeed::Parse,
-        Some(functions) if functions.is_empty() => ParseNeed::Skip,
-        Some(functions) if called_at_import_time(code, &functions) => ParseNeed::Parse,
-        Some(_) => ParseNeed::IfImported,
-    }
+    verdict(code).0
 }
 
-/// The names of the module-level sync functions that may run a loop, with the functions that
-/// call them: a superset of the loop functions the analysis finds. `None` when some
-/// import-time code may run a loop itself.
-fn possible_loop_functions(code: &[u8]) -> Option<Vec<&[u8]>> {
+/// [`parse_need`], with the names of the module's possible loop functions when it is
+/// [`ParseNeed::IfImported`]: another module must call one of them at import time for this one
+/// to matter. A superset of the loop functions the analysis finds (callers included).
+pub fn verdict(code: &[u8]) -> (ParseNeed, Vec<&[u8]>) {
     let mut scan = Scan::default();
     if scan.run(code) {
-        return None;
+        return (ParseNeed::Parse, Vec::new());
     }
     if scan.loop_functions.is_empty() {
-        return Some(Vec::new());
+        return (ParseNeed::Skip, Vec::new());
     }
-    Some(with_callers(code, scan.loop_functions))
-}
-
-/// For a module that waits for an importer ([`ParseNeed::IfImported`]): the names another
-/// module must use at import time for this one to matter (its possible loop functions).
-pub fn deferred_names(code: &[u8]) -> Vec<&[u8]> {
-    possible_loop_functions(code).unwrap_or_default()
+    let functions = with_callers(code, scan.loop_functions);
+    if called_at_import_time(code, &functions) {
+        (ParseNeed::Parse, Vec::new())
+    } else {
+        (ParseNeed::IfImported, functions)
+    }
 }
 
 /// `functions` and the module-level sync functions that call them, to a fixed point (a
@@ -1360,8 +1354,8 @@ mod tests {
     #[test]
     fn deferred_modules_name_their_possible_loop_functions_and_callers() {
         let code = b"import asyncio\ndef load():\n    return asyncio.run(f())\ndef twice():\n    return load(), load()\ndef other():\n    return 1\n";
-        assert_eq!(parse_need(code), ParseNeed::IfImported);
-        let mut names = deferred_names(code);
+        let (need, mut names) = verdict(code);
+        assert_eq!(need, ParseNeed::IfImported);
         names.sort_unstable();
         assert_eq!(names, vec![b"load".as_slice(), b"twice"]);
     }

@@ -147,7 +147,7 @@ pub fn walk_and_process(
                 Scanned::Analyse {
                     bytes,
                     tokens,
-                    if_imported: false,
+                    if_called: None,
                 } => {
                     let path = path.to_path_buf();
                     let early = &early;
@@ -196,8 +196,9 @@ enum Scanned {
     Analyse {
         bytes: Vec<u8>,
         tokens: ImportTokens,
-        /// Only worth analysing when another file may import it ([`ParseNeed::IfImported`]).
-        if_imported: bool,
+        /// For a module that is only worth analysing when another file calls one of its
+        /// functions at import time ([`ParseNeed::IfImported`]): the names of those functions.
+        if_called: Option<Vec<Box<[u8]>>>,
     },
     /// Being analysed on the pool (see [`walk_and_process`]).
     Analysing(ImportTokens),
@@ -281,14 +282,18 @@ fn scan_bytes(path: &Path, bytes: &[u8], resolver: &Resolver) -> Scanned {
     };
     match SourceFile::new(bytes.to_vec()) {
         Err(e) => settled(FileReport::error(path, e.to_string()), tokens),
-        Ok(source) => match check::parse_need(source.code(), settings.full_parse) {
-            ParseNeed::Skip => Scanned::Clean(tokens),
-            need => {
-                crate::detect::prepare();
+        Ok(source) => match check::parse_verdict(source.code(), settings.full_parse) {
+            (ParseNeed::Skip, _) => Scanned::Clean(tokens),
+            (need, functions) => {
+                if need == ParseNeed::Parse {
+                    crate::detect::prepare();
+                }
+                let if_called = (need == ParseNeed::IfImported)
+                    .then(|| functions.into_iter().map(Box::from).collect());
                 Scanned::Analyse {
                     bytes: source.to_file_bytes(source.code()),
                     tokens,
-                    if_imported: need == ParseNeed::IfImported,
+                    if_called,
                 }
             }
         },
@@ -348,7 +353,7 @@ fn settle_unimported(
             matches!(
                 scanned[i].1,
                 Scanned::Analyse {
-                    if_imported: true,
+                    if_called: Some(_),
                     ..
                 }
             )
@@ -365,14 +370,14 @@ fn settle_unimported(
             exports: Exports::default(),
         })
         .collect();
-    let functions: Vec<Vec<Vec<u8>>> = deferred
+    let functions: Vec<&[Box<[u8]>]> = deferred
         .iter()
         .map(|&i| match &scanned[i].1 {
-            Scanned::Analyse { bytes, .. } => crate::lexer::deferred_names(bytes)
-                .into_iter()
-                .map(<[u8]>::to_vec)
-                .collect(),
-            _ => Vec::new(),
+            Scanned::Analyse {
+                if_called: Some(functions),
+                ..
+            } => functions.as_slice(),
+            _ => &[],
         })
         .collect();
     let index = ProjectIndex::new(summaries);
@@ -396,7 +401,7 @@ fn settle_unimported(
 fn modules_called_at_import_time(
     scanned: &[(PathBuf, Scanned)],
     index: &ProjectIndex,
-    functions: &[Vec<Vec<u8>>],
+    functions: &[&[Box<[u8]>]],
     names: &ModuleNames,
     imports: &ImportedModules,
 ) -> Vec<bool> {
@@ -411,24 +416,16 @@ fn modules_called_at_import_time(
             (!index.imported_by_tokens(path, tokens).is_empty()).then_some(path)
         })
         .flat_map_iter(|path| {
-            let imported: Vec<usize> = imports
-                .resolved(path, index, names)
+            let (imported, bytes) = imports.resolved(path, index, names);
+            imported
                 .into_iter()
                 .filter_map(|summary| index.position(&summary.path))
-                .collect();
-            if imported.is_empty() {
-                Vec::new()
-            } else {
-                let bytes = std::fs::read(path).ok();
-                imported
-                    .into_iter()
-                    .filter(|&module| {
-                        bytes
-                            .as_deref()
-                            .is_none_or(|bytes| calls_at_import_time(bytes, &functions[module]))
-                    })
-                    .collect()
-            }
+                .filter(|&module| {
+                    bytes
+                        .as_deref()
+                        .is_none_or(|bytes| calls_at_import_time(bytes, functions[module]))
+                })
+                .collect::<Vec<usize>>()
         })
         .collect();
     let mut used = vec![false; index.modules().len()];
@@ -611,11 +608,11 @@ fn imports_an_export(
     names: &ModuleNames,
     imports: &ImportedModules,
 ) -> bool {
-    let exporters = imports.resolved(path, index, names);
+    let (exporters, bytes) = imports.resolved(path, index, names);
     if exporters.is_empty() {
         return false;
     }
-    let Ok(bytes) = std::fs::read(path) else {
+    let Some(bytes) = bytes else {
         return true;
     };
     let mentioned = |name: &str| memchr::memmem::find(&bytes, name.as_bytes()).is_some();
@@ -645,31 +642,38 @@ struct ImportedModules {
 }
 
 impl ImportedModules {
-    /// The modules the file at `path` imports (none when it cannot be read).
-    fn of(&self, path: &Path) -> Arc<[String]> {
-        if let Some(known) = lock(&self.by_path).get(path) {
-            return Arc::clone(known);
-        }
-        let bytes = std::fs::read(path).unwrap_or_default();
-        let modules: Arc<[String]> = crate::lexer::imported_modules(&bytes).into();
-        lock(&self.by_path).insert(path.to_path_buf(), Arc::clone(&modules));
-        modules
-    }
-
-    /// The modules of `index` that the file at `path` imports (itself left out).
+    /// The modules of `index` that the file at `path` imports (itself left out), and, when
+    /// there are some, the file's bytes (`None` if it cannot be read). A file is read once:
+    /// its imports are kept for the next question, its bytes are not.
     fn resolved<'i>(
         &self,
         path: &Path,
         index: &'i ProjectIndex,
         names: &ModuleNames,
-    ) -> Vec<&'i ModuleSummary> {
+    ) -> (Vec<&'i ModuleSummary>, Option<Vec<u8>>) {
+        let known = lock(&self.by_path).get(path).cloned();
+        let (modules, bytes) = match known {
+            Some(modules) => (modules, None),
+            None => {
+                let bytes = std::fs::read(path).ok();
+                let modules: Arc<[String]> =
+                    crate::lexer::imported_modules(bytes.as_deref().unwrap_or_default()).into();
+                lock(&self.by_path).insert(path.to_path_buf(), Arc::clone(&modules));
+                (modules, bytes)
+            }
+        };
         let module = names.name(path);
         let is_package = project::is_package_init(path);
-        self.of(path)
+        let resolved: Vec<&ModuleSummary> = modules
             .iter()
             .filter_map(|imported| index.resolve(&module, is_package, imported))
             .filter(|summary| summary.path != path)
-            .collect()
+            .collect();
+        if resolved.is_empty() {
+            return (resolved, None);
+        }
+        let bytes = bytes.or_else(|| std::fs::read(path).ok());
+        (resolved, bytes)
     }
 }
 
