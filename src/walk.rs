@@ -63,8 +63,7 @@ pub fn walk_files<T: Send>(
         found.extend(walked);
         errors.extend(walk_errors);
     }
-    // Tens of thousands of paths: comparing them component by component is worth two threads.
-    found.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    sort_by_path(&mut found);
     found.dedup_by(|a, b| a.0 == b.0);
     (found, errors)
 }
@@ -118,6 +117,57 @@ fn walk<T: Send>(
     )
 }
 
+/// Sorts `items` by path, in the order of [`Path::cmp`] (component by component), in
+/// parallel. When every path is plain components after one shared head (`/`, `./`, `../`),
+/// comparing bytes with `/` below every other byte gives that order, and the paths are sorted
+/// by such byte keys, at a fraction of the cost of comparing components; otherwise by
+/// `Path::cmp`.
+pub fn sort_by_path<T: Send>(items: &mut Vec<(PathBuf, T)>) {
+    use std::os::unix::ffi::OsStrExt;
+    let head = |path: &Path| {
+        let bytes = path.as_os_str().as_bytes();
+        let special = bytes
+            .split(|&c| c == b'/')
+            .take_while(|c| matches!(*c, b"" | b"." | b".."))
+            .map(|c| c.len() + 1)
+            .sum::<usize>();
+        special.min(bytes.len())
+    };
+    let Some(first) = items.first() else { return };
+    let first = first.0.as_os_str().as_bytes();
+    let shared_head = &first[..head(&items[0].0)];
+    let keyed = items.iter().all(|(path, _)| {
+        let bytes = path.as_os_str().as_bytes();
+        let at = head(path);
+        &bytes[..at] == shared_head && plain_components(&bytes[at..])
+    });
+    if !keyed {
+        items.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        return;
+    }
+    let mut keyed: Vec<(Vec<u8>, (PathBuf, T))> = std::mem::take(items)
+        .into_iter()
+        .map(|item| {
+            let key = item
+                .0
+                .as_os_str()
+                .as_bytes()
+                .iter()
+                .map(|&c| if c == b'/' { 0 } else { c })
+                .collect();
+            (key, item)
+        })
+        .collect();
+    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    items.extend(keyed.into_iter().map(|(_, item)| item));
+}
+
+/// Whether `rest` is one or more `/`-separated components, none of them empty, `.` or `..`.
+fn plain_components(rest: &[u8]) -> bool {
+    rest.split(|&c| c == b'/')
+        .all(|component| !matches!(component, b"" | b"." | b".."))
+}
+
 /// Locks `mutex`, taking over a poisoned one (its data stays usable: a panic is caught and
 /// reported per file).
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -165,5 +215,60 @@ pub fn io_reason(err: &std::io::Error) -> String {
                 None => text,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn path() -> impl Strategy<Value = PathBuf> {
+        let component = prop::sample::select(vec![
+            "a", "b", "ab", "a-b", "a.b", "a_b", "-", ".", "..", "", "Z", "\u{e9}",
+        ]);
+        let start = prop::sample::select(vec!["", "/", "./", "../"]);
+        (start, prop::collection::vec(component, 1..6))
+            .prop_map(|(start, parts)| PathBuf::from(format!("{start}{}", parts.join("/"))))
+    }
+
+    fn sorted(mut paths: Vec<PathBuf>) -> Vec<PathBuf> {
+        let mut items: Vec<(PathBuf, ())> = paths.drain(..).map(|p| (p, ())).collect();
+        sort_by_path(&mut items);
+        items.into_iter().map(|(p, ())| p).collect()
+    }
+
+    proptest! {
+        #[test]
+        fn paths_sort_in_the_order_of_their_components(
+            paths in prop::collection::vec(path(), 0..40),
+            root in prop::sample::select(vec!["", "/", "./", "../", "tree/", "./tree/"]),
+        ) {
+            // Any paths, and paths under one root as a walk gives them.
+            for paths in [paths.clone(), paths.iter().map(|p| Path::new(root).join(p)).collect()] {
+                let mut expected = paths.clone();
+                expected.sort();
+                // Paths equal component by component (`/./a`, `/a`) may come in either order.
+                prop_assert_eq!(sorted(paths), expected);
+            }
+        }
+    }
+
+    #[test]
+    fn a_directory_sorts_before_its_longer_siblings() {
+        let paths = [
+            "./pkg/a-b/x.py",
+            "./pkg/a/x.py",
+            "./pkg/a.py",
+            "./pkg/a/b/y.py",
+        ];
+        let got = sorted(paths.iter().map(PathBuf::from).collect());
+        let expected = [
+            "./pkg/a/b/y.py",
+            "./pkg/a/x.py",
+            "./pkg/a-b/x.py",
+            "./pkg/a.py",
+        ];
+        assert_eq!(got, expected.iter().map(PathBuf::from).collect::<Vec<_>>());
     }
 }
