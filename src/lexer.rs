@@ -124,7 +124,9 @@ fn with_callers<'a>(code: &'a [u8], mut functions: Vec<&'a [u8]>) -> Vec<&'a [u8
             if let Some(name) = current
                 && !functions.contains(&name)
                 && calls_by_name(
-                    &line.tokens[usize::from(line.indent == 0) * 2..],
+                    line.tokens
+                        .get(usize::from(line.indent == 0) * 2..)
+                        .unwrap_or_default(),
                     &functions,
                 )
             {

@@ -196,13 +196,6 @@ impl ImportTokens {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-
-    /// Adds the identifiers of one import line.
-    pub fn add_line(&mut self, line: &[u8]) {
-        let mut builder = ImportTokensBuilder(self.0.to_vec());
-        builder.add_line(line);
-        *self = builder.finish();
-    }
 }
 
 /// Collects a file's [`ImportTokens`] line by line.
@@ -635,8 +628,7 @@ mod tests {
         assert_eq!(module(index.resolve("x", false, "app.settings")), None);
         assert_eq!(index.position(Path::new("src/config.py")), Some(2));
 
-        let mut tokens = ImportTokens::default();
-        tokens.add_line(b"app config");
+        let tokens = import_tokens(b"import app.config");
         let mut found = index.imported_by_tokens(Path::new("main.py"), &tokens);
         found.sort_unstable();
         assert_eq!(
@@ -645,8 +637,7 @@ mod tests {
             "`other.config` needs `other` on an import line"
         );
         // Inside `app/`, a relative import names no parent package.
-        let mut relative = ImportTokens::default();
-        relative.add_line(b"routes");
+        let relative = import_tokens(b"from . import routes");
         assert_eq!(
             index.imported_by_tokens(Path::new("src/app/api/handlers.py"), &relative),
             vec![3]
@@ -654,8 +645,7 @@ mod tests {
         // Only inside the package that holds the module: `from .deps import x` in `app/` means
         // `app.deps`, not `app.api.deps`.
         let index = ProjectIndex::new(vec![summary("src/app/api/deps.py", "app.api.deps")]);
-        let mut deps = ImportTokens::default();
-        deps.add_line(b"deps");
+        let deps = import_tokens(b"from .deps import x");
         assert_eq!(
             index.imported_by_tokens(Path::new("src/app/api/v1/users.py"), &deps),
             vec![0]
