@@ -1343,9 +1343,9 @@ mod tests {
             assert!(parse_needed(code), "{code}");
         }
         let modules = imported_modules(
-            b"try: import a.b\nexcept ImportError: pass\nimport os; from c import d\nx = 1; import e\n",
+            b"try: import a.b\nexcept ImportError: pass\nimport os; from c import d\nx = 1; import e\nfrom f \\\n  import g\n",
         );
-        for module in ["a.b", "os", "c", "c.d", "e"] {
+        for module in ["a.b", "os", "c", "c.d", "e", "f", "f.g"] {
             assert!(
                 modules.contains(&module.to_owned()),
                 "{module}: {modules:?}"

@@ -277,12 +277,28 @@ pub const IMPORT_WORD: &[u8] = b"import";
 /// starts with neither `import` nor `from`, and holds no `;` or `:` before it (`try: import x`,
 /// `import os; import sys`). Prose in docstrings and comments mostly stays out.
 pub fn import_line_at(code: &[u8], at: usize) -> Option<std::ops::Range<usize>> {
-    let line_start = memchr::memrchr(b'\n', &code[..at]).map_or(0, |p| p + 1);
+    let line_start = continued_line_start(code, at);
     let before = &code[line_start..at];
     let may_import = starts_with_an_import_keyword(before.trim_ascii_start())
         || (before.trim_ascii().is_empty() && starts_with_an_import_keyword(&code[at..]))
         || memchr::memchr2(b';', b':', before).is_some();
     may_import.then(|| line_start..logical_line_end(code, at))
+}
+
+/// The start of the physical line holding `at`, or of the first of the lines that `\\` joins
+/// to it (`from pkg \\` on the line before `import name`).
+fn continued_line_start(code: &[u8], at: usize) -> usize {
+    let mut start = memchr::memrchr(b'\n', &code[..at]).map_or(0, |p| p + 1);
+    while start > 0 {
+        let previous = code[..start - 1]
+            .strip_suffix(b"\r")
+            .unwrap_or(&code[..start - 1]);
+        if !previous.ends_with(b"\\") {
+            break;
+        }
+        start = memchr::memrchr(b'\n', previous).map_or(0, |p| p + 1);
+    }
+    start
 }
 
 /// Whether `text` starts with the word `import` or `from`.
@@ -699,9 +715,9 @@ mod tests {
             assert!(import_tokens(prose.as_bytes()).is_empty(), "{prose}");
         }
         let tokens = import_tokens(
-            b"try: import app.config\nexcept ImportError: pass\nx = 1; import other\nfrom.rel import name\n",
+            b"try: import app.config\nexcept ImportError: pass\nx = 1; import other\nfrom.rel import name\nfrom cont \\\n    import joined\n",
         );
-        for word in ["app", "config", "other", "rel", "name"] {
+        for word in ["app", "config", "other", "rel", "name", "cont", "joined"] {
             assert!(tokens.may_contain(word.as_bytes()), "{word}");
         }
         assert!(!tokens.may_contain(b"ImportError"));
