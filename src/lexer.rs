@@ -813,12 +813,13 @@ fn for_each_logical_line_where<'a, S: ?Sized>(
                 });
                 i += 1;
             }
-            b'.' => {
-                tokens.push(Token::Dot);
-                i += 1;
-            }
-            b'=' => {
-                tokens.push(Token::Equals);
+            b'.' | b'=' | b'@' | b';' => {
+                tokens.push(match byte {
+                    b'.' => Token::Dot,
+                    b'=' => Token::Equals,
+                    b'@' => Token::At,
+                    _ => Token::Semicolon,
+                });
                 i += 1;
             }
             _ if is_word_byte(byte) => {
@@ -834,14 +835,6 @@ fn for_each_logical_line_where<'a, S: ?Sized>(
                 tokens.push(Token::Word(&code[start..i]));
             }
             b' ' | b'\t' | b'\x0c' => i += 1,
-            b'@' => {
-                tokens.push(Token::At);
-                i += 1;
-            }
-            b';' => {
-                tokens.push(Token::Semicolon);
-                i += 1;
-            }
             _ => {
                 tokens.push(Token::Other);
                 i += 1;

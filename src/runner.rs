@@ -151,13 +151,12 @@ pub fn walk_and_process(
                 } => {
                     let path = path.to_path_buf();
                     let early = &early;
-                    let kept = tokens.clone();
                     scope.spawn(move |_| {
-                        let outcome = analyse_path(&path, bytes, kept, resolver, mode, None);
+                        let outcome = analyse_path(&path, bytes, tokens, resolver, mode, None);
                         counters.done.fetch_add(1, Ordering::Relaxed);
                         lock(early).push((path, outcome));
                     });
-                    Scanned::Analysing(tokens)
+                    Scanned::Analysing
                 }
                 scanned => scanned,
             }
@@ -178,7 +177,7 @@ fn with_early_outcomes(
     let mut early: std::collections::HashMap<PathBuf, (FileReport, Learned)> =
         early.into_iter().collect();
     for (path, scanned) in &mut scanned {
-        if matches!(scanned, Scanned::Analysing(_))
+        if matches!(scanned, Scanned::Analysing)
             && let Some((report, learned)) = early.remove(path)
         {
             *scanned = Scanned::Settled(Box::new(report), learned);
@@ -200,8 +199,8 @@ enum Scanned {
         /// functions at import time ([`ParseNeed::IfImported`]): the names of those functions.
         if_called: Option<Vec<Box<[u8]>>>,
     },
-    /// Being analysed on the pool (see [`walk_and_process`]).
-    Analysing(ImportTokens),
+    /// Being analysed on the pool (see [`walk_and_process`]); the outcome brings its tokens.
+    Analysing,
 }
 
 fn scan(path: &Path, resolver: &Resolver, counters: &Counters) -> Scanned {
@@ -316,7 +315,7 @@ fn finish(
         .map(|(path, scanned)| match scanned {
             Scanned::Clean(tokens) => (FileReport::clean_at(path), Learned::new_clean(tokens)),
             Scanned::Settled(report, learned) => (*report, learned),
-            Scanned::Analysing(_) => unreachable!("the walk's analyses are all collected"),
+            Scanned::Analysing => unreachable!("the walk's analyses are all collected"),
             Scanned::Analyse { bytes, tokens, .. } => {
                 let outcome = analyse_path(&path, bytes, tokens, resolver, mode, None);
                 counters.done.fetch_add(1, Ordering::Relaxed);
@@ -411,7 +410,8 @@ fn modules_called_at_import_time(
             let tokens = match scanned {
                 Scanned::Clean(tokens) => tokens,
                 Scanned::Settled(_, learned) => &learned.tokens,
-                Scanned::Analyse { tokens, .. } | Scanned::Analysing(tokens) => tokens,
+                Scanned::Analyse { tokens, .. } => tokens,
+                Scanned::Analysing => unreachable!("the walk's analyses are all collected"),
             };
             (!index.imported_by_tokens(path, tokens).is_empty()).then_some(path)
         })
