@@ -8,55 +8,13 @@ pub use crate::lexer::ParseNeed;
 
 use crate::edit::Finding;
 use crate::noqa;
+use crate::options::FixOptions;
 use crate::parse::{self, ParseError};
 use crate::project::{Exports, ImportTokens, ImportTokensBuilder, ProjectContext};
-use crate::rules::Rule;
+use crate::rules::RuleSet;
 use crate::semantic::Model;
 use crate::source::SourceFile;
-use crate::transform::{self, FixOptions};
-
-/// Which rules are on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RuleSet {
-    enabled: [bool; Rule::ALL.len()],
-}
-
-impl RuleSet {
-    /// Every rule.
-    pub fn all() -> Self {
-        RuleSet {
-            enabled: [true; Rule::ALL.len()],
-        }
-    }
-
-    /// No rule.
-    pub fn none() -> Self {
-        RuleSet {
-            enabled: [false; Rule::ALL.len()],
-        }
-    }
-
-    /// Turns `rule` on or off.
-    pub fn set(&mut self, rule: Rule, on: bool) {
-        self.enabled[rule as usize] = on;
-    }
-
-    /// Whether `rule` is on.
-    pub fn contains(&self, rule: Rule) -> bool {
-        self.enabled[rule as usize]
-    }
-
-    /// Whether any rule is on.
-    pub fn any(&self) -> bool {
-        self.enabled.iter().any(|&on| on)
-    }
-}
-
-impl Default for RuleSet {
-    fn default() -> Self {
-        RuleSet::all()
-    }
-}
+use crate::transform;
 
 /// What the analysis of one file needs to know.
 #[derive(Debug, Clone, Default)]

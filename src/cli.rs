@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::options::{PythonVersion, Strategy};
+use crate::output::OutputFormat;
 use crate::rules::RuleSelector;
-use crate::transform::{PythonVersion, Strategy};
 
 /// Find asyncio event loops that run at import time and rewrite them to run inside the
 /// application server's loop (Mangum on AWS Lambda, Azure Functions, Google Cloud Functions).
@@ -135,22 +136,6 @@ pub struct CompletionsCommand {
     /// The shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
-}
-
-/// Output formats of findings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum OutputFormat {
-    /// Message, code frame and the fix's diff.
-    #[default]
-    Full,
-    /// One line per finding.
-    Concise,
-    /// A JSON array of ruff-compatible objects.
-    Json,
-    /// SARIF 2.1.0 for code scanning.
-    Sarif,
-    /// GitHub Actions workflow commands.
-    Github,
 }
 
 /// When to colour the output.

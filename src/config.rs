@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::options::{PythonVersion, Strategy};
 use crate::rules::RuleSelector;
-use crate::transform::{PythonVersion, Strategy};
 
 /// A configuration problem, located in its file.
 #[derive(Debug, Clone, thiserror::Error)]

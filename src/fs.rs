@@ -19,7 +19,7 @@ pub enum WriteError {
 /// Replaces the contents of `path` (originally `original`) with `contents`, atomically.
 pub fn write_atomically(path: &Path, original: &[u8], contents: &[u8]) -> Result<(), WriteError> {
     let target = resolve_symlinks(path);
-    let io = |e: std::io::Error| WriteError::Io(crate::walk::io_reason(&e));
+    let io = |e: std::io::Error| WriteError::Io(crate::io_error::reason(&e));
     let metadata = std::fs::metadata(&target).map_err(io)?;
     if metadata.permissions().readonly() {
         return Err(WriteError::Io("the file is read-only".into()));

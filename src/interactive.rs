@@ -3,22 +3,21 @@
 //! answers are in. The questions go through the [`Prompt`] trait, so the session logic is tested
 //! without a terminal and the terminal with a pseudo-terminal.
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use crate::ExitStatus;
 use crate::check::{self, AnalysisOptions};
 use crate::diff::{DiffStyle, write_diff};
 use crate::edit::{Applicability, Finding, Fix};
-use crate::output::display_path;
+use crate::options::Strategy;
+use crate::paths::display_path;
 use crate::plan;
 use crate::runner::{self, Mode};
 use crate::settings::Resolver;
 use crate::source::SourceFile;
-use crate::transform::Strategy;
 
 /// An answer to "apply this fix?".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,38 +186,6 @@ impl Summary {
 struct Session {
     apply_all: bool,
     quit: bool,
-}
-
-/// Runs the interactive fixer over `paths`.
-pub fn run(
-    paths: &[PathBuf],
-    resolver: &Arc<Resolver>,
-    threshold: Applicability,
-    color: bool,
-) -> Result<ExitStatus> {
-    if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
-        anyhow::bail!(
-            "`fix --interactive` needs a terminal to ask its questions; use `loopfix fix --diff` to review fixes in a pipe"
-        );
-    }
-    let mut prompt = TerminalPrompt::new();
-    let summary = run_with_prompt(paths, resolver, threshold, color, &mut prompt)?;
-    let mut out = io::stdout().lock();
-    for (path, reason) in &summary.errors {
-        let _ = writeln!(
-            io::stderr(),
-            "loopfix: error: {}: {reason}",
-            display_path(path)
-        );
-    }
-    writeln!(out, "{}", summary.line())?;
-    Ok(if !summary.errors.is_empty() {
-        ExitStatus::Error
-    } else if summary.remaining > 0 {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    })
 }
 
 /// The session, with any prompt.

@@ -9,10 +9,15 @@ pub mod diff;
 pub mod edit;
 pub mod fs;
 pub mod interactive;
+pub mod io_error;
+#[cfg(test)]
+mod layers;
 pub mod lexer;
 pub mod noqa;
+pub mod options;
 pub mod output;
 pub mod parse;
+pub mod paths;
 pub mod plan;
 pub mod progress;
 pub mod project;
@@ -21,6 +26,7 @@ pub mod runner;
 pub mod semantic;
 pub mod settings;
 pub mod source;
+pub mod sync;
 pub mod transform;
 pub mod walk;
 
@@ -32,10 +38,11 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser};
 
-use crate::cli::{Cli, ColorChoice, Command, FixCommand, OutputFormat, SharedArgs};
+use crate::cli::{Cli, ColorChoice, Command, FixCommand, SharedArgs};
 use crate::diff::{DiffStyle, write_diff};
 use crate::edit::Applicability;
-use crate::output::{Counts, Printer, display_path};
+use crate::output::{Counts, Printer};
+use crate::paths::display_path;
 use crate::runner::{FileReport, Mode};
 use crate::settings::{CliOverrides, Resolver};
 
@@ -133,11 +140,24 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
+/// The command-line flags that override the configuration of every file.
+fn overrides(args: &SharedArgs) -> CliOverrides {
+    CliOverrides {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        extend_select: args.extend_select.clone(),
+        exclude: args.exclude.clone(),
+        extend_exclude: args.extend_exclude.clone(),
+        force_exclude: args.force_exclude,
+        unsafe_fixes: args.unsafe_fixes,
+        strategy: args.strategy,
+        target_version: args.target_version,
+        full_parse: args.full_parse,
+    }
+}
+
 fn run_files(shared: &SharedArgs, fix: Option<&FixCommand>) -> Result<ExitStatus> {
-    let resolver = Arc::new(Resolver::new(
-        CliOverrides::from_args(shared),
-        shared.config.as_deref(),
-    )?);
+    let resolver = Arc::new(Resolver::new(overrides(shared), shared.config.as_deref())?);
     let cwd_settings = resolver.settings_for(Path::new("."))?;
     let threshold = if shared.unsafe_fixes || cwd_settings.unsafe_fixes {
         Applicability::Unsafe
@@ -162,9 +182,9 @@ fn run_files(shared: &SharedArgs, fix: Option<&FixCommand>) -> Result<ExitStatus
         shared.paths.clone()
     };
     if fix.is_some_and(|f| f.interactive) {
-        return interactive::run(&paths, &resolver, threshold, printer.color);
+        return run_interactive(&paths, &resolver, threshold, printer.color);
     }
-    let counters = Arc::new(progress::Counters::default());
+    let counters = Arc::new(runner::Counters::default());
     let show_progress = !shared.quiet && !shared.no_progress && io::stderr().is_terminal();
     let progress = progress::Progress::start(show_progress, Arc::clone(&counters));
     let mode = if fix.is_some() {
@@ -274,6 +294,34 @@ fn exit_status(
     }
 }
 
+/// `fix --interactive` over `paths`, on the terminal.
+fn run_interactive(
+    paths: &[PathBuf],
+    resolver: &Arc<Resolver>,
+    threshold: Applicability,
+    color: bool,
+) -> Result<ExitStatus> {
+    if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
+        anyhow::bail!(
+            "`fix --interactive` needs a terminal to ask its questions; use `loopfix fix --diff` to review fixes in a pipe"
+        );
+    }
+    let mut prompt = interactive::TerminalPrompt::new();
+    let summary = interactive::run_with_prompt(paths, resolver, threshold, color, &mut prompt)?;
+    let mut out = io::stdout().lock();
+    for (path, reason) in &summary.errors {
+        report_error(path, reason);
+    }
+    writeln!(out, "{}", summary.line())?;
+    Ok(if !summary.errors.is_empty() {
+        ExitStatus::Error
+    } else if summary.remaining > 0 {
+        ExitStatus::Failure
+    } else {
+        ExitStatus::Success
+    })
+}
+
 /// Prints `loopfix: error: path: reason` on standard error.
 fn report_error(path: &Path, reason: &str) {
     let path = display_path(path);
@@ -363,12 +411,4 @@ fn run_stdin(
     }
     out.flush()?;
     Ok(exit_status(errors, &counts, fix, changed))
-}
-
-/// Output formats that machines read.
-pub fn is_machine_format(format: OutputFormat) -> bool {
-    matches!(
-        format,
-        OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Github
-    )
 }

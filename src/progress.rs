@@ -2,21 +2,14 @@
 
 use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::runner::Counters;
+
 /// Runs that finish sooner than this show no progress at all.
 const QUIET_PERIOD: Duration = Duration::from_millis(400);
-
-/// Files found by the walk so far, and files finished.
-#[derive(Debug, Default)]
-pub struct Counters {
-    /// Files the walk has found.
-    pub found: AtomicUsize,
-    /// Files whose processing is finished.
-    pub done: AtomicUsize,
-}
 
 /// A progress line, redrawn while files are processed.
 pub struct Progress {

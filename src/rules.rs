@@ -1,4 +1,5 @@
-//! The rule catalogue: stable codes, kebab-case names and each rule's documentation.
+//! The rule catalogue: one table of stable codes, kebab-case names and each rule's
+//! documentation (`transforms/rules/`), and the set of rules a file is checked for.
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,6 +21,48 @@ pub enum Rule {
     LifespanDisabled,
 }
 
+/// What the catalogue knows of one rule.
+struct RuleInfo {
+    code: &'static str,
+    name: &'static str,
+    documentation: &'static str,
+}
+
+/// The one table of rules, in code order ([`Rule`] as `usize` indexes it; guarded by
+/// `rules::tests`). A new rule adds a variant, a row here and its `transforms/rules/` page.
+const RULES: [RuleInfo; 6] = [
+    RuleInfo {
+        code: "LF001",
+        name: "asyncio-run-at-import",
+        documentation: include_str!("../transforms/rules/LF001.md"),
+    },
+    RuleInfo {
+        code: "LF002",
+        name: "loop-created-at-import",
+        documentation: include_str!("../transforms/rules/LF002.md"),
+    },
+    RuleInfo {
+        code: "LF003",
+        name: "get-event-loop-at-import",
+        documentation: include_str!("../transforms/rules/LF003.md"),
+    },
+    RuleInfo {
+        code: "LF004",
+        name: "indirect-loop-at-import",
+        documentation: include_str!("../transforms/rules/LF004.md"),
+    },
+    RuleInfo {
+        code: "LF005",
+        name: "lazy-global-imported-by-name",
+        documentation: include_str!("../transforms/rules/LF005.md"),
+    },
+    RuleInfo {
+        code: "LF006",
+        name: "lifespan-disabled",
+        documentation: include_str!("../transforms/rules/LF006.md"),
+    },
+];
+
 impl Rule {
     /// Every rule, in code order.
     pub const ALL: [Rule; 6] = [
@@ -31,40 +74,23 @@ impl Rule {
         Rule::LifespanDisabled,
     ];
 
+    fn info(self) -> &'static RuleInfo {
+        &RULES[self as usize]
+    }
+
     /// The stable code, e.g. `LF001`.
     pub fn code(self) -> &'static str {
-        match self {
-            Rule::AsyncioRunAtImport => "LF001",
-            Rule::LoopCreatedAtImport => "LF002",
-            Rule::GetEventLoopAtImport => "LF003",
-            Rule::IndirectLoopAtImport => "LF004",
-            Rule::LazyGlobalImportedByName => "LF005",
-            Rule::LifespanDisabled => "LF006",
-        }
+        self.info().code
     }
 
     /// The kebab-case name, e.g. `asyncio-run-at-import`.
     pub fn name(self) -> &'static str {
-        match self {
-            Rule::AsyncioRunAtImport => "asyncio-run-at-import",
-            Rule::LoopCreatedAtImport => "loop-created-at-import",
-            Rule::GetEventLoopAtImport => "get-event-loop-at-import",
-            Rule::IndirectLoopAtImport => "indirect-loop-at-import",
-            Rule::LazyGlobalImportedByName => "lazy-global-imported-by-name",
-            Rule::LifespanDisabled => "lifespan-disabled",
-        }
+        self.info().name
     }
 
     /// The rule's documentation (Markdown): what, why, example, use instead, fix safety.
     pub fn explanation(self) -> &'static str {
-        match self {
-            Rule::AsyncioRunAtImport => include_str!("../transforms/rules/LF001.md"),
-            Rule::LoopCreatedAtImport => include_str!("../transforms/rules/LF002.md"),
-            Rule::GetEventLoopAtImport => include_str!("../transforms/rules/LF003.md"),
-            Rule::IndirectLoopAtImport => include_str!("../transforms/rules/LF004.md"),
-            Rule::LazyGlobalImportedByName => include_str!("../transforms/rules/LF005.md"),
-            Rule::LifespanDisabled => include_str!("../transforms/rules/LF006.md"),
-        }
+        self.info().documentation
     }
 
     /// The first line of the documentation's "What it does" section.
@@ -85,6 +111,49 @@ impl Rule {
 impl fmt::Display for Rule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
+    }
+}
+
+/// Which rules are on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleSet {
+    enabled: [bool; Rule::ALL.len()],
+}
+
+impl RuleSet {
+    /// Every rule.
+    pub fn all() -> Self {
+        RuleSet {
+            enabled: [true; Rule::ALL.len()],
+        }
+    }
+
+    /// No rule.
+    pub fn none() -> Self {
+        RuleSet {
+            enabled: [false; Rule::ALL.len()],
+        }
+    }
+
+    /// Turns `rule` on or off.
+    pub fn set(&mut self, rule: Rule, on: bool) {
+        self.enabled[rule as usize] = on;
+    }
+
+    /// Whether `rule` is on.
+    pub fn contains(&self, rule: Rule) -> bool {
+        self.enabled[rule as usize]
+    }
+
+    /// Whether any rule is on.
+    pub fn any(&self) -> bool {
+        self.enabled.iter().any(|&on| on)
+    }
+}
+
+impl Default for RuleSet {
+    fn default() -> Self {
+        RuleSet::all()
     }
 }
 
@@ -163,6 +232,14 @@ mod tests {
                 assert!(doc.contains(heading), "{rule} lacks {heading}");
             }
             assert!(!rule.summary().is_empty());
+        }
+    }
+
+    #[test]
+    fn the_table_is_in_code_order() {
+        for (i, rule) in Rule::ALL.iter().enumerate() {
+            assert_eq!(*rule as usize, i);
+            assert_eq!(rule.code(), format!("LF{:03}", i + 1));
         }
     }
 

@@ -3,21 +3,29 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
 use crate::check::{self, AnalysisOptions, ParseNeed};
 use crate::edit::{Applicability, Finding};
 use crate::plan::{self, Applied};
-use crate::progress::Counters;
 use crate::project::{
     self, Exports, ExternalUse, ImportTokens, ModuleNames, ModuleSummary, ProjectContext,
     ProjectIndex,
 };
 use crate::settings::Resolver;
 use crate::source::SourceFile;
-use crate::walk::lock;
+use crate::sync::lock;
+
+/// Files found by the walk so far, and files finished.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Files the walk has found.
+    pub found: AtomicUsize,
+    /// Files whose processing is finished.
+    pub done: AtomicUsize,
+}
 
 /// What to do with each file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,7 +225,7 @@ fn scan_file(path: &Path, resolver: &Resolver) -> Scanned {
         let scanned = match read_into(path, buffer) {
             Ok(len) => scan_bytes(path, &buffer[..len], resolver),
             Err(e) => {
-                let report = FileReport::error(path, crate::walk::io_reason(&e));
+                let report = FileReport::error(path, crate::io_error::reason(&e));
                 Scanned::Settled(Box::new(report), Learned::default())
             }
         };
@@ -687,7 +695,7 @@ fn process_path(
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
-            let report = FileReport::error(path, crate::walk::io_reason(&e));
+            let report = FileReport::error(path, crate::io_error::reason(&e));
             return (report, Learned::default());
         }
     };

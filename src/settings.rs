@@ -6,11 +6,10 @@ use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::check::{AnalysisOptions, RuleSet};
-use crate::cli::SharedArgs;
+use crate::check::AnalysisOptions;
 use crate::config::{ConfigError, ConfigFile, Discovery, Options};
-use crate::rules::{Rule, RuleSelector};
-use crate::transform::{FixOptions, Naming};
+use crate::options::{FixOptions, Naming, PythonVersion, Strategy};
+use crate::rules::{Rule, RuleSelector, RuleSet};
 
 /// Directories and files skipped by default, as ruff does.
 pub const DEFAULT_EXCLUDES: &[&str] = &[
@@ -158,40 +157,26 @@ pub struct Resolver {
 /// The command-line flags that override configuration.
 #[derive(Debug, Clone, Default)]
 pub struct CliOverrides {
-    select: Option<Vec<RuleSelector>>,
-    ignore: Vec<RuleSelector>,
-    extend_select: Vec<RuleSelector>,
-    exclude: Option<Vec<String>>,
-    extend_exclude: Vec<String>,
-    force_exclude: bool,
-    unsafe_fixes: bool,
-    strategy: Option<crate::transform::Strategy>,
-    target_version: Option<crate::transform::PythonVersion>,
-    full_parse: bool,
-}
-
-impl CliOverrides {
-    /// The overrides given on the command line.
-    pub fn from_args(args: &SharedArgs) -> Self {
-        CliOverrides {
-            select: args.select.clone(),
-            ignore: args.ignore.clone(),
-            extend_select: args.extend_select.clone(),
-            exclude: args.exclude.clone(),
-            extend_exclude: args.extend_exclude.clone(),
-            force_exclude: args.force_exclude,
-            unsafe_fixes: args.unsafe_fixes,
-            strategy: args.strategy,
-            target_version: args.target_version,
-            full_parse: args.full_parse,
-        }
-    }
-
-    /// Overrides the strategy (interactive "switch strategy").
-    pub fn with_strategy(mut self, strategy: crate::transform::Strategy) -> Self {
-        self.strategy = Some(strategy);
-        self
-    }
+    /// `--select`.
+    pub select: Option<Vec<RuleSelector>>,
+    /// `--ignore`.
+    pub ignore: Vec<RuleSelector>,
+    /// `--extend-select`.
+    pub extend_select: Vec<RuleSelector>,
+    /// `--exclude`.
+    pub exclude: Option<Vec<String>>,
+    /// `--extend-exclude`.
+    pub extend_exclude: Vec<String>,
+    /// `--force-exclude`.
+    pub force_exclude: bool,
+    /// `--unsafe-fixes`.
+    pub unsafe_fixes: bool,
+    /// `--strategy`.
+    pub strategy: Option<Strategy>,
+    /// `--target-version`.
+    pub target_version: Option<PythonVersion>,
+    /// `--full-parse`.
+    pub full_parse: bool,
 }
 
 impl Resolver {

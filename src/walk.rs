@@ -54,7 +54,7 @@ pub fn walk_files<T: Send>(
             },
             Err(e) => errors.push(WalkError {
                 path: path.clone(),
-                message: io_reason(&e),
+                message: crate::io_error::reason(&e),
             }),
         }
     }
@@ -103,26 +103,37 @@ fn walk<T: Send>(
                     let is_file = entry.file_type().is_some_and(|t| t.is_file());
                     if is_file && is_python(entry.path()) {
                         let outcome = visit(entry.path());
-                        lock(&files).push((entry.into_path(), outcome));
+                        crate::sync::lock(&files).push((entry.into_path(), outcome));
                     }
                 }
-                Err(err) => lock(&errors).push(walk_error(err)),
+                Err(err) => crate::sync::lock(&errors).push(walk_error(err)),
             }
             WalkState::Continue
         })
     });
     (
-        files.into_inner().unwrap_or_else(|p| p.into_inner()),
-        errors.into_inner().unwrap_or_else(|p| p.into_inner()),
+        crate::sync::into_inner(files),
+        crate::sync::into_inner(errors),
     )
 }
 
 /// Sorts `items` by path, in the order of [`Path::cmp`] (component by component), in
-/// parallel. When every path is plain components after one shared head (`/`, `./`, `../`),
-/// comparing bytes with `/` below every other byte gives that order, and the paths are sorted
-/// by such byte keys, at a fraction of the cost of comparing components; otherwise by
+/// parallel. On Unix, when every path is plain components after one shared head (`/`, `./`,
+/// `../`), comparing bytes with `/` below every other byte gives that order, and the paths are
+/// sorted by such byte keys, at a fraction of the cost of comparing components; otherwise by
 /// `Path::cmp`.
 pub fn sort_by_path<T: Send>(items: &mut Vec<(PathBuf, T)>) {
+    #[cfg(unix)]
+    if sort_by_byte_keys(items) {
+        return;
+    }
+    items.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+}
+
+/// [`sort_by_path`] by byte keys; `false` (and `items` untouched) when the paths are not all
+/// plain components under one head. Unix only: elsewhere `/` is not the only separator.
+#[cfg(unix)]
+fn sort_by_byte_keys<T: Send>(items: &mut Vec<(PathBuf, T)>) -> bool {
     use std::os::unix::ffi::OsStrExt;
     let head = |path: &Path| {
         let bytes = path.as_os_str().as_bytes();
@@ -133,7 +144,9 @@ pub fn sort_by_path<T: Send>(items: &mut Vec<(PathBuf, T)>) {
             .sum::<usize>();
         special.min(bytes.len())
     };
-    let Some(first) = items.first() else { return };
+    let Some(first) = items.first() else {
+        return true;
+    };
     let first = first.0.as_os_str().as_bytes();
     let shared_head = &first[..head(&items[0].0)];
     let keyed = items.iter().all(|(path, _)| {
@@ -142,8 +155,7 @@ pub fn sort_by_path<T: Send>(items: &mut Vec<(PathBuf, T)>) {
         &bytes[..at] == shared_head && plain_components(&bytes[at..])
     });
     if !keyed {
-        items.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        return;
+        return false;
     }
     let mut keyed: Vec<(Vec<u8>, (PathBuf, T))> = std::mem::take(items)
         .into_iter()
@@ -160,18 +172,14 @@ pub fn sort_by_path<T: Send>(items: &mut Vec<(PathBuf, T)>) {
         .collect();
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     items.extend(keyed.into_iter().map(|(_, item)| item));
+    true
 }
 
 /// Whether `rest` is one or more `/`-separated components, none of them empty, `.` or `..`.
+#[cfg(unix)]
 fn plain_components(rest: &[u8]) -> bool {
     rest.split(|&c| c == b'/')
         .all(|component| !matches!(component, b"" | b"." | b".."))
-}
-
-/// Locks `mutex`, taking over a poisoned one (its data stays usable: a panic is caught and
-/// reported per file).
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// `.py` and `.pyi` files.
@@ -200,21 +208,6 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
         }
         ignore::Error::Loop { child, .. } => Some(child.clone()),
         _ => None,
-    }
-}
-
-/// A short reason for an I/O error, without the OS error number.
-pub fn io_reason(err: &std::io::Error) -> String {
-    match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => {
-            let text = err.to_string();
-            match text.find(" (os error") {
-                Some(i) => text[..i].to_owned(),
-                None => text,
-            }
-        }
     }
 }
 

@@ -13,9 +13,9 @@ use std::process::Command;
 
 use loopfix::check::{self, AnalysisOptions};
 use loopfix::edit::Applicability;
+use loopfix::options::{FixOptions, PythonVersion, Strategy};
 use loopfix::plan;
 use loopfix::source::SourceFile;
-use loopfix::transform::{FixOptions, PythonVersion, Strategy};
 
 struct FixtureOptions {
     analysis: AnalysisOptions,

@@ -10,9 +10,9 @@ use std::sync::Mutex;
 
 use loopfix::check::{self, AnalysisOptions};
 use loopfix::edit::Applicability;
+use loopfix::options::{FixOptions, Strategy as FixStrategy};
 use loopfix::plan;
 use loopfix::source::SourceFile;
-use loopfix::transform::{FixOptions, Strategy as FixStrategy};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 

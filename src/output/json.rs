@@ -4,7 +4,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Emitter, Located, Printer, absolute_path};
+use super::{Emitter, Located, Printer};
+use crate::paths::absolute_path;
 use crate::source::{Location, SourceFile};
 
 /// The JSON format.

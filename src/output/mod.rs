@@ -7,12 +7,37 @@ mod json;
 mod sarif;
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
 
-use crate::cli::OutputFormat;
 use crate::edit::{Applicability, Finding};
+use crate::paths::display_path;
 use crate::runner::FileReport;
 use crate::source::{Location, SourceFile};
+
+/// Output formats of findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum OutputFormat {
+    /// Message, code frame and the fix's diff.
+    #[default]
+    Full,
+    /// One line per finding.
+    Concise,
+    /// A JSON array of ruff-compatible objects.
+    Json,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+    /// GitHub Actions workflow commands.
+    Github,
+}
+
+impl OutputFormat {
+    /// Whether the format is for machines (no summary line on standard output).
+    pub fn is_machine_readable(self) -> bool {
+        matches!(
+            self,
+            OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Github
+        )
+    }
+}
 
 /// One finding, located, ready to print.
 pub struct Located<'a> {
@@ -65,10 +90,7 @@ impl Printer {
 
     /// Whether the format is for machines (no summary line on standard output).
     pub fn is_machine_readable(&self) -> bool {
-        matches!(
-            self.format,
-            OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Github
-        )
+        self.format.is_machine_readable()
     }
 }
 
@@ -92,27 +114,6 @@ pub fn locate(reports: &[FileReport]) -> Vec<Located<'_>> {
         }
     }
     out
-}
-
-/// A path relative to the working directory when it is under it, with `/` separators.
-pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let relative = path.strip_prefix(&cwd).unwrap_or(path);
-    let relative = relative.strip_prefix("./").unwrap_or(relative);
-    relative.to_string_lossy().replace('\\', "/")
-}
-
-/// An absolute path, for JSON output.
-pub fn absolute_path(path: &Path) -> String {
-    let absolute = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|cwd| cwd.join(path))
-            .unwrap_or_else(|_| path.to_path_buf())
-    };
-    let text = absolute.to_string_lossy().replace('\\', "/");
-    text.replace("/./", "/")
 }
 
 /// `[*]` when the finding's fix is applied at the threshold.

@@ -11,7 +11,7 @@ use super::group::Blocked;
 use super::unit::{describe_function, first_statement_edit};
 use super::{Ctx, evidence, text};
 use crate::edit::{Applicability, Edit, Finding, Fix};
-use crate::output::display_path;
+use crate::paths::display_path;
 use crate::project::{ExternalUse, LateGlobal, LoopFunction, ModuleSummary, ProjectContext};
 use crate::rules::Rule;
 use crate::semantic::{BindingKind, NameRef, Place, Role};

@@ -5,9 +5,10 @@ use std::sync::Arc;
 
 use tree_sitter::Node;
 
-use super::{Ctx, Strategy, init, lazy, lifespan, loops, site_message, text, unit};
+use super::{Ctx, init, lazy, lifespan, loops, site_message, text, unit};
 use crate::detect::{Site, SiteKind, Via};
 use crate::edit::{Applicability, Edit, Finding, Fix, RequiredImport};
+use crate::options::Strategy;
 
 /// Why a group has no fix; goes into the findings' messages.
 pub type Blocked = String;

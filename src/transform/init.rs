@@ -156,7 +156,7 @@ fn importers_hint(ctx: &Ctx) -> String {
         .index
         .importers_of(&project.path)
         .iter()
-        .map(|p| crate::output::display_path(p))
+        .map(|p| crate::paths::display_path(p))
         .collect();
     if importers.is_empty() {
         String::new()

@@ -59,7 +59,7 @@ pub fn rewrite_loop_uses(ctx: &Ctx, sites: &[&Site], parts: &mut FixParts) -> Re
             return Err(format!(
                 "`{}` is used by {}",
                 super::text::name_text(var),
-                crate::output::display_path(user)
+                crate::paths::display_path(user)
             ));
         }
         parts.removed_globals.push(super::text::name_text(var));

@@ -6,9 +6,10 @@ use tree_sitter::Node;
 
 use super::group::Blocked;
 use super::text::{self, Mover, Piece};
-use super::{Ctx, PythonVersion, evidence};
+use super::{Ctx, evidence};
 use crate::detect::{Awaitable, Site, SiteKind, Via};
 use crate::edit::{Edit, RequiredImport};
+use crate::options::PythonVersion;
 use crate::semantic::{BindingKind, MODULE_SCOPE, NameRef, Place, Role, ScopeId};
 
 /// Statements that cannot move into a function body unchanged.
@@ -765,7 +766,7 @@ pub(super) fn external_readers(ctx: &Ctx, names: &[&[u8]]) -> Result<Option<Stri
     let mut followers: Vec<String> = Vec::new();
     for name in names {
         for external in project.uses_of(name) {
-            let user = crate::output::display_path(&external.user);
+            let user = crate::paths::display_path(&external.user);
             match &external.blocked {
                 Some(reason) => {
                     return Err(format!(
