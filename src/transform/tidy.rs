@@ -83,20 +83,42 @@ fn unused_import_edits(file: &SourceFile, model: &Model, previously_used: &[Vec<
                     && binds_loop_library(&b.kind)
             })
         };
-        let dropped: Vec<&(Node, &[u8])> = names
+        let dropped: Vec<bool> = names
             .iter()
-            .filter(|(_, local)| unused(local) && binds_loop_library_here(local))
+            .map(|(_, local)| unused(local) && binds_loop_library_here(local))
             .collect();
-        if dropped.is_empty() {
+        if !dropped.contains(&true) {
             continue;
         }
-        if dropped.len() == names.len() {
+        if !dropped.contains(&false) {
             edits.push(super::text::remove_statement(file, node));
             continue;
         }
-        for (item, _) in dropped {
-            edits.push(super::text::remove_list_item(file.code(), *item));
-        }
+        let items: Vec<Node> = names.iter().map(|(item, _)| *item).collect();
+        edits.extend(list_item_removals(file.code(), &items, &dropped));
+    }
+    edits
+}
+
+/// The edits that drop the `dropped` items of an import list, some of which stay. Each item
+/// goes with the comma after it; the items after the last one kept go, together, with the comma
+/// before them (`from asyncio import a, b, c` without `b` and `c` is `from asyncio import a`,
+/// where one removal per item would delete that comma twice).
+fn list_item_removals(code: &[u8], items: &[Node], dropped: &[bool]) -> Vec<Edit> {
+    let last_kept = dropped.iter().rposition(|&d| !d).unwrap_or(0);
+    let mut edits: Vec<Edit> = items[..last_kept]
+        .iter()
+        .zip(dropped)
+        .filter(|(_, dropped)| **dropped)
+        .map(|(item, _)| super::text::remove_list_item(code, *item))
+        .collect();
+    if let (Some(first), Some(last)) = (items.get(last_kept + 1), items.last()) {
+        let start = first.start_byte();
+        let comma = code[..start]
+            .iter()
+            .rposition(|&b| b == b',')
+            .unwrap_or(start);
+        edits.push(Edit::delete(comma..last.end_byte()));
     }
     edits
 }
@@ -366,4 +388,37 @@ fn is_stdlib_import(model: &Model, statement: Node) -> bool {
         let top = text.split('.').next().unwrap_or("").trim();
         STDLIB.contains(&top)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tidied(code: &str, previously_used: &[&str]) -> String {
+        let src = SourceFile::new(code.as_bytes().to_vec()).unwrap();
+        let used: Vec<Vec<u8>> = previously_used
+            .iter()
+            .map(|n| n.as_bytes().to_vec())
+            .collect();
+        String::from_utf8(tidy(&src, src.code(), &used, &[]).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn unused_names_at_the_end_of_an_import_list_go_with_one_comma() {
+        let code = "from asyncio import get_event_loop, new_event_loop, set_event_loop\nx = get_event_loop()\n";
+        assert_eq!(
+            tidied(code, &["new_event_loop", "set_event_loop"]),
+            "from asyncio import get_event_loop\nx = get_event_loop()\n"
+        );
+        let code = "from asyncio import new_event_loop, get_event_loop, set_event_loop\nx = get_event_loop()\n";
+        assert_eq!(
+            tidied(code, &["new_event_loop", "set_event_loop"]),
+            "from asyncio import get_event_loop\nx = get_event_loop()\n"
+        );
+        let code = "from asyncio import (\n    get_event_loop,\n    new_event_loop,\n    run,\n)\nx = get_event_loop()\n";
+        assert_eq!(
+            tidied(code, &["new_event_loop", "run"]),
+            "from asyncio import (\n    get_event_loop,\n)\nx = get_event_loop()\n"
+        );
+    }
 }
