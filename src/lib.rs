@@ -16,7 +16,6 @@ pub mod lexer;
 pub mod noqa;
 pub mod options;
 pub mod output;
-pub mod parse;
 pub mod paths;
 pub mod plan;
 pub mod progress;
@@ -27,6 +26,7 @@ pub mod semantic;
 pub mod settings;
 pub mod source;
 pub mod sync;
+pub mod syntax;
 pub mod transform;
 pub mod walk;
 
@@ -89,7 +89,7 @@ where
 }
 
 /// Stack of each worker thread: the semantic model recurses once per level of a syntax tree,
-/// which may be thousands of levels deep (`parse::MAX_DEPTH`).
+/// which may be thousands of levels deep (`syntax::parse::MAX_DEPTH`).
 const WORKER_STACK_SIZE: usize = 256 * 1024 * 1024;
 
 /// Runs a parsed command line.

@@ -5,10 +5,10 @@ use std::sync::Arc;
 
 use crate::check::{self, AnalysisOptions};
 use crate::edit::{Applicability, Edit, Finding, Fix, apply_edits};
-use crate::parse::{self, ParseError};
 use crate::project::Exports;
 use crate::semantic::Model;
 use crate::source::{DecodeError, SourceFile};
+use crate::syntax::parse::{self, ParseError};
 use crate::transform::tidy;
 
 /// Rounds of fix-and-reanalyse before loopfix stops (a round applies every non-overlapping fix).

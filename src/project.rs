@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use tree_sitter::Node;
 
+use crate::lexer::{ImportTokens, token_hash};
 use crate::semantic::{MODULE_SCOPE, Model, ScopeKind};
 
 /// A module-level function that runs an event loop when called.
@@ -161,171 +162,6 @@ impl ModuleNames {
 /// Whether a file is a package's `__init__`.
 pub fn is_package_init(path: &Path) -> bool {
     path.file_stem().is_some_and(|s| s == "__init__")
-}
-
-/// A stable hash of an identifier, for import tokens.
-pub fn token_hash(token: &[u8]) -> u64 {
-    // FNV-1a: small, stable across runs, good enough to tell identifiers apart.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in token {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
-}
-
-/// The identifiers on a file's import lines, as a sorted set of 32-bit hashes: a few bytes per
-/// identifier, enough to tell which files may import a module without keeping their bytes or
-/// reading them again. No false negatives; a false positive (two identifiers with one hash) is
-/// rare and harmless.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ImportTokens(Box<[u32]>);
-
-impl ImportTokens {
-    /// Whether `token` may be among the file's import identifiers.
-    pub fn may_contain(&self, token: &[u8]) -> bool {
-        self.may_contain_hash(token_hash(token))
-    }
-
-    /// [`ImportTokens::may_contain`] for a token's [`token_hash`].
-    pub fn may_contain_hash(&self, hash: u64) -> bool {
-        self.0.binary_search(&short_hash(hash)).is_ok()
-    }
-
-    /// Whether the file has no import line at all.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-/// Collects a file's [`ImportTokens`] line by line.
-#[derive(Debug, Default)]
-pub struct ImportTokensBuilder(Vec<u32>);
-
-impl ImportTokensBuilder {
-    /// Adds the identifiers of one import line.
-    pub fn add_line(&mut self, line: &[u8]) {
-        let mut word_start = None;
-        for (i, &byte) in line.iter().enumerate() {
-            match (crate::lexer::is_word_byte(byte), word_start) {
-                (true, None) => word_start = Some(i),
-                (false, Some(start)) => {
-                    self.0.push(short_hash(token_hash(&line[start..i])));
-                    word_start = None;
-                }
-                _ => {}
-            }
-        }
-        if let Some(start) = word_start {
-            self.0.push(short_hash(token_hash(&line[start..])));
-        }
-    }
-
-    /// The set of the identifiers added.
-    pub fn finish(mut self) -> ImportTokens {
-        self.0.sort_unstable();
-        self.0.dedup();
-        ImportTokens(self.0.into_boxed_slice())
-    }
-}
-
-/// The 32 bits of a [`token_hash`] that [`ImportTokens`] keeps.
-fn short_hash(hash: u64) -> u32 {
-    (hash ^ (hash >> 32)) as u32
-}
-
-/// The identifiers of the lines that hold `import` (the dotted module paths and names a file
-/// imports). A cheap lexical scan: a token too many is harmless, it only makes the file a
-/// candidate for the second phase.
-pub fn import_tokens(code: &[u8]) -> ImportTokens {
-    let mut tokens = ImportTokensBuilder::default();
-    for range in import_lines(code) {
-        tokens.add_line(&code[range]);
-    }
-    tokens.finish()
-}
-
-/// The byte ranges of the logical lines that hold `import` (from the start of the physical line
-/// to the end of a bracketed or continued list).
-pub fn import_lines(code: &[u8]) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
-    static IMPORT: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(IMPORT_WORD));
-    let mut from = 0;
-    std::iter::from_fn(move || {
-        if from >= code.len() {
-            return None;
-        }
-        loop {
-            let at = from + IMPORT.find(&code[from..])?;
-            match import_line_at(code, at) {
-                Some(line) => {
-                    from = line.end.max(at + IMPORT_WORD.len());
-                    return Some(line);
-                }
-                None => from = at + IMPORT_WORD.len(),
-            }
-        }
-    })
-}
-
-/// The word whose every occurrence makes a line an import line.
-pub const IMPORT_WORD: &[u8] = b"import";
-
-/// The import line around an occurrence of `import` at `at`: from the start of its physical
-/// line to the end of its logical line. `None` when the occurrence cannot be part of an import
-/// statement that the lexer reads ([`crate::lexer::imported_modules`]): its physical line
-/// starts with neither `import` nor `from`, and holds no `;` or `:` before it (`try: import x`,
-/// `import os; import sys`). Prose in docstrings and comments mostly stays out.
-pub fn import_line_at(code: &[u8], at: usize) -> Option<std::ops::Range<usize>> {
-    let line_start = continued_line_start(code, at);
-    let before = &code[line_start..at];
-    let may_import = starts_with_an_import_keyword(before.trim_ascii_start())
-        || (before.trim_ascii().is_empty() && starts_with_an_import_keyword(&code[at..]))
-        || memchr::memchr2(b';', b':', before).is_some();
-    may_import.then(|| line_start..logical_line_end(code, at))
-}
-
-/// The start of the physical line holding `at`, or of the first of the lines that `\\` joins
-/// to it (`from pkg \\` on the line before `import name`).
-fn continued_line_start(code: &[u8], at: usize) -> usize {
-    let mut start = memchr::memrchr(b'\n', &code[..at]).map_or(0, |p| p + 1);
-    while start > 0 {
-        let previous = code[..start - 1]
-            .strip_suffix(b"\r")
-            .unwrap_or(&code[..start - 1]);
-        if !previous.ends_with(b"\\") {
-            break;
-        }
-        start = memchr::memrchr(b'\n', previous).map_or(0, |p| p + 1);
-    }
-    start
-}
-
-/// Whether `text` starts with the word `import` or `from`.
-fn starts_with_an_import_keyword(text: &[u8]) -> bool {
-    [b"import".as_slice(), b"from"].iter().any(|keyword| {
-        text.starts_with(keyword)
-            && text
-                .get(keyword.len())
-                .is_none_or(|&b| !crate::lexer::is_word_byte(b))
-    })
-}
-
-/// The end of the logical line holding `at`: past a parenthesised list or `\` continuations.
-fn logical_line_end(code: &[u8], at: usize) -> usize {
-    let mut depth = 0i32;
-    let mut i = at;
-    while i < code.len() {
-        match code[i] {
-            b'(' => depth += 1,
-            b')' => depth -= 1,
-            b'\\' if code.get(i + 1) == Some(&b'\n') => i += 1,
-            b'\n' if depth <= 0 => return i,
-            _ => {}
-        }
-        i += 1;
-    }
-    code.len()
 }
 
 /// The loopfix guards and `init()` already in a module: an `async def` at module level that
@@ -611,6 +447,7 @@ pub fn absolute_module(importer: &str, is_package: bool, imported: &str) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lexer::import_tokens;
 
     fn summary(path: &str, module: &str) -> ModuleSummary {
         ModuleSummary {
@@ -692,35 +529,6 @@ mod tests {
             absolute_module("config", false, "app.config").unwrap(),
             "app.config"
         );
-    }
-
-    #[test]
-    fn import_tokens_cover_multiline_imports() {
-        let tokens =
-            import_tokens(b"from app.config import (\n    SETTINGS,\n    other,\n)\nx = 1\n");
-        for word in ["app", "config", "SETTINGS", "other"] {
-            assert!(tokens.may_contain(word.as_bytes()), "{word}");
-        }
-        assert!(!tokens.may_contain(b"unrelated_name"));
-        assert!(import_tokens(b"x = 1\n").is_empty());
-    }
-
-    #[test]
-    fn import_tokens_skip_prose_and_keep_imports_sharing_a_line() {
-        for prose in [
-            "\"\"\"You can import this module.\"\"\"\n",
-            "# we import app lazily\n",
-            "imports = important = 1\n",
-        ] {
-            assert!(import_tokens(prose.as_bytes()).is_empty(), "{prose}");
-        }
-        let tokens = import_tokens(
-            b"try: import app.config\nexcept ImportError: pass\nx = 1; import other\nfrom.rel import name\nfrom cont \\\n    import joined\n",
-        );
-        for word in ["app", "config", "other", "rel", "name", "cont", "joined"] {
-            assert!(tokens.may_contain(word.as_bytes()), "{word}");
-        }
-        assert!(!tokens.may_contain(b"ImportError"));
     }
 
     #[test]

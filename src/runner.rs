@@ -7,12 +7,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-use crate::check::{self, AnalysisOptions, ParseNeed};
+use crate::check::{self, AnalysisOptions};
 use crate::edit::{Applicability, Finding};
+use crate::lexer::{ImportTokens, ParseNeed};
 use crate::plan::{self, Applied};
 use crate::project::{
-    self, Exports, ExternalUse, ImportTokens, ModuleNames, ModuleSummary, ProjectContext,
-    ProjectIndex,
+    self, Exports, ExternalUse, ModuleNames, ModuleSummary, ProjectContext, ProjectIndex,
 };
 use crate::settings::Resolver;
 use crate::source::SourceFile;
@@ -271,7 +271,7 @@ fn read_into(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
 }
 
 fn scan_bytes(path: &Path, bytes: &[u8], resolver: &Resolver) -> Scanned {
-    let look = check::first_look(bytes);
+    let look = crate::lexer::first_look(bytes);
     let tokens = look.tokens;
     let settled = |mut report: FileReport, tokens| {
         report.path = path.to_path_buf();
@@ -289,11 +289,11 @@ fn scan_bytes(path: &Path, bytes: &[u8], resolver: &Resolver) -> Scanned {
     };
     match SourceFile::new(bytes.to_vec()) {
         Err(e) => settled(FileReport::error(path, e.to_string()), tokens),
-        Ok(source) => match check::parse_verdict(source.code(), settings.full_parse) {
+        Ok(source) => match crate::lexer::parse_verdict(source.code(), settings.full_parse) {
             (ParseNeed::Skip, _) => Scanned::Clean(tokens),
             (need, functions) => {
                 if need == ParseNeed::Parse {
-                    crate::detect::prepare();
+                    crate::syntax::queries::prepare();
                 }
                 let if_called = (need == ParseNeed::IfImported)
                     .then(|| functions.into_iter().map(Box::from).collect());
@@ -699,7 +699,7 @@ fn process_path(
             return (report, Learned::default());
         }
     };
-    let tokens = project::import_tokens(&bytes);
+    let tokens = crate::lexer::import_tokens(&bytes);
     analyse_path(path, bytes, tokens, resolver, mode, project)
 }
 
@@ -762,7 +762,7 @@ fn process_bytes_learning(
     threshold: Option<Applicability>,
 ) -> (FileReport, Exports) {
     let empty = PathBuf::new();
-    if options.project.is_none() && !check::might_contain_loop(&bytes) {
+    if options.project.is_none() && !crate::lexer::might_contain_loop(&bytes) {
         return (FileReport::clean(), Exports::default());
     }
     let source = match SourceFile::new(bytes) {

@@ -156,7 +156,7 @@ fn check_fixture(path: &Path) -> Option<Vec<u8>> {
     let output = source.to_file_bytes(&fixed.code);
     let after = SourceFile::new(output.clone()).expect("the output is a valid source file");
     assert!(
-        loopfix::parse::parses_cleanly(after.parse_text()),
+        loopfix::syntax::parse::parses_cleanly(after.parse_text()),
         "{}: the output does not parse",
         path.display()
     );

@@ -158,7 +158,7 @@ fn check_module(module: &Module) -> Result<(), TestCaseError> {
     prop_assert!(fixed.refused.is_empty(), "refused: {:?}", fixed.refused);
     let output = source.to_file_bytes(&fixed.code);
     let after = SourceFile::new(output.clone()).unwrap();
-    prop_assert!(loopfix::parse::parses_cleanly(after.parse_text()));
+    prop_assert!(loopfix::syntax::parse::parses_cleanly(after.parse_text()));
     prop_assert!(
         fixed
             .remaining
@@ -245,9 +245,9 @@ proptest! {
     #[test]
     fn first_look_agrees_with_its_two_passes(pieces in proptest::collection::vec(look_piece(), 0..24)) {
         let code = pieces.concat();
-        let look = check::first_look(code.as_bytes());
-        prop_assert_eq!(look.might_contain_loop, check::might_contain_loop(code.as_bytes()));
-        prop_assert_eq!(look.tokens, loopfix::project::import_tokens(code.as_bytes()));
+        let look = loopfix::lexer::first_look(code.as_bytes());
+        prop_assert_eq!(look.might_contain_loop, loopfix::lexer::might_contain_loop(code.as_bytes()));
+        prop_assert_eq!(look.tokens, loopfix::lexer::import_tokens(code.as_bytes()));
     }
 
     #[test]
@@ -291,7 +291,7 @@ fn exercise(bytes: &[u8]) {
             let output = source.to_file_bytes(&fixed.code);
             if output != bytes {
                 let after = SourceFile::new(output).unwrap();
-                assert!(loopfix::parse::parses_cleanly(after.parse_text()));
+                assert!(loopfix::syntax::parse::parses_cleanly(after.parse_text()));
             }
         }
     }

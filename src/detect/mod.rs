@@ -1,55 +1,13 @@
 //! Import-time loop sites: the calls the queries in `transforms/detect/` find, kept when they
 //! resolve to asyncio, uvloop or anyio and run at import time, and classified by what they do.
 
-use std::sync::LazyLock;
-
-use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
+use tree_sitter::{Node, QueryCursor, StreamingIterator};
 
 use crate::rules::Rule;
 use crate::semantic::{BindingKind, MODULE_SCOPE, Model, Place, ScopeId};
+use crate::syntax::queries::CALLS;
 
 pub mod wrappers;
-
-static CALLS: LazyLock<CallsQuery> = LazyLock::new(CallsQuery::new);
-
-/// Starts compiling the detection query on the worker pool, so that it is ready by the time
-/// the first file's parse is done (compiling it takes as long as parsing a large module).
-pub fn prepare() {
-    static STARTED: std::sync::Once = std::sync::Once::new();
-    STARTED.call_once(|| {
-        rayon::spawn(|| {
-            LazyLock::force(&CALLS);
-        });
-    });
-}
-
-struct CallsQuery {
-    query: Query,
-    call: u32,
-    function: u32,
-    arguments: u32,
-}
-
-impl CallsQuery {
-    fn new() -> Self {
-        let query = Query::new(
-            &crate::parse::language(),
-            include_str!("../../transforms/detect/calls.scm"),
-        )
-        .expect("transforms/detect/calls.scm compiles (guarded by detect::tests)");
-        let index = |name: &str| {
-            query
-                .capture_index_for_name(name)
-                .unwrap_or_else(|| panic!("calls.scm captures @{name} (guarded by detect::tests)"))
-        };
-        CallsQuery {
-            call: index("call"),
-            function: index("function"),
-            arguments: index("arguments"),
-            query,
-        }
-    }
-}
 
 /// The method names of asyncio's loop entry points that a method-style call may name.
 const LOOP_METHODS: &[&[u8]] = &[
@@ -594,18 +552,4 @@ fn classify_loop_uses(sites: Vec<Site>) -> Vec<Site> {
             Some(site)
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn calls_query_compiles_with_its_captures() {
-        let q = &*CALLS;
-        assert_eq!(q.query.pattern_count(), 1);
-        for name in ["call", "function", "arguments"] {
-            assert!(q.query.capture_index_for_name(name).is_some(), "@{name}");
-        }
-    }
 }

@@ -9,6 +9,7 @@ use tree_sitter::Node;
 use super::{Awaitable, Site, SiteKind, Via, enclosing_statement};
 use crate::rules::Rule;
 use crate::semantic::{MODULE_SCOPE, Model, Place, Role, ScopeId, ScopeKind};
+use crate::syntax::tree::is_docstring;
 
 /// Longest chain of wrappers a finding names.
 pub const MAX_CHAIN: usize = 4;
@@ -144,13 +145,6 @@ fn is_plain_wrapper(def: Node, evidence: Node) -> bool {
     let returns_evidence = matches!(statements, [only] if only.kind() == "return_statement"
         && only.named_child(0).is_some_and(|e| e.id() == evidence.id()));
     no_parameters && returns_evidence
-}
-
-fn is_docstring(statement: Node) -> bool {
-    statement.kind() == "expression_statement"
-        && statement
-            .named_child(0)
-            .is_some_and(|e| matches!(e.kind(), "string" | "concatenated_string"))
 }
 
 /// Import-time calls of the loop functions, as LF004 sites.

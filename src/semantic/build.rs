@@ -5,6 +5,8 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
+use crate::syntax::tree::{named_children, unparenthesize};
+
 use super::{
     Binding, BindingKind, ImportStatement, MODULE_SCOPE, Model, NameRef, Place, Role, Scope,
     ScopeId, ScopeKind,
@@ -753,21 +755,4 @@ fn join_module(module: &str, member: &str) -> String {
     } else {
         format!("{module}.{member}")
     }
-}
-
-fn unparenthesize(mut node: Node) -> Node {
-    while node.kind() == "parenthesized_expression" {
-        match node.named_child(0) {
-            Some(inner) => node = inner,
-            None => break,
-        }
-    }
-    node
-}
-
-/// The named children of a node, comments included.
-pub(crate) fn named_children<'t>(node: Node<'t>) -> impl Iterator<Item = Node<'t>> {
-    let mut cursor = node.walk();
-    let children: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-    children.into_iter()
 }

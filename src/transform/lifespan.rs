@@ -1,14 +1,15 @@
 //! The application's start-up: the FastAPI/Starlette app a module builds, its lifespan and
 //! startup hooks, and LF006, `Mangum(app, lifespan="off")` where start-up work needs the lifespan.
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
-use tree_sitter::{Node, Query, QueryCursor, StreamingIterator};
+use tree_sitter::{Node, QueryCursor, StreamingIterator};
 
 use super::Ctx;
 use crate::edit::{Applicability, Edit, Finding, Fix};
 use crate::rules::Rule;
 use crate::semantic::{MODULE_SCOPE, Place, ScopeKind};
+use crate::syntax::queries::LIFESPAN;
 
 /// Constructors of ASGI apps whose `lifespan=` loopfix can wire `init()` into.
 const APP_CONSTRUCTORS: &[&str] = &[
@@ -19,42 +20,6 @@ const APP_CONSTRUCTORS: &[&str] = &[
 
 /// The Mangum adapter.
 const MANGUM: &[&str] = &["mangum.Mangum", "mangum.adapter.Mangum"];
-
-static QUERY: LazyLock<LifespanQuery> = LazyLock::new(LifespanQuery::new);
-
-struct LifespanQuery {
-    query: Query,
-    call: u32,
-    function: u32,
-    value: u32,
-    startup: u32,
-    app: u32,
-    event: u32,
-}
-
-impl LifespanQuery {
-    fn new() -> Self {
-        let query = Query::new(
-            &crate::parse::language(),
-            include_str!("../../transforms/lifespan/detect.scm"),
-        )
-        .expect("transforms/lifespan/detect.scm compiles (guarded by lifespan::tests)");
-        let index = |name: &str| {
-            query.capture_index_for_name(name).unwrap_or_else(|| {
-                panic!("lifespan/detect.scm captures @{name} (guarded by lifespan::tests)")
-            })
-        };
-        LifespanQuery {
-            call: index("call"),
-            function: index("function"),
-            value: index("value"),
-            startup: index("startup"),
-            app: index("app"),
-            event: index("event"),
-            query,
-        }
-    }
-}
 
 /// A module-level `app = FastAPI(...)`.
 pub struct App<'t> {
@@ -148,7 +113,7 @@ fn keyword_value<'t>(call: Node<'t>, ctx: &Ctx<'_, 't>, keyword: &[u8]) -> Optio
 
 /// `(app name, decorator)` of every `@app.on_event("startup")`.
 fn startup_decorators<'t>(ctx: &Ctx<'_, 't>) -> Vec<(&'t [u8], Node<'t>)> {
-    let q = &*QUERY;
+    let q = &*LIFESPAN;
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(&q.query, ctx.model.root, ctx.model.text);
     let mut out = Vec::new();
@@ -204,7 +169,7 @@ pub fn lifespan_disabled(ctx: &Ctx, needs_lifespan: bool) -> Vec<Finding> {
     if !needs_lifespan {
         return Vec::new();
     }
-    let q = &*QUERY;
+    let q = &*LIFESPAN;
     let mut cursor = QueryCursor::new();
     let mut matches = cursor.matches(&q.query, ctx.model.root, ctx.model.text);
     let mut findings = Vec::new();
@@ -254,18 +219,5 @@ fn lifespan_finding(ctx: &Ctx, call: Node, value: Node) -> Finding {
         ),
         range: call.byte_range(),
         fix: Some(Arc::new(fix)),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_compiles_with_its_captures() {
-        let q = &*QUERY;
-        for name in ["call", "function", "value", "startup", "app", "event"] {
-            assert!(q.query.capture_index_for_name(name).is_some(), "@{name}");
-        }
     }
 }

@@ -386,7 +386,7 @@ mod tests {
     #[test]
     fn mover_reindents_code_but_not_strings() {
         let code = b"try:\n    x = '''a\n  b'''\nexcept E:\n\n    x = 2\n";
-        let tree = crate::parse::parse(code).unwrap();
+        let tree = crate::syntax::parse::parse(code).unwrap();
         let statement = tree.root_node().named_child(0).unwrap();
         let mover = Mover::new(code, statement, b"", b"  ");
         let moved = mover.finish(statement.byte_range());
@@ -399,7 +399,7 @@ mod tests {
     #[test]
     fn mover_applies_edits_with_original_pieces() {
         let code = b"X = run(\n    f())\n";
-        let tree = crate::parse::parse(code).unwrap();
+        let tree = crate::syntax::parse::parse(code).unwrap();
         let statement = tree.root_node().named_child(0).unwrap();
         let mut mover = Mover::new(code, statement, b"", b"    ");
         mover.edit(

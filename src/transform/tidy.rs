@@ -4,9 +4,10 @@
 use tree_sitter::Node;
 
 use crate::edit::{Edit, RequiredImport, apply_edits};
-use crate::parse::{self, ParseError};
 use crate::semantic::{BindingKind, Model, Place, Role};
 use crate::source::SourceFile;
+use crate::syntax::parse::{self, ParseError};
+use crate::syntax::tree::is_docstring;
 
 /// Libraries whose imports a rewrite may leave unused.
 const LOOP_LIBRARIES: &[&str] = &["asyncio", "uvloop", "anyio"];
@@ -367,13 +368,6 @@ fn import_insertion_point(file: &SourceFile, model: &Model) -> usize {
         (None, None, None, Some(first)) => line_start(*first),
         (None, None, None, None) => file.code().len(),
     }
-}
-
-fn is_docstring(statement: Node) -> bool {
-    statement.kind() == "expression_statement"
-        && statement
-            .named_child(0)
-            .is_some_and(|e| e.kind() == "string")
 }
 
 fn is_stdlib_import(model: &Model, statement: Node) -> bool {

@@ -11,6 +11,7 @@ use crate::detect::{Awaitable, Site, SiteKind, Via};
 use crate::edit::{Edit, RequiredImport};
 use crate::options::PythonVersion;
 use crate::semantic::{BindingKind, MODULE_SCOPE, NameRef, Place, Role, ScopeId};
+use crate::syntax::tree::is_docstring;
 
 /// Statements that cannot move into a function body unchanged.
 pub(super) const UNMOVABLE: &[&str] = &[
@@ -692,14 +693,6 @@ pub(super) fn blank_lines_after(
         count += 1;
     }
     2
-}
-
-pub(super) fn is_docstring(statement: Node) -> bool {
-    statement.kind() == "expression_statement"
-        && statement.named_child_count() == 1
-        && statement
-            .named_child(0)
-            .is_some_and(|e| matches!(e.kind(), "string" | "concatenated_string"))
 }
 
 /// Inserts `statement` as the first statement of a function, after its docstring.

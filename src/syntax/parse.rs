@@ -1,4 +1,5 @@
-//! Tree-sitter parser setup and syntax-error detection (ERROR / MISSING nodes, runaway nesting).
+//! Tree-sitter parser setup and syntax-error detection (ERROR / MISSING nodes, runaway nesting,
+//! files too large to parse).
 
 use std::cell::RefCell;
 
@@ -10,6 +11,10 @@ use tree_sitter::{Language, Node, Parser, Tree};
 /// thousands of them; its parser stops near 6000. loopfix runs its passes on threads with large
 /// stacks (see `main.rs` and the worker pool) so that this depth fits.
 pub const MAX_DEPTH: usize = 6_000;
+
+/// The largest file loopfix parses. Tree-sitter needs about fifty times a file's size in memory;
+/// a module this large is generated code, and a clear refusal beats gigabytes of memory.
+pub const MAX_PARSE_BYTES: usize = 8 * 1024 * 1024;
 
 /// Why a module cannot be analysed.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -54,10 +59,21 @@ thread_local! {
 
 fn new_parser() -> Parser {
     let mut parser = Parser::new();
+    parser.set_language(&language()).expect(
+        "the bundled grammar matches the tree-sitter version (guarded by syntax::parse::tests)",
+    );
     parser
-        .set_language(&language())
-        .expect("the bundled grammar matches the tree-sitter version (guarded by parse::tests)");
-    parser
+}
+
+/// Refuses a source larger than [`MAX_PARSE_BYTES`].
+pub fn check_size(len: usize) -> Result<(), ParseError> {
+    if len > MAX_PARSE_BYTES {
+        return Err(ParseError::TooLarge {
+            size: len,
+            limit: MAX_PARSE_BYTES,
+        });
+    }
+    Ok(())
 }
 
 /// Parses Python source and refuses trees with syntax errors or runaway nesting.
