@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::edit::Finding;
+use crate::diagnostic::Finding;
 use crate::lexer::needs_parse;
 use crate::noqa;
 use crate::options::FixOptions;

@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use crate::check::{self, AnalysisOptions};
+use crate::check::AnalysisOptions;
+use crate::diagnostic::{Applicability, FileError, Finding, Fix};
 use crate::diff::{DiffStyle, write_diff};
-use crate::edit::{Applicability, Finding, Fix};
-use crate::options::Strategy;
+use crate::options::{FixOptions, Strategy};
 use crate::paths::display_path;
-use crate::plan;
+use crate::plan::{self, Answer, Offer, Pace};
 use crate::runner::{self, Mode};
 use crate::settings::Resolver;
 use crate::source::SourceFile;
@@ -116,9 +116,9 @@ impl Prompt for TerminalPrompt {
         writeln!(
             text,
             "fix ({}, strategy {}): {}",
-            question.fix.applicability.as_str(),
+            question.fix.applicability().as_str(),
             question.strategy,
-            question.fix.title
+            question.fix.title()
         )?;
         text.extend_from_slice(question.diff);
         let mut err = io::stderr().lock();
@@ -227,6 +227,12 @@ pub fn run_with_prompt(
             &mut session,
         ) {
             Ok(outcome) => {
+                summary.errors.extend(
+                    outcome
+                        .errors
+                        .iter()
+                        .map(|e| (report.path.clone(), e.to_string())),
+                );
                 summary.applied += outcome.applied;
                 summary.skipped += outcome.skipped;
                 summary.remaining += outcome.remaining;
@@ -246,12 +252,15 @@ struct FileOutcome {
     skipped: usize,
     remaining: usize,
     written: bool,
+    /// Fixes refused, or a fix loop without a fixed point.
+    errors: Vec<FileError>,
 }
 
-/// Asks about each fix of one file, then writes it once.
+/// Asks about each fix of one file (through the one fix loop, one fix at a time), then writes
+/// the file once.
 fn fix_file(
     path: &Path,
-    mut options: AnalysisOptions,
+    options: AnalysisOptions,
     threshold: Applicability,
     color: bool,
     prompt: &mut dyn Prompt,
@@ -259,67 +268,42 @@ fn fix_file(
 ) -> Result<FileOutcome> {
     let original =
         std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut current = SourceFile::new(original.clone())?;
-    let mut outcome = FileOutcome::default();
-    let mut declined: Vec<String> = Vec::new();
-    let mut apply_rest = session.apply_all;
-    let display = display_path(path);
-    loop {
-        let findings = check::analyze(&current, &options)?;
-        let Some((finding, fix)) = next_fix(&findings, threshold, &declined) else {
-            outcome.remaining = findings.len();
-            break;
-        };
-        let key = plan::fix_key(finding, &fix);
-        let Some(fixed) = plan::preview(&current, &fix) else {
-            declined.push(key);
-            continue;
-        };
-        let choice = if apply_rest {
-            Choice::Yes
-        } else {
-            let mut diff = Vec::new();
-            write_diff(
-                &mut diff,
-                &display,
-                &current.to_file_bytes(current.code()),
-                &current.to_file_bytes(&fixed),
-                &DiffStyle::new(color),
-            )?;
-            prompt.ask(&Question {
-                path: &display,
-                finding,
-                line: current.location(finding.range.start).row,
-                fix: &fix,
-                diff: &diff,
-                strategy: options.fix.strategy,
-            })?
-        };
-        match choice {
-            Choice::Yes | Choice::AllInFile | Choice::AllRemaining => {
-                current = SourceFile::new(current.to_file_bytes(&fixed))?;
-                outcome.applied += 1;
-                apply_rest |= choice != Choice::Yes;
-                session.apply_all |= choice == Choice::AllRemaining;
-            }
-            Choice::No => {
-                declined.push(key);
-                outcome.skipped += 1;
-            }
-            Choice::SwitchStrategy => {
-                Arc::make_mut(&mut options.fix).strategy = match options.fix.strategy {
-                    Strategy::Init => Strategy::Lazy,
-                    Strategy::Lazy | Strategy::Auto => Strategy::Init,
-                };
-            }
-            Choice::Quit => {
-                session.quit = true;
-                outcome.remaining = findings.len();
-                break;
-            }
-        }
+    let source = SourceFile::new(original.clone())?;
+    let mut asker = Asker {
+        display: display_path(path),
+        color,
+        apply_rest: session.apply_all,
+        prompt,
+        session,
+        skipped: 0,
+        failure: None,
+    };
+    let fixed = plan::fix_source(&source, &options, threshold, Pace::OneAtATime, |offer| {
+        asker.answer(offer)
+    })?;
+    if let Some(failure) = asker.failure {
+        return Err(failure);
     }
-    let new_bytes = current.to_file_bytes(current.code());
+    let mut outcome = FileOutcome {
+        applied: fixed.applied.len(),
+        skipped: asker.skipped,
+        remaining: fixed.remaining.len(),
+        written: false,
+        errors: fixed
+            .refused
+            .iter()
+            .map(|r| FileError::RefusedFix {
+                codes: r.codes.clone(),
+                title: r.title.clone(),
+            })
+            .chain(
+                fixed
+                    .unconverged_after
+                    .map(|rounds| FileError::NotConverged { rounds }),
+            )
+            .collect(),
+    };
+    let new_bytes = source.to_file_bytes(&fixed.code);
     if new_bytes != original {
         crate::fs::write_atomically(path, &original, &new_bytes)?;
         outcome.written = true;
@@ -327,15 +311,80 @@ fn fix_file(
     Ok(outcome)
 }
 
-/// The first fix at or above the threshold that was not declined, with its first finding.
-fn next_fix<'f>(
-    findings: &'f [Finding],
-    threshold: Applicability,
-    declined: &[String],
-) -> Option<(&'f Finding, Arc<Fix>)> {
-    findings.iter().find_map(|finding| {
-        let fix = finding.fix.as_ref()?;
-        (fix.applicability >= threshold && !declined.contains(&plan::fix_key(finding, fix)))
-            .then(|| (finding, Arc::clone(fix)))
-    })
+/// Puts each fix on offer to the prompt and turns the choice into the fix loop's answer.
+struct Asker<'p, 's> {
+    display: String,
+    color: bool,
+    /// "all in this file" (or "all remaining") was answered.
+    apply_rest: bool,
+    prompt: &'p mut dyn Prompt,
+    session: &'s mut Session,
+    skipped: usize,
+    /// The prompt failed (a closed terminal): the file is left as it was.
+    failure: Option<anyhow::Error>,
+}
+
+impl Asker<'_, '_> {
+    fn answer(&mut self, offer: &Offer) -> Answer {
+        if self.apply_rest {
+            return Answer::Apply;
+        }
+        match self.ask(offer) {
+            Ok(choice) => self.decide(choice, offer),
+            Err(e) => {
+                self.failure = Some(e);
+                Answer::Stop
+            }
+        }
+    }
+
+    fn ask(&mut self, offer: &Offer) -> Result<Choice> {
+        let current = offer.source;
+        let fixed = offer.fixed().map_or(current.code(), SourceFile::code);
+        let mut diff = Vec::new();
+        write_diff(
+            &mut diff,
+            &self.display,
+            &current.to_file_bytes(current.code()),
+            &current.to_file_bytes(fixed),
+            &DiffStyle::new(self.color),
+        )?;
+        self.prompt.ask(&Question {
+            path: &self.display,
+            finding: offer.finding,
+            line: current.location(offer.finding.range.start).row,
+            fix: offer.fix,
+            diff: &diff,
+            strategy: offer.options.fix.strategy,
+        })
+    }
+
+    fn decide(&mut self, choice: Choice, offer: &Offer) -> Answer {
+        match choice {
+            Choice::Yes => Answer::Apply,
+            Choice::AllInFile | Choice::AllRemaining => {
+                self.apply_rest = true;
+                self.session.apply_all |= choice == Choice::AllRemaining;
+                Answer::Apply
+            }
+            Choice::No => {
+                self.skipped += 1;
+                Answer::Skip
+            }
+            Choice::SwitchStrategy => {
+                let strategy = match offer.options.fix.strategy {
+                    Strategy::Init => Strategy::Lazy,
+                    Strategy::Lazy | Strategy::Auto => Strategy::Init,
+                };
+                Answer::Rebuild(Arc::new(FixOptions {
+                    strategy,
+                    ..(*offer.options.fix).clone()
+                }))
+            }
+            Choice::Quit => {
+                self.session.quit = true;
+                Answer::Stop
+            }
+        }
+    }
 }

@@ -1,20 +1,73 @@
-//! Applying fixes: take the fixes at or above the applicability threshold, skip overlaps, apply,
-//! tidy imports, re-parse, refuse a broken result, and repeat to a bounded fixed point.
+//! The one fix loop, for `fix`, `fix --diff`, `fix -i` and editors: offer the fixes at or above
+//! the applicability threshold to the caller, apply those it accepts (skipping overlaps, tidying
+//! imports, re-parsing, refusing a fix whose result does not parse), analyse again, and repeat to
+//! a bounded fixed point. Running out of rounds while fixes are still on offer is reported, never
+//! a silent stop.
 
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use crate::check::{self, AnalysisOptions};
-use crate::edit::{Applicability, Edit, Finding, Fix, apply_edits};
+use crate::diagnostic::{Applicability, Edit, Finding, Fix, FixId, apply_edits};
+use crate::options::FixOptions;
 use crate::project::Exports;
 use crate::semantic::Model;
 use crate::source::{DecodeError, SourceFile};
 use crate::syntax::parse::{self, ParseError};
 use crate::transform::tidy;
 
-/// Rounds of fix-and-reanalyse before loopfix stops (a round applies every non-overlapping fix).
+/// Rounds that apply fixes before loopfix gives up on a fixed point: a round applies every
+/// accepted fix that does not overlap another, and a fix may leave work for the next round (a
+/// loop global's uses after its statements go). One fix at a time gets this many rounds per fix
+/// first offered.
 const MAX_ROUNDS: usize = 8;
 
-/// A fix that was applied.
+/// How many accepted fixes one round applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pace {
+    /// Every accepted fix that overlaps no other (`fix`, `fix --diff`, an editor's fix-all).
+    AllAtOnce,
+    /// The first accepted fix, so that the next offer shows the file as it now is (`fix -i`).
+    OneAtATime,
+}
+
+/// The caller's answer to one fix on offer.
+#[derive(Debug, Clone)]
+pub enum Answer {
+    /// Apply it.
+    Apply,
+    /// Do not apply it, nor offer it again in this file.
+    Skip,
+    /// Apply nothing more in this file.
+    Stop,
+    /// Build the file's fixes again with these options and offer them (nothing is applied):
+    /// the interactive fixer's "switch strategy".
+    Rebuild(Arc<FixOptions>),
+}
+
+/// A fix on offer: its first finding, the source it applies to, and that source with it applied.
+pub struct Offer<'a> {
+    /// The first finding the fix resolves.
+    pub finding: &'a Finding,
+    /// The fix.
+    pub fix: &'a Arc<Fix>,
+    /// The file as it is now (earlier fixes applied).
+    pub source: &'a SourceFile,
+    /// The options the fix was built with.
+    pub options: &'a AnalysisOptions,
+    fixed: OnceCell<Option<SourceFile>>,
+}
+
+impl Offer<'_> {
+    /// The file with this fix alone applied and imports tidied; `None` when that does not parse.
+    pub fn fixed(&self) -> Option<&SourceFile> {
+        self.fixed
+            .get_or_init(|| try_apply(self.source, &[self.fix]))
+            .as_ref()
+    }
+}
+
+/// A fix that was applied, or refused.
 #[derive(Debug, Clone)]
 pub struct Applied {
     /// The codes of the findings it resolved.
@@ -34,10 +87,13 @@ pub struct Fixed {
     pub applied: Vec<Applied>,
     /// Findings left in the new code.
     pub remaining: Vec<Finding>,
-    /// Fixes refused because their result did not parse: `(codes, title)`.
+    /// Fixes refused because their result did not parse.
     pub refused: Vec<Applied>,
     /// What the source as given exports to the rest of the project.
     pub exports: Exports,
+    /// The rounds run when fixes were still on offer after the last of them: the loop found no
+    /// fixed point (the file keeps the fixes applied so far).
+    pub unconverged_after: Option<usize>,
 }
 
 /// Why fixing could not start.
@@ -51,78 +107,155 @@ pub enum FixError {
     Decode(#[from] DecodeError),
 }
 
-/// Applies the fixes of `src` at or above `threshold`, accepting a fix only when `accept` says so.
+/// Applies the fixes of `src` at or above `threshold` that `answer` accepts, `pace` at a time,
+/// to a fixed point or the round limit.
 pub fn fix_source(
     src: &SourceFile,
     options: &AnalysisOptions,
     threshold: Applicability,
-    mut accept: impl FnMut(&Finding, &Fix) -> bool,
+    pace: Pace,
+    answer: impl FnMut(&Offer) -> Answer,
 ) -> Result<Fixed, FixError> {
+    fix_loop(
+        src,
+        options,
+        threshold,
+        pace,
+        answer,
+        check::analyze_with_exports,
+    )
+}
+
+/// The findings and exports of a source under some options: what the fix loop asks after each
+/// round.
+type Analyze = fn(&SourceFile, &AnalysisOptions) -> Result<(Vec<Finding>, Exports), ParseError>;
+
+/// [`fix_source`] with the analysis given (a test gives one that never settles).
+fn fix_loop(
+    src: &SourceFile,
+    options: &AnalysisOptions,
+    threshold: Applicability,
+    pace: Pace,
+    mut answer: impl FnMut(&Offer) -> Answer,
+    analyze: Analyze,
+) -> Result<Fixed, FixError> {
+    let mut options = options.clone();
     let mut current = src.clone();
     let mut applied = Vec::new();
     let mut refused = Vec::new();
-    // Fixes not to offer again: declined by `accept`, or refused because they broke the module.
-    let mut skipped: Vec<String> = Vec::new();
+    // Fixes not to offer again: declined, or refused because they broke the module.
+    let mut skipped: Vec<FixId> = Vec::new();
     let mut exports = None;
-    // The findings of the current source, when nothing has changed it since they were made.
-    let mut unchanged: Option<(Vec<Finding>, Exports)> = None;
-    for _ in 0..MAX_ROUNDS {
-        let (findings, round_exports) = check::analyze_with_exports(&current, options)?;
-        exports.get_or_insert(round_exports.clone());
-        unchanged = Some((findings.clone(), round_exports));
-        let mut chosen: Vec<Chosen> = Vec::new();
-        for candidate in fixes_to_apply(&findings, threshold) {
-            if skipped.contains(&candidate.key) {
+    let mut rounds = 0;
+    let mut limit = MAX_ROUNDS;
+    let mut stopped = false;
+    let (remaining, last_exports) = loop {
+        let (findings, round_exports) = analyze(&current, &options)?;
+        exports.get_or_insert_with(|| round_exports.clone());
+        let candidates = fixes_to_apply(&findings, threshold, &skipped);
+        if rounds == 0 && pace == Pace::OneAtATime {
+            limit = MAX_ROUNDS * candidates.len().max(1);
+        }
+        if stopped || candidates.is_empty() || rounds == limit {
+            break (findings, round_exports);
+        }
+        let mut round = Round::default();
+        for candidate in &candidates {
+            let offer = Offer {
+                finding: candidate.first,
+                fix: &candidate.fix,
+                source: &current,
+                options: &options,
+                fixed: OnceCell::new(),
+            };
+            if pace == Pace::OneAtATime && offer.fixed().is_none() {
+                skipped.push(candidate.fix.id());
+                refused.push(candidate.applied());
                 continue;
             }
-            if accept(candidate.first, &candidate.fix) {
-                chosen.push(Chosen {
-                    fix: candidate.fix,
-                    codes: candidate.codes,
-                    findings: candidate.findings,
-                    key: candidate.key,
-                });
-            } else {
-                skipped.push(candidate.key);
+            match answer(&offer) {
+                Answer::Apply => {
+                    round
+                        .chosen
+                        .push((candidate, offer.fixed.into_inner().flatten()));
+                    if pace == Pace::OneAtATime {
+                        break;
+                    }
+                }
+                Answer::Skip => skipped.push(candidate.fix.id()),
+                Answer::Stop => {
+                    stopped = true;
+                    break;
+                }
+                Answer::Rebuild(fix_options) => {
+                    options.fix = fix_options;
+                    round.rebuild = true;
+                    break;
+                }
             }
         }
-        if chosen.is_empty() {
-            break;
+        if round.rebuild {
+            continue;
         }
-        let (next, round) = apply_round(&current, &chosen)?;
+        if round.chosen.is_empty() {
+            break (findings, round_exports);
+        }
+        rounds += 1;
+        let (next, taken, broken) = apply_round(&current, &round.chosen);
+        for candidate in broken {
+            skipped.push(candidate.fix.id());
+            refused.push(candidate.applied());
+        }
+        applied.extend(taken.iter().map(|c| c.applied()));
         let progressed = next.code() != current.code();
-        if progressed {
-            unchanged = None;
-        }
-        for candidate in &chosen {
-            let entry = Applied {
-                codes: candidate.codes.clone(),
-                findings: candidate.findings,
-                title: candidate.fix.title.clone(),
-            };
-            if round.refused.iter().any(|r| Arc::ptr_eq(r, &candidate.fix)) {
-                skipped.push(candidate.key.clone());
-                refused.push(entry);
-            } else if round.taken.iter().any(|t| Arc::ptr_eq(t, &candidate.fix)) {
-                applied.push(entry);
-            }
-        }
         current = next;
         if !progressed {
-            break;
+            break (findings, round_exports);
         }
-    }
-    let (remaining, final_exports) = match unchanged {
-        Some(known) => known,
-        None => check::analyze_with_exports(&current, options)?,
     };
+    let unconverged_after = (!stopped
+        && rounds == limit
+        && !fixes_to_apply(&remaining, threshold, &skipped).is_empty())
+    .then_some(rounds);
     Ok(Fixed {
         code: current.code().to_vec(),
         applied,
         remaining,
         refused,
-        exports: exports.unwrap_or(final_exports),
+        exports: exports.unwrap_or(last_exports),
+        unconverged_after,
     })
+}
+
+/// Applies every fix of `src` at or above `threshold`, all at once per round: what `fix` does.
+pub fn fix_all(
+    src: &SourceFile,
+    options: &AnalysisOptions,
+    threshold: Applicability,
+) -> Result<Fixed, FixError> {
+    fix_source(src, options, threshold, Pace::AllAtOnce, |_| Answer::Apply)
+}
+
+/// Applies the fixes of `src` whose identities are `chosen`, whatever their applicability (an
+/// editor's quick fix or fix-all).
+pub fn fix_chosen(
+    src: &SourceFile,
+    options: &AnalysisOptions,
+    chosen: &[FixId],
+) -> Result<Fixed, FixError> {
+    fix_source(
+        src,
+        options,
+        Applicability::DisplayOnly,
+        Pace::AllAtOnce,
+        |offer| {
+            if chosen.contains(&offer.fix.id()) {
+                Answer::Apply
+            } else {
+                Answer::Skip
+            }
+        },
+    )
 }
 
 /// A fix offered in a round, with the codes of the findings it resolves.
@@ -131,26 +264,40 @@ struct Candidate<'f> {
     codes: Vec<&'static str>,
     findings: usize,
     first: &'f Finding,
-    key: String,
 }
 
-/// A fix the caller accepted for this round.
-struct Chosen {
-    fix: Arc<Fix>,
-    codes: Vec<&'static str>,
-    findings: usize,
-    key: String,
+impl Candidate<'_> {
+    fn applied(&self) -> Applied {
+        Applied {
+            codes: self.codes.clone(),
+            findings: self.findings,
+            title: self.fix.title().to_owned(),
+        }
+    }
 }
 
-/// The distinct fixes of `findings` at or above `threshold`, in source order.
-fn fixes_to_apply(findings: &[Finding], threshold: Applicability) -> Vec<Candidate<'_>> {
+/// What the caller answered in one round.
+#[derive(Default)]
+struct Round<'c, 'f> {
+    /// The accepted fixes, with the source each gives alone when that is already known.
+    chosen: Vec<(&'c Candidate<'f>, Option<SourceFile>)>,
+    /// The caller asked for the fixes to be built again.
+    rebuild: bool,
+}
+
+/// The distinct fixes of `findings` at or above `threshold` and not `skipped`, in source order.
+fn fixes_to_apply<'f>(
+    findings: &'f [Finding],
+    threshold: Applicability,
+    skipped: &[FixId],
+) -> Vec<Candidate<'f>> {
     let mut out: Vec<Candidate> = Vec::new();
     for finding in findings {
         let Some(fix) = &finding.fix else { continue };
-        if fix.applicability < threshold {
+        if !fix.applies_at(threshold) || skipped.contains(&fix.id()) {
             continue;
         }
-        match out.iter_mut().find(|c| Arc::ptr_eq(&c.fix, fix)) {
+        match out.iter_mut().find(|c| c.fix.id() == fix.id()) {
             Some(candidate) => {
                 candidate.findings += 1;
                 if !candidate.codes.contains(&finding.rule.code()) {
@@ -162,58 +309,47 @@ fn fixes_to_apply(findings: &[Finding], threshold: Applicability) -> Vec<Candida
                 codes: vec![finding.rule.code()],
                 findings: 1,
                 first: finding,
-                key: fix_key(finding, fix),
             }),
         }
     }
     out
 }
 
-/// What one round did.
-struct Round {
-    taken: Vec<Arc<Fix>>,
-    refused: Vec<Arc<Fix>>,
-}
-
-/// A fix's identity across rounds (positions move, messages and titles do not).
-pub fn fix_key(first: &Finding, fix: &Fix) -> String {
-    format!("{}\0{}", first.message, fix.title)
-}
-
 /// Applies the non-overlapping fixes of one round; when the result does not parse, applies them
-/// one at a time and refuses those that break the module.
-fn apply_round(current: &SourceFile, chosen: &[Chosen]) -> Result<(SourceFile, Round), FixError> {
-    let mut taken: Vec<Arc<Fix>> = Vec::new();
+/// one at a time and refuses those that break the module. Returns the new source, the fixes
+/// taken and the fixes refused.
+fn apply_round<'c, 'f>(
+    current: &SourceFile,
+    chosen: &[(&'c Candidate<'f>, Option<SourceFile>)],
+) -> (SourceFile, Vec<&'c Candidate<'f>>, Vec<&'c Candidate<'f>>) {
+    if let [(candidate, Some(fixed))] = chosen {
+        return (fixed.clone(), vec![*candidate], Vec::new());
+    }
+    let mut taken: Vec<&Candidate> = Vec::new();
     let mut edits: Vec<Edit> = Vec::new();
-    for Chosen { fix, .. } in chosen {
-        if !fix.overlaps(&edits) {
-            edits.extend(fix.edits.iter().cloned());
-            taken.push(fix.clone());
+    for (candidate, _) in chosen {
+        if !candidate.fix.overlaps(&edits) {
+            edits.extend(candidate.fix.edits().iter().cloned());
+            taken.push(candidate);
         }
     }
-    let all: Vec<&Arc<Fix>> = taken.iter().collect();
+    let all: Vec<&Arc<Fix>> = taken.iter().map(|c| &c.fix).collect();
     if let Some(next) = try_apply(current, &all) {
-        let round = Round {
-            taken,
-            refused: Vec::new(),
-        };
-        return Ok((next, round));
+        return (next, taken, Vec::new());
     }
-    let mut round = Round {
-        taken: Vec::new(),
-        refused: Vec::new(),
-    };
     let mut state = current.clone();
-    for fix in taken {
-        match try_apply(&state, &[&fix]) {
+    let mut applied = Vec::new();
+    let mut broken = Vec::new();
+    for candidate in taken {
+        match try_apply(&state, &[&candidate.fix]) {
             Some(next) => {
                 state = next;
-                round.taken.push(fix);
+                applied.push(candidate);
             }
-            None => round.refused.push(fix),
+            None => broken.push(candidate),
         }
     }
-    Ok((state, round))
+    (state, applied, broken)
 }
 
 /// The module with `fixes` applied and imports tidied, if it still parses cleanly.
@@ -221,11 +357,11 @@ fn try_apply(current: &SourceFile, fixes: &[&Arc<Fix>]) -> Option<SourceFile> {
     let tree = parse::parse(current.parse_text()).ok()?;
     let model = Model::build(&tree, current.parse_text());
     let used_before = tidy::used_loop_imports(&model);
-    let edits: Vec<&Edit> = fixes.iter().flat_map(|f| f.edits.iter()).collect();
+    let edits: Vec<&Edit> = fixes.iter().flat_map(|f| f.edits().iter()).collect();
     let rewritten = apply_edits(current.code(), &edits);
     let imports: Vec<_> = fixes
         .iter()
-        .flat_map(|f| f.imports.iter().cloned())
+        .flat_map(|f| f.imports().iter().cloned())
         .collect();
     let tidied = tidy::tidy(current, &rewritten, &used_before, &imports).ok()?;
     let next = SourceFile::new(current.to_file_bytes(&tidied)).ok()?;
@@ -235,4 +371,83 @@ fn try_apply(current: &SourceFile, fixes: &[&Arc<Fix>]) -> Option<SourceFile> {
 /// The module as it would be with `fix` alone applied (imports tidied), if that parses cleanly.
 pub fn preview(current: &SourceFile, fix: &Arc<Fix>) -> Option<Vec<u8>> {
     try_apply(current, &[fix]).map(|next| next.code().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Rule;
+
+    /// A finding whose fix adds a comment line at the top, offered on every analysis.
+    fn endless(
+        src: &SourceFile,
+        _: &AnalysisOptions,
+    ) -> Result<(Vec<Finding>, Exports), ParseError> {
+        let fix = Fix::safe_edits("Add a comment", vec![Edit::insert(0, "# again\n")])
+            .identified(FixId::new("LF001", "m", "Add a comment", 0));
+        let finding = Finding {
+            rule: Rule::AsyncioRunAtImport,
+            message: "m".into(),
+            range: 0..src.code().len().min(1),
+            fix: Some(Arc::new(fix)),
+        };
+        Ok((vec![finding], Exports::default()))
+    }
+
+    /// The same, offered only until the comment is there.
+    fn settling(
+        src: &SourceFile,
+        options: &AnalysisOptions,
+    ) -> Result<(Vec<Finding>, Exports), ParseError> {
+        if src.code().starts_with(b"# again") {
+            return Ok((Vec::new(), Exports::default()));
+        }
+        endless(src, options)
+    }
+
+    fn run(analyze: Analyze, pace: Pace, answer: impl FnMut(&Offer) -> Answer) -> Fixed {
+        let src = SourceFile::new(b"x = 1\n".to_vec()).unwrap();
+        fix_loop(
+            &src,
+            &AnalysisOptions::default(),
+            Applicability::Safe,
+            pace,
+            answer,
+            analyze,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_loop_without_a_fixed_point_stops_and_says_so() {
+        for pace in [Pace::AllAtOnce, Pace::OneAtATime] {
+            let fixed = run(endless, pace, |_| Answer::Apply);
+            assert_eq!(fixed.unconverged_after, Some(MAX_ROUNDS), "{pace:?}");
+            assert_eq!(fixed.applied.len(), MAX_ROUNDS);
+            assert!(fixed.code.starts_with(b"# again\n# again\n"));
+        }
+    }
+
+    #[test]
+    fn a_loop_that_settles_reports_nothing() {
+        let fixed = run(settling, Pace::AllAtOnce, |_| Answer::Apply);
+        assert_eq!(fixed.unconverged_after, None);
+        assert_eq!(fixed.code, b"# again\nx = 1\n");
+        assert!(fixed.remaining.is_empty());
+    }
+
+    #[test]
+    fn skipped_and_stopped_fixes_are_not_applied_or_offered_again() {
+        let mut offers = 0;
+        let fixed = run(endless, Pace::OneAtATime, |offer| {
+            offers += 1;
+            assert!(offer.fixed().is_some());
+            Answer::Skip
+        });
+        assert_eq!((offers, fixed.applied.len()), (1, 0));
+        assert_eq!(fixed.unconverged_after, None);
+        assert_eq!(fixed.code, b"x = 1\n");
+        let fixed = run(endless, Pace::AllAtOnce, |_| Answer::Stop);
+        assert_eq!((fixed.applied.len(), fixed.unconverged_after), (0, None));
+    }
 }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use crate::check::{self, AnalysisOptions};
-use crate::edit::{Applicability, Finding};
+use crate::diagnostic::{Applicability, FileError, Finding};
 use crate::lexer::{ImportTokens, ParseNeed};
 use crate::plan::{self, Applied};
 use crate::project::{
@@ -782,18 +782,21 @@ fn process_bytes_learning(
             Err(e) => (FileReport::error(&empty, e.to_string()), Exports::default()),
         };
     };
-    match plan::fix_source(&source, options, threshold, |_, _| true) {
+    match plan::fix_all(&source, options, threshold) {
         Ok(fixed) => {
             let errors = fixed
                 .refused
                 .iter()
-                .map(|r| {
-                    format!(
-                        "internal error: the fix for {} (\"{}\") produced invalid Python; the file keeps its other fixes",
-                        r.codes.join(", "),
-                        r.title
-                    )
+                .map(|r| FileError::RefusedFix {
+                    codes: r.codes.clone(),
+                    title: r.title.clone(),
                 })
+                .chain(
+                    fixed
+                        .unconverged_after
+                        .map(|rounds| FileError::NotConverged { rounds }),
+                )
+                .map(|e| e.to_string())
                 .collect();
             let change = (fixed.code != source.code()).then(|| {
                 Box::new(Change {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use loopfix::check::{self, AnalysisOptions};
-use loopfix::edit::Applicability;
+use loopfix::diagnostic::Applicability;
 use loopfix::options::{FixOptions, PythonVersion, Strategy};
 use loopfix::plan;
 use loopfix::source::SourceFile;
@@ -145,7 +145,7 @@ fn check_fixture(path: &Path) -> Option<Vec<u8>> {
         );
     }
 
-    let fixed = plan::fix_source(&source, &options.analysis, options.threshold, |_, _| true)
+    let fixed = plan::fix_all(&source, &options.analysis, options.threshold)
         .expect("fixing a fixture works");
     assert!(
         fixed.refused.is_empty(),
@@ -168,8 +168,7 @@ fn check_fixture(path: &Path) -> Option<Vec<u8>> {
         "{}: a fixable finding is left after fix",
         path.display()
     );
-    let again =
-        plan::fix_source(&after, &options.analysis, options.threshold, |_, _| true).unwrap();
+    let again = plan::fix_all(&after, &options.analysis, options.threshold).unwrap();
     assert_eq!(
         String::from_utf8_lossy(&again.code),
         String::from_utf8_lossy(after.code()),
@@ -218,7 +217,7 @@ fn assert_style_kept(path: &Path, before: &SourceFile, after: &SourceFile) {
 fn render_snapshot(
     path: &Path,
     source: &SourceFile,
-    findings: &[loopfix::edit::Finding],
+    findings: &[loopfix::diagnostic::Finding],
     output: &[u8],
     raw: &[u8],
 ) -> String {
@@ -230,7 +229,7 @@ fn render_snapshot(
     for finding in findings {
         let location = source.location(finding.range.start);
         let fix = match &finding.fix {
-            Some(fix) => format!(" [fix, {}: {}]", fix.applicability.as_str(), fix.title),
+            Some(fix) => format!(" [fix, {}: {}]", fix.applicability().as_str(), fix.title()),
             None => String::new(),
         };
         text.push_str(&format!(

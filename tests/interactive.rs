@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use expectrl::session::OsSession;
 use expectrl::{Expect, Session};
-use loopfix::edit::Applicability;
+use loopfix::diagnostic::Applicability;
 use loopfix::interactive::{Choice, Prompt, Question, run_with_prompt};
 use loopfix::settings::{CliOverrides, Resolver};
 

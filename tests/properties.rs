@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Mutex;
 
 use loopfix::check::{self, AnalysisOptions};
-use loopfix::edit::Applicability;
+use loopfix::diagnostic::Applicability;
 use loopfix::options::{FixOptions, Strategy as FixStrategy};
 use loopfix::plan;
 use loopfix::source::SourceFile;
@@ -117,7 +117,7 @@ fn changeable_lines(source: &SourceFile, options: &AnalysisOptions) -> Vec<bool>
     let mut allowed = vec![false; source.line_count() + 1];
     let findings = check::analyze(source, options).unwrap();
     for fix in findings.iter().filter_map(|f| f.fix.as_ref()) {
-        for edit in &fix.edits {
+        for edit in fix.edits() {
             let first = source.line_index(edit.range.start);
             let last = source.line_index(edit.range.end.max(edit.range.start));
             let last = last.min(allowed.len() - 1);
@@ -154,7 +154,7 @@ fn check_module(module: &Module) -> Result<(), TestCaseError> {
         ..AnalysisOptions::default()
     };
     let allowed = changeable_lines(&source, &options);
-    let fixed = plan::fix_source(&source, &options, Applicability::Unsafe, |_, _| true).unwrap();
+    let fixed = plan::fix_all(&source, &options, Applicability::Unsafe).unwrap();
     prop_assert!(fixed.refused.is_empty(), "refused: {:?}", fixed.refused);
     let output = source.to_file_bytes(&fixed.code);
     let after = SourceFile::new(output.clone()).unwrap();
@@ -165,7 +165,7 @@ fn check_module(module: &Module) -> Result<(), TestCaseError> {
             .iter()
             .all(|f| !f.is_fixable(Applicability::Unsafe))
     );
-    let again = plan::fix_source(&after, &options, Applicability::Unsafe, |_, _| true).unwrap();
+    let again = plan::fix_all(&after, &options, Applicability::Unsafe).unwrap();
     prop_assert_eq!(
         &again.code,
         &after.code().to_vec(),
@@ -287,7 +287,7 @@ fn exercise(bytes: &[u8]) {
             ..AnalysisOptions::default()
         };
         let _ = check::analyze(&source, &options);
-        if let Ok(fixed) = plan::fix_source(&source, &options, Applicability::Unsafe, |_, _| true) {
+        if let Ok(fixed) = plan::fix_all(&source, &options, Applicability::Unsafe) {
             let output = source.to_file_bytes(&fixed.code);
             if output != bytes {
                 let after = SourceFile::new(output).unwrap();

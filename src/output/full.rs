@@ -2,11 +2,11 @@
 
 use std::collections::HashSet;
 use std::io::{self, Write};
-use std::sync::Arc;
 
 use console::Style;
 
 use super::{Emitter, Located, Printer, fix_marker};
+use crate::diagnostic::FixId;
 use crate::diff::{DiffStyle, write_diff};
 use crate::source::SourceFile;
 
@@ -50,7 +50,7 @@ impl Styles {
 impl Emitter for Full {
     fn emit(&self, out: &mut dyn Write, findings: &[Located], printer: &Printer) -> io::Result<()> {
         let styles = Styles::new(printer.color);
-        let mut shown_fixes: HashSet<*const crate::edit::Fix> = HashSet::new();
+        let mut shown_fixes: HashSet<(&str, FixId)> = HashSet::new();
         for located in findings {
             let finding = located.finding;
             writeln!(
@@ -68,13 +68,15 @@ impl Emitter for Full {
             }
             code_frame(out, located, &styles)?;
             if let Some(fix) = &finding.fix {
-                let first_time = shown_fixes.insert(Arc::as_ptr(fix));
-                let kind = fix.applicability.as_str();
+                let first_time = shown_fixes.insert((&located.display, fix.id()));
+                let kind = fix.applicability().as_str();
                 writeln!(
                     out,
                     "   {} {}",
                     styles.gutter.apply_to("="),
-                    styles.help.apply_to(format!("fix ({kind}): {}", fix.title))
+                    styles
+                        .help
+                        .apply_to(format!("fix ({kind}): {}", fix.title()))
                 )?;
                 if first_time && let Some(fixed) = crate::plan::preview(located.source, fix) {
                     let mut diff = Vec::new();

@@ -59,13 +59,13 @@ fn to_json<'a>(located: &'a Located) -> JsonFinding<'a> {
         end_location: located.end,
         filename: absolute_path(&located.report.path),
         fix: finding.fix.as_ref().map(|fix| JsonFix {
-            applicability: fix.applicability.as_str(),
+            applicability: fix.applicability().as_str(),
             edits: fix
-                .edits
+                .edits()
                 .iter()
                 .map(|edit| edit_json(located.source, &edit.range, &edit.content))
                 .collect(),
-            message: &fix.title,
+            message: fix.title(),
         }),
         location: located.start,
         message: &finding.message,

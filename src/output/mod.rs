@@ -8,7 +8,7 @@ mod sarif;
 
 use std::io::{self, Write};
 
-use crate::edit::{Applicability, Finding};
+use crate::diagnostic::{Applicability, Finding};
 use crate::paths::display_path;
 use crate::runner::FileReport;
 use crate::source::{Location, SourceFile};

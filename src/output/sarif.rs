@@ -75,7 +75,7 @@ fn result_json(located: &Located) -> Value {
     });
     if let Some(fix) = &finding.fix {
         let replacements: Vec<Value> = fix
-            .edits
+            .edits()
             .iter()
             .map(|edit| {
                 json!({
@@ -85,7 +85,7 @@ fn result_json(located: &Located) -> Value {
             })
             .collect();
         result["fixes"] = json!([{
-            "description": { "text": format!("{} ({})", fix.title, fix.applicability.as_str()) },
+            "description": { "text": format!("{} ({})", fix.title(), fix.applicability().as_str()) },
             "artifactChanges": [{
                 "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
                 "replacements": replacements,

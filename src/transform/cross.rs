@@ -10,7 +10,7 @@ use tree_sitter::Node;
 use super::group::Blocked;
 use super::unit::{describe_function, first_statement_edit};
 use super::{Ctx, evidence, text};
-use crate::edit::{Applicability, Edit, Finding, Fix};
+use crate::diagnostic::{Applicability, Edit, Finding, Fix};
 use crate::paths::display_path;
 use crate::project::{ExternalUse, LateGlobal, LoopFunction, ModuleSummary, ProjectContext};
 use crate::rules::Rule;
@@ -396,7 +396,11 @@ fn by_name_fix(
         global.name,
         display_path(&module.path)
     );
-    Ok(Fix::new(title, edits, follower_applicability(global)))
+    Ok(Fix::applicable_edits(
+        title,
+        edits,
+        follower_applicability(global),
+    ))
 }
 
 /// A module-level name the module already binds to `module` itself (`from . import config`).
@@ -488,7 +492,7 @@ fn late_globals_by_attribute(ctx: &Ctx, uses: &[Use]) -> Vec<LateFinding> {
                         )
                         .ok()
                         .map(|edit| {
-                            Fix::new(
+                            Fix::applicable_edits(
                                 format!("Await `{prefix}.{loader}()` first"),
                                 vec![edit],
                                 follower_applicability(global),

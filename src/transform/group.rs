@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use super::{Ctx, init, lazy, lifespan, loops, site_message, text, unit};
 use crate::detect::{Site, SiteKind, Via};
-use crate::edit::{Applicability, Edit, Finding, Fix, RequiredImport};
+use crate::diagnostic::{Applicability, Edit, Finding, Fix, RequiredImport};
 use crate::options::Strategy;
 
 /// Why a group has no fix; goes into the findings' messages.
@@ -30,39 +30,60 @@ pub struct FixParts {
     pub removed_globals: Vec<String>,
 }
 
+/// What a fix does to the names other modules may use, which travels beside the fix (to the
+/// module's exports), not inside it.
+#[derive(Debug, Default, Clone)]
+pub struct FixEffects {
+    /// Globals the fix makes load after import, which importers must read through the module.
+    pub late_globals: Vec<crate::project::LateGlobal>,
+    /// Globals the fix deletes.
+    pub removed_globals: Vec<String>,
+}
+
 impl FixParts {
     /// Lowers the fix's applicability to `level` (never raises it).
     pub fn limit(&mut self, level: Applicability) {
         self.applicability = Some(self.applicability.map_or(level, |a| a.min(level)));
     }
 
-    /// The fix these parts make, with overlapping deletions merged.
-    pub fn into_fix(self) -> Result<Fix, Blocked> {
+    /// The fix these parts make, with overlapping deletions merged, and its effects.
+    pub fn into_fix(self) -> Result<(Fix, FixEffects), Blocked> {
         let edits = merge_deletions(self.edits)?;
         let title = self.titles.join("; ");
-        let mut fix = Fix::new(
+        let fix = Fix::applicable_edits(
             title,
             edits,
             self.applicability.unwrap_or(Applicability::Safe),
-        );
-        let mut imports = self.imports;
-        imports.sort();
-        imports.dedup();
-        fix.imports = imports;
-        fix.late_globals = self.late_globals;
-        fix.removed_globals = self.removed_globals;
-        Ok(fix)
+        )
+        .with_imports(self.imports);
+        let effects = FixEffects {
+            late_globals: self.late_globals,
+            removed_globals: self.removed_globals,
+        };
+        Ok((fix, effects))
     }
 }
 
 /// What became of one group.
 enum Outcome {
     /// Its own fix.
-    Fixed(Arc<Fix>),
+    Fixed(Arc<Fix>, FixEffects),
     /// Waiting for the module's init fix; the lazy pass's reason, for when init fails too.
     Init(Option<Blocked>),
     /// No fix, and why.
     Blocked(Blocked),
+}
+
+/// The findings of a module's sites, with what became of its `init()` fix and the effects of
+/// each fix (beside the fix, as they were built).
+#[derive(Default)]
+pub struct SiteAnalysis {
+    /// The findings, sorted.
+    pub findings: Vec<Finding>,
+    /// The module's `init()` fix.
+    pub init: InitInfo,
+    /// Each fix with a group's statements, and what it does to names other modules use.
+    pub effects: Vec<(Arc<Fix>, FixEffects)>,
 }
 
 /// What became of the module's `init()` fix.
@@ -76,7 +97,7 @@ pub struct InitInfo {
 
 /// Builds findings for all sites of a module: one fix per group, except that every group the
 /// init strategy takes shares the module's one `init()` fix.
-pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> (Vec<Finding>, InitInfo) {
+pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> SiteAnalysis {
     let groups: Vec<Vec<&Site>> = partition(sites)
         .into_iter()
         .map(|g| g.into_iter().map(|i| &sites[i]).collect())
@@ -105,12 +126,20 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> (Vec<Finding>, InitInfo) {
     let init_fix = init
         .parts
         .and_then(|parts| parts.into_fix().ok())
-        .filter(|fix| !fix.edits.is_empty())
-        .map(Arc::new);
+        .filter(|(fix, _)| !fix.edits().is_empty())
+        .map(|(fix, effects)| (Arc::new(fix), effects));
+    let mut effects = Vec::new();
+    if let Some((fix, fix_effects)) = &init_fix {
+        effects.push((Arc::clone(fix), fix_effects.clone()));
+    }
+    let init_fix = init_fix.map(|(fix, _)| fix);
     let mut findings = Vec::with_capacity(sites.len());
     for (index, (group, outcome)) in groups.iter().zip(outcomes).enumerate() {
         let (fix, reason) = match outcome {
-            Outcome::Fixed(fix) => (Some(fix), None),
+            Outcome::Fixed(fix, fix_effects) => {
+                effects.push((Arc::clone(&fix), fix_effects));
+                (Some(fix), None)
+            }
             Outcome::Blocked(reason) => (None, Some(reason)),
             Outcome::Init(lazy_reason) => match &init_fix {
                 Some(fix) if init.included.contains(&index) => (Some(fix.clone()), None),
@@ -146,7 +175,11 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> (Vec<Finding>, InitInfo) {
             .filter(|_| !init.wires_lifespan)
             .and(init.name.clone()),
     };
-    (findings, info)
+    SiteAnalysis {
+        findings,
+        init: info,
+        effects,
+    }
 }
 
 /// The strategy for one group (SPEC §4.4): its outcome, and whether it goes to the init pass.
@@ -157,11 +190,11 @@ fn choose(ctx: &Ctx, plan: &GroupPlan, has_app: bool) -> (Outcome, bool) {
     match ctx.options.strategy {
         Strategy::Init => (Outcome::Init(None), true),
         Strategy::Lazy => match plan.lazy_fix(ctx) {
-            Ok(fix) => (Outcome::Fixed(fix), false),
+            Ok((fix, effects)) => (Outcome::Fixed(fix, effects), false),
             Err(reason) => (Outcome::Blocked(reason), false),
         },
         Strategy::Auto => match plan.lazy_fix(ctx) {
-            Ok(fix) => (Outcome::Fixed(fix), false),
+            Ok((fix, effects)) => (Outcome::Fixed(fix, effects), false),
             Err(reason) if has_app || plan.needs_init(ctx) => (Outcome::Init(Some(reason)), true),
             Err(reason) => (Outcome::Blocked(reason), false),
         },
@@ -228,7 +261,7 @@ impl<'a, 't> GroupPlan<'a, 't> {
     }
 
     /// The group's lazy fix (or, with no statement to move, its loop-management fix).
-    fn lazy_fix(&self, ctx: &Ctx) -> Result<Arc<Fix>, Blocked> {
+    fn lazy_fix(&self, ctx: &Ctx) -> Result<(Arc<Fix>, FixEffects), Blocked> {
         let mut parts = FixParts {
             edits: self.common.edits.clone(),
             applicability: self.common.applicability,
@@ -248,11 +281,11 @@ impl<'a, 't> GroupPlan<'a, 't> {
                 &mut parts,
             )?;
         }
-        let fix = parts.into_fix()?;
-        if fix.edits.is_empty() {
+        let (fix, effects) = parts.into_fix()?;
+        if fix.edits().is_empty() {
             return Err("nothing to rewrite".into());
         }
-        Ok(Arc::new(fix))
+        Ok((Arc::new(fix), effects))
     }
 
     /// Whether a statement of the group is one the lazy pass cannot express at all.

@@ -15,7 +15,7 @@ use super::unit::{
 };
 use super::{Ctx, evidence};
 use crate::detect::{Site, SiteKind};
-use crate::edit::{Applicability, Edit, RequiredImport};
+use crate::diagnostic::{Applicability, Edit, RequiredImport};
 use crate::semantic::{Place, Role};
 
 const INIT: &str = include_str!("../../transforms/init/init.py");

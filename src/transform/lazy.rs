@@ -15,7 +15,7 @@ use super::unit::{
 };
 use super::{Ctx, evidence};
 use crate::detect::Site;
-use crate::edit::{Applicability, Edit};
+use crate::diagnostic::{Applicability, Edit};
 use crate::semantic::{Place, ScopeId};
 
 const GUARD: &str = include_str!("../../transforms/lazy/guard.py");

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tree_sitter::{Node, QueryCursor, StreamingIterator};
 
 use super::Ctx;
-use crate::edit::{Applicability, Edit, Finding, Fix};
+use crate::diagnostic::{Edit, Finding, Fix};
 use crate::rules::Rule;
 use crate::semantic::{MODULE_SCOPE, Place, ScopeKind};
 use crate::syntax::queries::LIFESPAN;
@@ -206,10 +206,9 @@ fn lifespan_finding(ctx: &Ctx, call: Node, value: Node) -> Finding {
     replacement.push(quote);
     replacement.extend_from_slice(b"auto");
     replacement.push(quote);
-    let fix = Fix::new(
-        "Set `lifespan=\"auto\"` so Mangum runs the app's start-up".into(),
+    let fix = Fix::safe_edits(
+        "Set `lifespan=\"auto\"` so Mangum runs the app's start-up",
         vec![Edit::replace(value.byte_range(), replacement)],
-        Applicability::Safe,
     );
     Finding {
         rule: Rule::LifespanDisabled,

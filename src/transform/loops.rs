@@ -8,7 +8,7 @@ use tree_sitter::Node;
 use super::group::{Blocked, FixParts, loop_var};
 use super::{Ctx, evidence};
 use crate::detect::{Site, SiteKind};
-use crate::edit::{Applicability, Edit, RequiredImport};
+use crate::diagnostic::{Applicability, Edit, RequiredImport};
 use crate::semantic::{BindingKind, Place, Role};
 
 /// The statement a management site stands alone in (`asyncio.set_event_loop(loop)`,

@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use crate::detect::{self, Site, SiteKind, Via};
-use crate::edit::{self, Finding};
+use crate::diagnostic::{Applicability, Finding, Fix, FixId};
 use crate::project::{Exports, ProjectContext};
 use crate::semantic::Model;
 use crate::source::SourceFile;
@@ -114,8 +114,12 @@ pub fn analyze(
         .iter()
         .map(|f| exported_function(&ctx, &detection.loop_functions, f))
         .collect();
-    let (mut findings, init) = if detection.sites.is_empty() {
-        (Vec::new(), group::InitInfo::default())
+    let group::SiteAnalysis {
+        mut findings,
+        init,
+        effects,
+    } = if detection.sites.is_empty() {
+        group::SiteAnalysis::default()
     } else {
         analyze_sites(&ctx, &detection.sites)
     };
@@ -130,21 +134,50 @@ pub fn analyze(
     }
     findings.sort_by_key(|f| (f.range.start, f.range.end));
     exports.unwired_init = init.unwired;
-    let mut seen: Vec<*const edit::Fix> = Vec::new();
-    for fix in findings.iter().filter_map(|f| f.fix.as_ref()) {
+    for (built, identified) in identify(&mut findings) {
         // Unsafe fixes count too: their importers' fixes are unsafe as well, so `fix` applies
         // both or neither.
-        if fix.applicability >= edit::Applicability::Unsafe && !seen.contains(&Arc::as_ptr(fix)) {
-            seen.push(Arc::as_ptr(fix));
+        let effect = effects.iter().find(|(fix, _)| Arc::ptr_eq(fix, &built));
+        if let Some((_, effect)) = effect
+            && identified.applies_at(Applicability::Unsafe)
+        {
             exports
                 .late_globals
-                .extend(fix.late_globals.iter().cloned());
+                .extend(effect.late_globals.iter().cloned());
             exports
                 .removed_globals
-                .extend(fix.removed_globals.iter().cloned());
+                .extend(effect.removed_globals.iter().cloned());
         }
     }
     Analysis { findings, exports }
+}
+
+/// Gives each distinct fix of the sorted `findings` its identity ([`FixId`]), from its first
+/// finding and its title, and returns each fix as built with the fix as identified, in the order
+/// of their first findings. (Findings that share a fix share one allocation until here.)
+fn identify(findings: &mut [Finding]) -> Vec<(Arc<Fix>, Arc<Fix>)> {
+    let mut distinct: Vec<(Arc<Fix>, Arc<Fix>)> = Vec::new();
+    let mut seen_keys: Vec<u64> = Vec::new();
+    for finding in findings.iter_mut() {
+        let Some(built) = finding.fix.take() else {
+            continue;
+        };
+        let identified = match distinct.iter().find(|(b, _)| Arc::ptr_eq(b, &built)) {
+            Some((_, identified)) => Arc::clone(identified),
+            None => {
+                let code = finding.rule.code();
+                let key = FixId::key(code, &finding.message, built.title());
+                let nth = seen_keys.iter().filter(|&&k| k == key).count();
+                seen_keys.push(key);
+                let id = FixId::new(code, &finding.message, built.title(), nth as u32);
+                let identified = Arc::new((*built).clone().identified(id));
+                distinct.push((Arc::clone(&built), Arc::clone(&identified)));
+                identified
+            }
+        };
+        finding.fix = Some(identified);
+    }
+    distinct
 }
 
 /// A loop function as other modules see it: its name and the chain to its loop.

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
-use crate::edit::Edit;
+use crate::diagnostic::Edit;
 use crate::source::SourceFile;
 
 /// The newline and indent unit inserted code follows.

@@ -3,7 +3,7 @@
 
 use tree_sitter::Node;
 
-use crate::edit::{Edit, RequiredImport, apply_edits};
+use crate::diagnostic::{Edit, RequiredImport, apply_edits};
 use crate::semantic::{BindingKind, Model, Place, Role};
 use crate::source::SourceFile;
 use crate::syntax::parse::{self, ParseError};

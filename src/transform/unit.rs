@@ -8,7 +8,7 @@ use super::group::Blocked;
 use super::text::{self, Mover, Piece};
 use super::{Ctx, evidence};
 use crate::detect::{Awaitable, Site, SiteKind, Via};
-use crate::edit::{Edit, RequiredImport};
+use crate::diagnostic::{Edit, RequiredImport};
 use crate::options::PythonVersion;
 use crate::semantic::{BindingKind, MODULE_SCOPE, NameRef, Place, Role, ScopeId};
 use crate::syntax::tree::is_docstring;
