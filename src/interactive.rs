@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
-use crate::check::AnalysisOptions;
+use crate::analyze::AnalysisOptions;
+use crate::analyze::{self, Answer, Offer, Pace};
 use crate::diagnostic::{Applicability, FileError, Finding, Fix};
 use crate::diff::{DiffStyle, write_diff};
 use crate::options::{FixOptions, Strategy};
 use crate::paths::display_path;
-use crate::plan::{self, Answer, Offer, Pace};
 use crate::runner::{self, Mode};
 use crate::settings::Resolver;
 use crate::source::SourceFile;
@@ -192,7 +192,6 @@ struct Session {
 pub fn run_with_prompt(
     paths: &[PathBuf],
     resolver: &Arc<Resolver>,
-    threshold: Applicability,
     color: bool,
     prompt: &mut dyn Prompt,
 ) -> Result<Summary> {
@@ -205,8 +204,11 @@ pub fn run_with_prompt(
     let mut session = Session::default();
     for report in reports {
         for error in &report.errors {
-            summary.errors.push((report.path.clone(), error.clone()));
+            summary
+                .errors
+                .push((report.path.clone(), error.to_string()));
         }
+        let threshold = report.threshold;
         if !report.findings.iter().any(|f| f.is_fixable(threshold)) {
             summary.remaining += report.findings.len();
             continue;
@@ -278,7 +280,7 @@ fn fix_file(
         skipped: 0,
         failure: None,
     };
-    let fixed = plan::fix_source(&source, &options, threshold, Pace::OneAtATime, |offer| {
+    let fixed = analyze::fix_source(&source, &options, threshold, Pace::OneAtATime, |offer| {
         asker.answer(offer)
     })?;
     if let Some(failure) = asker.failure {

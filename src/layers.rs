@@ -22,11 +22,11 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("detect", &["detect"]),
     ("project", &["project"]),
     ("fix", &["transform"]),
-    ("analyze", &["check", "plan"]),
+    ("analyze", &["analyze"]),
     ("settings", &["config", "settings"]),
     ("runner", &["runner", "walk"]),
     ("output", &["interactive", "output", "progress"]),
-    ("app", &["cli", "layers"]),
+    ("app", &["app", "cli", "layers"]),
 ];
 
 /// Uses that break the layering today, as `(from file, to file)` under `src/`; each is removed
@@ -34,14 +34,6 @@ const LAYERS: &[(&str, &[&str])] = &[
 const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[
     ("detect/mod.rs", "detect/wrappers.rs"),
     ("detect/wrappers.rs", "detect/mod.rs"),
-    ("output/full.rs", "output/mod.rs"),
-    ("output/github.rs", "output/mod.rs"),
-    ("output/json.rs", "output/mod.rs"),
-    ("output/mod.rs", "output/full.rs"),
-    ("output/mod.rs", "output/github.rs"),
-    ("output/mod.rs", "output/json.rs"),
-    ("output/mod.rs", "output/sarif.rs"),
-    ("output/sarif.rs", "output/mod.rs"),
     ("semantic/build.rs", "semantic/mod.rs"),
     ("semantic/mod.rs", "semantic/build.rs"),
     ("semantic/mod.rs", "semantic/resolve.rs"),

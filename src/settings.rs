@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::check::AnalysisOptions;
+use crate::analyze::AnalysisOptions;
 use crate::config::{ConfigError, ConfigFile, Discovery, Options};
 use crate::options::{FixOptions, Naming, PythonVersion, Strategy};
 use crate::rules::{Rule, RuleSelector, RuleSet};

@@ -622,3 +622,100 @@ fn completions_are_generated() {
     assert_eq!(code(&out), 0);
     assert!(stdout(&out).contains("loopfix"));
 }
+
+const BARE_CALL: &str =
+    "import asyncio\n\n\nasync def setup():\n    pass\n\n\nasyncio.run(setup())\n";
+
+#[test]
+fn check_and_fix_agree_under_nested_configuration() {
+    let dir = project(&[
+        ("pyproject.toml", "[tool.loopfix]\nselect = [\"LF\"]\n"),
+        (
+            "sub/pyproject.toml",
+            "[tool.loopfix]\nunsafe-fixes = true\n",
+        ),
+        ("sub/m.py", BARE_CALL),
+    ]);
+    let check = loopfix(dir.path(), &["check", "--output-format", "concise", "."]);
+    let text = stdout(&check);
+    assert!(text.contains("sub/m.py:8:1: LF001 [*]"), "{text}");
+    assert!(
+        text.contains("Found 1 finding (1 fixable) in 1 file."),
+        "{text}"
+    );
+    assert!(!text.contains("available with `--unsafe-fixes`"), "{text}");
+    let fix = loopfix(dir.path(), &["fix", "."]);
+    assert_eq!(code(&fix), 0, "{}", stderr(&fix));
+    let fixed = fs::read_to_string(dir.path().join("sub/m.py")).unwrap();
+    assert!(fixed.contains("async def init():"), "{fixed}");
+}
+
+#[test]
+fn file_errors_appear_in_every_output_format_and_the_summary() {
+    let dir = project(&[("broken.py", "import asyncio\nX = asyncio.run(f(\n")]);
+    let json = loopfix(
+        dir.path(),
+        &["check", "--output-format", "json", "broken.py"],
+    );
+    assert_eq!(code(&json), 2);
+    let items: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let error = &items.as_array().unwrap()[0];
+    assert!(error["code"].is_null(), "{error}");
+    assert!(error["fix"].is_null() && error["url"].is_null(), "{error}");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.starts_with("syntax error at line"), "{message}");
+    assert_eq!(error["location"]["row"], error["end_location"]["row"]);
+    assert!(error["filename"].as_str().unwrap().ends_with("broken.py"));
+    assert!(
+        stderr(&json).contains("Found 1 error in 1 file."),
+        "{}",
+        stderr(&json)
+    );
+    assert!(
+        stderr(&json).contains("loopfix: error: broken.py: syntax error at line"),
+        "{}",
+        stderr(&json)
+    );
+
+    let sarif = loopfix(
+        dir.path(),
+        &["check", "--output-format", "sarif", "broken.py"],
+    );
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).unwrap();
+    let result = &log["runs"][0]["results"][0];
+    assert!(result["ruleId"].is_null(), "{result}");
+    assert_eq!(result["level"], "error");
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("syntax error")
+    );
+
+    let github = loopfix(
+        dir.path(),
+        &["check", "--output-format", "github", "broken.py"],
+    );
+    assert!(
+        stdout(&github).starts_with("::error title=loopfix (error),file=broken.py,line="),
+        "{}",
+        stdout(&github)
+    );
+    for format in ["concise", "full"] {
+        let out = loopfix(
+            dir.path(),
+            &["check", "--output-format", format, "broken.py"],
+        );
+        let text = stdout(&out);
+        assert!(text.contains("broken.py:"), "{format}: {text}");
+        assert!(
+            text.contains(": error: syntax error at line"),
+            "{format}: {text}"
+        );
+        assert!(
+            text.contains("Found 1 error in 1 file."),
+            "{format}: {text}"
+        );
+        assert_eq!(code(&out), 2);
+    }
+}

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use loopfix::check::{self, AnalysisOptions};
+use loopfix::analyze::{self, AnalysisOptions};
 use loopfix::source::SourceFile;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -35,7 +35,7 @@ fn findings(source: &SourceFile, full_parse: bool) -> Result<Vec<(usize, String,
         full_parse,
         ..AnalysisOptions::default()
     };
-    check::analyze(source, &options)
+    analyze::analyze(source, &options)
         .map(|findings| {
             findings
                 .iter()

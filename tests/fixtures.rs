@@ -11,10 +11,9 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use loopfix::check::{self, AnalysisOptions};
+use loopfix::analyze::{self, AnalysisOptions};
 use loopfix::diagnostic::Applicability;
 use loopfix::options::{FixOptions, PythonVersion, Strategy};
-use loopfix::plan;
 use loopfix::source::SourceFile;
 
 struct FixtureOptions {
@@ -124,7 +123,7 @@ fn check_fixture(path: &Path) -> Option<Vec<u8>> {
     let raw = std::fs::read(path).unwrap();
     let source = SourceFile::new(raw.clone()).expect("fixtures are valid source files");
     let options = fixture_options(source.code());
-    let findings = check::analyze(&source, &options.analysis).expect("fixtures parse");
+    let findings = analyze::analyze(&source, &options.analysis).expect("fixtures parse");
 
     let (expected, ok_lines) = markers(source.code());
     let found: BTreeSet<(usize, String)> = findings
@@ -145,7 +144,7 @@ fn check_fixture(path: &Path) -> Option<Vec<u8>> {
         );
     }
 
-    let fixed = plan::fix_all(&source, &options.analysis, options.threshold)
+    let fixed = analyze::fix_all(&source, &options.analysis, options.threshold)
         .expect("fixing a fixture works");
     assert!(
         fixed.refused.is_empty(),
@@ -168,7 +167,7 @@ fn check_fixture(path: &Path) -> Option<Vec<u8>> {
         "{}: a fixable finding is left after fix",
         path.display()
     );
-    let again = plan::fix_all(&after, &options.analysis, options.threshold).unwrap();
+    let again = analyze::fix_all(&after, &options.analysis, options.threshold).unwrap();
     assert_eq!(
         String::from_utf8_lossy(&again.code),
         String::from_utf8_lossy(after.code()),

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use expectrl::session::OsSession;
 use expectrl::{Expect, Session};
-use loopfix::diagnostic::Applicability;
 use loopfix::interactive::{Choice, Prompt, Question, run_with_prompt};
 use loopfix::settings::{CliOverrides, Resolver};
 
@@ -56,14 +55,7 @@ fn session(dir: &Path, answers: Vec<Choice>) -> (loopfix::interactive::Summary, 
         answers,
         asked: Vec::new(),
     };
-    let summary = run_with_prompt(
-        &[dir.to_path_buf()],
-        &resolver,
-        Applicability::Safe,
-        false,
-        &mut prompt,
-    )
-    .unwrap();
+    let summary = run_with_prompt(&[dir.to_path_buf()], &resolver, false, &mut prompt).unwrap();
     assert!(prompt.answers.is_empty(), "every scripted answer was used");
     (summary, prompt.asked)
 }

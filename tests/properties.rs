@@ -8,10 +8,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Mutex;
 
-use loopfix::check::{self, AnalysisOptions};
+use loopfix::analyze::{self, AnalysisOptions};
 use loopfix::diagnostic::Applicability;
 use loopfix::options::{FixOptions, Strategy as FixStrategy};
-use loopfix::plan;
 use loopfix::source::SourceFile;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -115,7 +114,7 @@ impl Module {
 /// the tidy step may remove.
 fn changeable_lines(source: &SourceFile, options: &AnalysisOptions) -> Vec<bool> {
     let mut allowed = vec![false; source.line_count() + 1];
-    let findings = check::analyze(source, options).unwrap();
+    let findings = analyze::analyze(source, options).unwrap();
     for fix in findings.iter().filter_map(|f| f.fix.as_ref()) {
         for edit in fix.edits() {
             let first = source.line_index(edit.range.start);
@@ -154,7 +153,7 @@ fn check_module(module: &Module) -> Result<(), TestCaseError> {
         ..AnalysisOptions::default()
     };
     let allowed = changeable_lines(&source, &options);
-    let fixed = plan::fix_all(&source, &options, Applicability::Unsafe).unwrap();
+    let fixed = analyze::fix_all(&source, &options, Applicability::Unsafe).unwrap();
     prop_assert!(fixed.refused.is_empty(), "refused: {:?}", fixed.refused);
     let output = source.to_file_bytes(&fixed.code);
     let after = SourceFile::new(output.clone()).unwrap();
@@ -165,7 +164,7 @@ fn check_module(module: &Module) -> Result<(), TestCaseError> {
             .iter()
             .all(|f| !f.is_fixable(Applicability::Unsafe))
     );
-    let again = plan::fix_all(&after, &options, Applicability::Unsafe).unwrap();
+    let again = analyze::fix_all(&after, &options, Applicability::Unsafe).unwrap();
     prop_assert_eq!(
         &again.code,
         &after.code().to_vec(),
@@ -286,8 +285,8 @@ fn exercise(bytes: &[u8]) {
             full_parse,
             ..AnalysisOptions::default()
         };
-        let _ = check::analyze(&source, &options);
-        if let Ok(fixed) = plan::fix_all(&source, &options, Applicability::Unsafe) {
+        let _ = analyze::analyze(&source, &options);
+        if let Ok(fixed) = analyze::fix_all(&source, &options, Applicability::Unsafe) {
             let output = source.to_file_bytes(&fixed.code);
             if output != bytes {
                 let after = SourceFile::new(output).unwrap();

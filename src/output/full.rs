@@ -1,12 +1,14 @@
-//! `full` (message, code frame, the fix's diff) and `concise` (one line per finding).
+//! `full` (message, code frame, the fix's diff) and `concise` (one line per finding); a file
+//! that could not be processed is a line `path:row:col: error: reason`.
 
 use std::collections::HashSet;
 use std::io::{self, Write};
 
 use console::Style;
 
-use super::{Emitter, Located, Printer, fix_marker};
-use crate::diagnostic::FixId;
+use super::format::{Emitter, Printer};
+use super::located::{Located, What, fix_marker};
+use crate::diagnostic::{Finding, Fix, FixId};
 use crate::diff::{DiffStyle, write_diff};
 use crate::source::SourceFile;
 
@@ -48,64 +50,99 @@ impl Styles {
 }
 
 impl Emitter for Full {
-    fn emit(&self, out: &mut dyn Write, findings: &[Located], printer: &Printer) -> io::Result<()> {
+    fn emit(&self, out: &mut dyn Write, located: &[Located], printer: &Printer) -> io::Result<()> {
         let styles = Styles::new(printer.color);
         let mut shown_fixes: HashSet<(&str, FixId)> = HashSet::new();
-        for located in findings {
-            let finding = located.finding;
-            writeln!(
-                out,
-                "{}:{}:{}: {} {}{}",
-                styles.path.apply_to(&located.display),
-                located.start.row,
-                located.start.column,
-                styles.code.apply_to(finding.rule.code()),
-                fix_marker(finding, printer.threshold),
-                finding.message
-            )?;
-            if self.concise {
-                continue;
-            }
-            code_frame(out, located, &styles)?;
-            if let Some(fix) = &finding.fix {
-                let first_time = shown_fixes.insert((&located.display, fix.id()));
-                let kind = fix.applicability().as_str();
-                writeln!(
-                    out,
-                    "   {} {}",
-                    styles.gutter.apply_to("="),
-                    styles
-                        .help
-                        .apply_to(format!("fix ({kind}): {}", fix.title()))
-                )?;
-                if first_time && let Some(fixed) = crate::plan::preview(located.source, fix) {
-                    let mut diff = Vec::new();
-                    let old = located.source.to_file_bytes(located.source.code());
-                    let new = located.source.to_file_bytes(&fixed);
-                    write_diff(
-                        &mut diff,
-                        &located.display,
-                        &old,
-                        &new,
-                        &DiffStyle::new(printer.color),
+        for diagnostic in located {
+            match diagnostic.what {
+                What::Error(error) => {
+                    writeln!(
+                        out,
+                        "{}:{}:{}: {} {error}",
+                        styles.path.apply_to(&diagnostic.display),
+                        diagnostic.start.row,
+                        diagnostic.start.column,
+                        styles.code.apply_to("error:"),
                     )?;
-                    for line in diff.split_inclusive(|&b| b == b'\n') {
-                        out.write_all(b"     ")?;
-                        out.write_all(line)?;
+                    if !self.concise {
+                        writeln!(out)?;
                     }
-                } else if !first_time {
-                    writeln!(out, "     (the same fix as above)")?;
+                }
+                What::Finding { source, finding } => {
+                    writeln!(
+                        out,
+                        "{}:{}:{}: {} {}{}",
+                        styles.path.apply_to(&diagnostic.display),
+                        diagnostic.start.row,
+                        diagnostic.start.column,
+                        styles.code.apply_to(finding.rule.code()),
+                        fix_marker(diagnostic.report, finding),
+                        finding.message
+                    )?;
+                    if self.concise {
+                        continue;
+                    }
+                    code_frame(out, diagnostic, source, finding, &styles)?;
+                    if let Some(fix) = &finding.fix {
+                        let first_time = shown_fixes.insert((&diagnostic.display, fix.id()));
+                        fix_block(out, diagnostic, source, fix, first_time, printer, &styles)?;
+                    }
+                    writeln!(out)?;
                 }
             }
-            writeln!(out)?;
         }
         Ok(())
     }
 }
 
+/// The fix's title and, the first time it shows, its diff (else a pointer to the one above).
+fn fix_block(
+    out: &mut dyn Write,
+    diagnostic: &Located,
+    source: &SourceFile,
+    fix: &Fix,
+    first_time: bool,
+    printer: &Printer,
+    styles: &Styles,
+) -> io::Result<()> {
+    let kind = fix.applicability().as_str();
+    writeln!(
+        out,
+        "   {} {}",
+        styles.gutter.apply_to("="),
+        styles
+            .help
+            .apply_to(format!("fix ({kind}): {}", fix.title()))
+    )?;
+    if first_time && let Some(fixed) = diagnostic.report.preview(fix.id()) {
+        let mut diff = Vec::new();
+        let old = source.to_file_bytes(source.code());
+        let new = source.to_file_bytes(fixed);
+        write_diff(
+            &mut diff,
+            &diagnostic.display,
+            &old,
+            &new,
+            &DiffStyle::new(printer.color),
+        )?;
+        for line in diff.split_inclusive(|&b| b == b'\n') {
+            out.write_all(b"     ")?;
+            out.write_all(line)?;
+        }
+    } else if !first_time {
+        writeln!(out, "     (the same fix as above)")?;
+    }
+    Ok(())
+}
+
 /// The finding's lines with one line of context and carets under the span's first line.
-fn code_frame(out: &mut dyn Write, located: &Located, styles: &Styles) -> io::Result<()> {
-    let source = located.source;
+fn code_frame(
+    out: &mut dyn Write,
+    located: &Located,
+    source: &SourceFile,
+    finding: &Finding,
+    styles: &Styles,
+) -> io::Result<()> {
     let first = located.start.row - 1;
     let last = (located.end.row - 1).min(first + 4);
     let from = first.saturating_sub(1);
@@ -121,14 +158,14 @@ fn code_frame(out: &mut dyn Write, located: &Located, styles: &Styles) -> io::Re
             styles.gutter.apply_to(format!("{:>width$}", line + 1))
         )?;
         if line == first {
-            let (offset, len) = caret_span(source, located, line);
+            let (offset, len) = caret_span(source, finding, line);
             writeln!(
                 out,
                 "{:width$} {bar} {}{} {}",
                 "",
                 " ".repeat(offset),
                 styles.marker.apply_to("^".repeat(len.max(1))),
-                styles.marker.apply_to(located.finding.rule.code())
+                styles.marker.apply_to(finding.rule.code())
             )?;
         }
     }
@@ -142,17 +179,15 @@ fn display_line(source: &SourceFile, line: usize) -> String {
 }
 
 /// Display column and width of the carets on the span's first line.
-fn caret_span(source: &SourceFile, located: &Located, line: usize) -> (usize, usize) {
+fn caret_span(source: &SourceFile, finding: &Finding, line: usize) -> (usize, usize) {
     let range = source.line_range(line);
     let text = &source.code()[range.clone()];
-    let start = located
-        .finding
+    let start = finding
         .range
         .start
         .saturating_sub(range.start)
         .min(text.len());
-    let end = located
-        .finding
+    let end = finding
         .range
         .end
         .saturating_sub(range.start)

@@ -1,33 +1,39 @@
-//! `github`: GitHub Actions workflow commands (`::error file=...,line=...::message`).
+//! `github`: GitHub Actions workflow commands (`::error file=...,line=...::message`); a file that
+//! could not be processed gets one too, titled `loopfix (error)`.
 
 use std::io::{self, Write};
 
-use super::{Emitter, Located, Printer};
+use super::format::{Emitter, Printer};
+use super::located::{Located, What};
 
 /// The GitHub Actions format.
 pub struct Github;
 
 impl Emitter for Github {
-    fn emit(
-        &self,
-        out: &mut dyn Write,
-        findings: &[Located],
-        _printer: &Printer,
-    ) -> io::Result<()> {
-        for located in findings {
-            let code = located.finding.rule.code();
+    fn emit(&self, out: &mut dyn Write, located: &[Located], _printer: &Printer) -> io::Result<()> {
+        for diagnostic in located {
+            let (title, text) = match diagnostic.what {
+                What::Finding { finding, .. } => {
+                    let code = finding.rule.code();
+                    (
+                        format!("loopfix ({code})"),
+                        format!("{code} {}", finding.message),
+                    )
+                }
+                What::Error(error) => ("loopfix (error)".to_owned(), format!("error: {error}")),
+            };
             writeln!(
                 out,
-                "::error title=loopfix ({code}),file={},line={},col={},endLine={},endColumn={}::{}:{}:{}: {code} {}",
-                escape_property(&located.display),
-                located.start.row,
-                located.start.column,
-                located.end.row,
-                located.end.column,
-                escape_data(&located.display),
-                located.start.row,
-                located.start.column,
-                escape_data(&located.finding.message),
+                "::error title={title},file={},line={},col={},endLine={},endColumn={}::{}:{}:{}: {}",
+                escape_property(&diagnostic.display),
+                diagnostic.start.row,
+                diagnostic.start.column,
+                diagnostic.end.row,
+                diagnostic.end.column,
+                escape_data(&diagnostic.display),
+                diagnostic.start.row,
+                diagnostic.start.column,
+                escape_data(&text),
             )?;
         }
         Ok(())

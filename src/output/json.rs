@@ -1,10 +1,13 @@
-//! `json`: an array of ruff-compatible objects.
+//! `json`: an array of ruff-compatible objects. A file that could not be processed is an object
+//! with `"code": null` and the reason as its `message` (as ruff reports a syntax error), at the
+//! place the error points to (else the file's start), with no fix, `noqa_row` or `url`.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Emitter, Located, Printer};
+use super::format::{Emitter, Printer};
+use super::located::{Located, What};
 use crate::paths::absolute_path;
 use crate::source::{Location, SourceFile};
 
@@ -14,14 +17,14 @@ pub struct Json;
 #[derive(Serialize)]
 struct JsonFinding<'a> {
     cell: Option<()>,
-    code: &'static str,
+    code: Option<&'static str>,
     end_location: Location,
     filename: String,
     fix: Option<JsonFix<'a>>,
     location: Location,
-    message: &'a str,
-    noqa_row: usize,
-    url: String,
+    message: String,
+    noqa_row: Option<usize>,
+    url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -39,38 +42,49 @@ struct JsonEdit {
 }
 
 impl Emitter for Json {
-    fn emit(
-        &self,
-        out: &mut dyn Write,
-        findings: &[Located],
-        _printer: &Printer,
-    ) -> io::Result<()> {
-        let items: Vec<JsonFinding> = findings.iter().map(to_json).collect();
+    fn emit(&self, out: &mut dyn Write, located: &[Located], _printer: &Printer) -> io::Result<()> {
+        let items: Vec<JsonFinding> = located.iter().map(to_json).collect();
         serde_json::to_writer_pretty(&mut *out, &items)?;
         writeln!(out)
     }
 }
 
 fn to_json<'a>(located: &'a Located) -> JsonFinding<'a> {
-    let finding = located.finding;
+    let filename = absolute_path(&located.report.path);
+    let (source, finding) = match located.what {
+        What::Finding { source, finding } => (source, finding),
+        What::Error(error) => {
+            return JsonFinding {
+                cell: None,
+                code: None,
+                end_location: located.end,
+                filename,
+                fix: None,
+                location: located.start,
+                message: error.to_string(),
+                noqa_row: None,
+                url: None,
+            };
+        }
+    };
     JsonFinding {
         cell: None,
-        code: finding.rule.code(),
+        code: Some(finding.rule.code()),
         end_location: located.end,
-        filename: absolute_path(&located.report.path),
+        filename,
         fix: finding.fix.as_ref().map(|fix| JsonFix {
             applicability: fix.applicability().as_str(),
             edits: fix
                 .edits()
                 .iter()
-                .map(|edit| edit_json(located.source, &edit.range, &edit.content))
+                .map(|edit| edit_json(source, &edit.range, &edit.content))
                 .collect(),
             message: fix.title(),
         }),
         location: located.start,
-        message: &finding.message,
-        noqa_row: located.start.row,
-        url: finding.rule.url(),
+        message: finding.message.clone(),
+        noqa_row: Some(located.start.row),
+        url: Some(finding.rule.url()),
     }
 }
 

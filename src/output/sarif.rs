@@ -1,10 +1,12 @@
-//! `sarif`: SARIF 2.1.0, as GitHub code scanning accepts it, with rule metadata and fixes.
+//! `sarif`: SARIF 2.1.0, as GitHub code scanning accepts it, with rule metadata and fixes. A file
+//! that could not be processed is a result without a rule (`"ruleId": null`), level `error`.
 
 use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
-use super::{Emitter, Located, Printer};
+use super::format::{Emitter, Printer};
+use super::located::{Located, What};
 use crate::rules::Rule;
 use crate::source::SourceFile;
 
@@ -12,14 +14,9 @@ use crate::source::SourceFile;
 pub struct Sarif;
 
 impl Emitter for Sarif {
-    fn emit(
-        &self,
-        out: &mut dyn Write,
-        findings: &[Located],
-        _printer: &Printer,
-    ) -> io::Result<()> {
+    fn emit(&self, out: &mut dyn Write, located: &[Located], _printer: &Printer) -> io::Result<()> {
         let rules: Vec<Value> = Rule::ALL.iter().map(|&rule| rule_json(rule)).collect();
-        let results: Vec<Value> = findings.iter().map(result_json).collect();
+        let results: Vec<Value> = located.iter().map(result_json).collect();
         let log = json!({
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
@@ -54,24 +51,33 @@ fn rule_json(rule: Rule) -> Value {
 }
 
 fn result_json(located: &Located) -> Value {
-    let finding = located.finding;
     let uri = located.display.clone();
+    let physical = json!({
+        "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
+        "region": {
+            "startLine": located.start.row,
+            "startColumn": located.start.column,
+            "endLine": located.end.row,
+            "endColumn": located.end.column,
+        }
+    });
+    let (source, finding) = match located.what {
+        What::Finding { source, finding } => (source, finding),
+        What::Error(error) => {
+            return json!({
+                "ruleId": null,
+                "level": "error",
+                "message": { "text": error.to_string() },
+                "locations": [{ "physicalLocation": physical }],
+            });
+        }
+    };
     let mut result = json!({
         "ruleId": finding.rule.code(),
         "ruleIndex": Rule::ALL.iter().position(|&r| r == finding.rule).unwrap_or(0),
         "level": "error",
         "message": { "text": finding.message },
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
-                "region": {
-                    "startLine": located.start.row,
-                    "startColumn": located.start.column,
-                    "endLine": located.end.row,
-                    "endColumn": located.end.column,
-                }
-            }
-        }],
+        "locations": [{ "physicalLocation": physical }],
     });
     if let Some(fix) = &finding.fix {
         let replacements: Vec<Value> = fix
@@ -79,7 +85,7 @@ fn result_json(located: &Located) -> Value {
             .iter()
             .map(|edit| {
                 json!({
-                    "deletedRegion": region(located.source, &edit.range),
+                    "deletedRegion": region(source, &edit.range),
                     "insertedContent": { "text": String::from_utf8_lossy(&edit.content) },
                 })
             })

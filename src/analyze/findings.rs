@@ -1,4 +1,5 @@
-//! Analysis of one source: prefilter, parse, semantic model, passes, rule selection, suppression.
+//! The findings of one source: prefilter, parse, semantic model, passes, rule selection,
+//! suppression.
 
 use std::sync::Arc;
 

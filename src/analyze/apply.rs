@@ -7,8 +7,8 @@
 use std::cell::OnceCell;
 use std::sync::Arc;
 
-use crate::check::{self, AnalysisOptions};
-use crate::diagnostic::{Applicability, Edit, Finding, Fix, FixId, apply_edits};
+use super::findings::{AnalysisOptions, analyze_with_exports};
+use crate::diagnostic::{Applicability, Edit, FileError, Finding, Fix, FixId, apply_edits};
 use crate::options::FixOptions;
 use crate::project::Exports;
 use crate::semantic::Model;
@@ -107,6 +107,15 @@ pub enum FixError {
     Decode(#[from] DecodeError),
 }
 
+impl From<FixError> for FileError {
+    fn from(error: FixError) -> Self {
+        match error {
+            FixError::Parse(error) => FileError::Unparsable(error),
+            FixError::Decode(error) => FileError::Undecodable(error),
+        }
+    }
+}
+
 /// Applies the fixes of `src` at or above `threshold` that `answer` accepts, `pace` at a time,
 /// to a fixed point or the round limit.
 pub fn fix_source(
@@ -116,14 +125,7 @@ pub fn fix_source(
     pace: Pace,
     answer: impl FnMut(&Offer) -> Answer,
 ) -> Result<Fixed, FixError> {
-    fix_loop(
-        src,
-        options,
-        threshold,
-        pace,
-        answer,
-        check::analyze_with_exports,
-    )
+    fix_loop(src, options, threshold, pace, answer, analyze_with_exports)
 }
 
 /// The findings and exports of a source under some options: what the fix loop asks after each

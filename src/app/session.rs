@@ -1,0 +1,319 @@
+//! One run of `check` or `fix`, over the files named (walked) or standard input: the same steps
+//! for both — process, write what `fix` changed, print each file's errors on standard error,
+//! emit the diagnostics, the summary, and the exit status.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+
+use super::exit::ExitStatus;
+use crate::cli::{ColorChoice, FixCommand, SharedArgs};
+use crate::diagnostic::FileError;
+use crate::diff::{DiffStyle, write_diff};
+use crate::interactive;
+use crate::output::{self, Counts, OutputFormat, Printer};
+use crate::paths::display_path;
+use crate::progress::Progress;
+use crate::runner::{self, Counters, FileReport, Mode};
+use crate::settings::{CliOverrides, Resolver};
+
+/// A run of `check` or `fix`: the flags, the settings resolver and how to print.
+pub struct Session<'a> {
+    shared: &'a SharedArgs,
+    fix: Option<&'a FixCommand>,
+    resolver: Arc<Resolver>,
+    printer: Printer,
+}
+
+impl<'a> Session<'a> {
+    /// A session for the flags of `check` (`fix` is `None`) or `fix`.
+    pub fn new(shared: &'a SharedArgs, fix: Option<&'a FixCommand>) -> Result<Self> {
+        let resolver = Arc::new(Resolver::new(overrides(shared), shared.config.as_deref())?);
+        // A broken configuration that governs the working directory stops the run at once.
+        resolver.settings_for(Path::new("."))?;
+        let printer = Printer {
+            format: shared.output_format.unwrap_or_default(),
+            color: use_color(shared.color),
+            fixing: fix.is_some(),
+        };
+        Ok(Session {
+            shared,
+            fix,
+            resolver,
+            printer,
+        })
+    }
+
+    /// Runs the session.
+    pub fn run(&self) -> Result<ExitStatus> {
+        let paths = &self.shared.paths;
+        if paths.len() == 1 && paths[0] == Path::new("-") {
+            return self.run_stdin();
+        }
+        if paths.iter().any(|p| p == Path::new("-")) {
+            anyhow::bail!("`-` (standard input) must be the only path");
+        }
+        let paths = if paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            paths.clone()
+        };
+        if self.fix.is_some_and(|f| f.interactive) {
+            return self.run_interactive(&paths);
+        }
+        self.run_files(&paths)
+    }
+
+    fn mode(&self) -> Mode {
+        if self.fix.is_some() {
+            Mode::Fix
+        } else {
+            Mode::Check
+        }
+    }
+
+    fn diff_only(&self) -> bool {
+        self.fix.is_some_and(|f| f.diff)
+    }
+
+    fn run_files(&self, paths: &[PathBuf]) -> Result<ExitStatus> {
+        let counters = Arc::new(Counters::default());
+        let shared = self.shared;
+        let show_progress = !shared.quiet && !shared.no_progress && io::stderr().is_terminal();
+        let progress = Progress::start(show_progress, Arc::clone(&counters));
+        let (walked, walk_errors) =
+            runner::walk_and_process(paths, &self.resolver, self.mode(), &counters);
+        progress.finish();
+        // Paths that could not be walked come first, as they are met.
+        let mut reports: Vec<FileReport> = walk_errors
+            .into_iter()
+            .map(|e| FileReport::error(&e.path, FileError::Unreadable(e.message)))
+            .collect();
+        let unwalked = reports.len();
+        for report in &reports {
+            print_errors(&report.path, &report.errors);
+        }
+        reports.extend(walked);
+
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        let changed = match self.fix {
+            Some(_) => self.write_changes(&mut reports[unwalked..], &mut out)?,
+            None => 0,
+        };
+        for report in &reports[unwalked..] {
+            print_errors(&report.path, &report.errors);
+        }
+        let counts = Counts::of(&reports);
+        let diff_only = self.diff_only();
+        if !diff_only && !shared.quiet {
+            self.emit(&mut out, &mut reports, &counts)?;
+        }
+        let summary = output::summary(&counts, self.fix.is_some(), diff_only);
+        if diff_only || self.printer.is_machine_readable() {
+            writeln!(io::stderr().lock(), "{summary}")?;
+        } else {
+            writeln!(out, "{summary}")?;
+        }
+        out.flush()?;
+        Ok(self.exit_status(&counts, changed))
+    }
+
+    /// Prints each change (`--diff`: the diff only) and writes it; returns how many files
+    /// changed. A file that cannot be written keeps its bytes and gets the error.
+    fn write_changes(&self, reports: &mut [FileReport], out: &mut dyn Write) -> Result<usize> {
+        let diff_only = self.diff_only();
+        let diff_style = DiffStyle::new(self.printer.color && !diff_only);
+        let mut changed = 0;
+        for report in reports {
+            let Some(change) = &report.change else {
+                continue;
+            };
+            changed += 1;
+            let display = display_path(&report.path);
+            if diff_only {
+                let plain = DiffStyle::default();
+                write_diff(out, &display, &change.original, &change.fixed, &plain)?;
+                continue;
+            }
+            if !self.shared.quiet {
+                if self.printer.is_machine_readable() {
+                    let mut err = io::stderr().lock();
+                    write_diff(
+                        &mut err,
+                        &display,
+                        &change.original,
+                        &change.fixed,
+                        &diff_style,
+                    )?;
+                } else {
+                    write_diff(out, &display, &change.original, &change.fixed, &diff_style)?;
+                }
+                out.flush()?;
+            }
+            if let Err(e) =
+                crate::fs::write_atomically(&report.path, &change.original, &change.fixed)
+            {
+                report.errors.push(e.into());
+                report.change = None;
+                changed -= 1;
+            }
+        }
+        Ok(changed)
+    }
+
+    /// The diagnostics (or `--statistics`) in the session's format; the full format first gets
+    /// each fix's preview.
+    fn emit(&self, out: &mut dyn Write, reports: &mut [FileReport], counts: &Counts) -> Result<()> {
+        if self.shared.statistics {
+            output::statistics(out, reports)?;
+        } else if counts.findings > 0 || counts.errors > 0 || self.printer.is_machine_readable() {
+            if self.printer.format == OutputFormat::Full {
+                runner::add_previews(reports);
+            }
+            self.printer.emit(out, reports)?;
+        }
+        Ok(())
+    }
+
+    fn exit_status(&self, counts: &Counts, changed: usize) -> ExitStatus {
+        if counts.errors > 0 {
+            return ExitStatus::Error;
+        }
+        if counts.findings > 0 {
+            return ExitStatus::Failure;
+        }
+        match self.fix {
+            Some(fix) if fix.diff && changed > 0 => ExitStatus::Failure,
+            Some(fix) if fix.exit_non_zero_on_fix && changed > 0 => ExitStatus::Failure,
+            _ => ExitStatus::Success,
+        }
+    }
+
+    /// `-` as the only path: `check` reports, `fix` prints the fixed source (or `--diff` a
+    /// diff), with the settings of `--stdin-filename`.
+    fn run_stdin(&self) -> Result<ExitStatus> {
+        let shared = self.shared;
+        if self.fix.is_some_and(|f| f.interactive) {
+            anyhow::bail!("`--interactive` cannot read standard input");
+        }
+        let mut bytes = Vec::new();
+        io::stdin()
+            .read_to_end(&mut bytes)
+            .context("failed to read standard input")?;
+        let name = shared
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("-"));
+        let settings = self.resolver.settings_for(&name)?;
+        let excluded = shared.stdin_filename.is_some()
+            && settings.force_exclude
+            && settings.is_excluded(&name);
+        let mut report = if excluded {
+            FileReport::clean_at(name.clone())
+        } else {
+            let options = settings.analysis_for(&name);
+            let threshold = runner::threshold(&settings);
+            runner::process_bytes(bytes.clone(), &options, self.mode(), threshold)
+        };
+        report.path = name.clone();
+        print_errors(&name, &report.errors);
+        let mut reports = vec![report];
+        let counts = Counts::of(&reports);
+        let mut out = io::stdout().lock();
+        let mut changed = 0;
+        if let Some(fix) = self.fix {
+            let fixed = reports[0].change.as_ref().map_or(&bytes, |c| &c.fixed);
+            changed = usize::from(reports[0].change.is_some());
+            if fix.diff {
+                let plain = DiffStyle::default();
+                write_diff(&mut out, &display_path(&name), &bytes, fixed, &plain)?;
+            } else {
+                out.write_all(fixed)?;
+            }
+            if !shared.quiet && (counts.findings > 0 || counts.errors > 0) {
+                let printer = Printer {
+                    color: false,
+                    ..self.printer.clone()
+                };
+                if printer.format == OutputFormat::Full {
+                    runner::add_previews(&mut reports);
+                }
+                printer.emit(&mut io::stderr().lock(), &reports)?;
+            }
+        } else if !shared.quiet {
+            self.emit(&mut out, &mut reports, &counts)?;
+            if !self.printer.is_machine_readable() {
+                writeln!(out, "{}", output::summary(&counts, false, false))?;
+            }
+        }
+        out.flush()?;
+        Ok(self.exit_status(&counts, changed))
+    }
+
+    /// `fix --interactive` over `paths`, on the terminal.
+    fn run_interactive(&self, paths: &[PathBuf]) -> Result<ExitStatus> {
+        if !io::stdin().is_terminal() || !io::stderr().is_terminal() {
+            anyhow::bail!(
+                "`fix --interactive` needs a terminal to ask its questions; use `loopfix fix --diff` to review fixes in a pipe"
+            );
+        }
+        let mut prompt = interactive::TerminalPrompt::new();
+        let summary =
+            interactive::run_with_prompt(paths, &self.resolver, self.printer.color, &mut prompt)?;
+        let mut out = io::stdout().lock();
+        for (path, reason) in &summary.errors {
+            report_error(path, reason);
+        }
+        writeln!(out, "{}", summary.line())?;
+        Ok(if !summary.errors.is_empty() {
+            ExitStatus::Error
+        } else if summary.remaining > 0 {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        })
+    }
+}
+
+/// Prints each of a file's errors on standard error.
+fn print_errors(path: &Path, errors: &[FileError]) {
+    for error in errors {
+        report_error(path, &error.to_string());
+    }
+}
+
+/// Prints `loopfix: error: path: reason` on standard error.
+fn report_error(path: &Path, reason: &str) {
+    let path = display_path(path);
+    let _ = writeln!(io::stderr().lock(), "loopfix: error: {path}: {reason}");
+}
+
+/// Whether to colour standard output.
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+        }
+    }
+}
+
+/// The command-line flags that override the configuration of every file.
+fn overrides(args: &SharedArgs) -> CliOverrides {
+    CliOverrides {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        extend_select: args.extend_select.clone(),
+        exclude: args.exclude.clone(),
+        extend_exclude: args.extend_exclude.clone(),
+        force_exclude: args.force_exclude,
+        unsafe_fixes: args.unsafe_fixes,
+        strategy: args.strategy,
+        target_version: args.target_version,
+        full_parse: args.full_parse,
+    }
+}

@@ -1,0 +1,166 @@
+//! Processing one file: read it (again, in the project phases), analyse it, and in fix mode fix
+//! it; a panic inside is caught and reported as an internal error for that file.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::mode::Mode;
+use super::report::{Change, FileReport, Learned};
+use crate::analyze::{self, AnalysisOptions};
+use crate::diagnostic::{Applicability, FileError};
+use crate::lexer::ImportTokens;
+use crate::project::{Exports, ProjectContext};
+use crate::settings::{Resolver, Settings};
+use crate::source::SourceFile;
+
+/// Processes one file; a panic inside is caught and reported as an internal error.
+pub(super) fn process_path(
+    path: &Path,
+    resolver: &Resolver,
+    mode: Mode,
+    project: Option<Arc<ProjectContext>>,
+) -> (FileReport, Learned) {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let error = FileError::Unreadable(crate::io_error::reason(&e));
+            return (FileReport::error(path, error), Learned::default());
+        }
+    };
+    let tokens = crate::lexer::import_tokens(&bytes);
+    analyse_path(path, bytes, tokens, resolver, mode, project)
+}
+
+/// The applicability at which a file's fixes apply or count as available: its settings'
+/// `unsafe-fixes`, which the command line's `--unsafe-fixes` turns on for every file.
+pub fn threshold(settings: &Settings) -> Applicability {
+    if settings.unsafe_fixes {
+        Applicability::Unsafe
+    } else {
+        Applicability::Safe
+    }
+}
+
+/// Analyses (and in fix mode fixes) the bytes of the file at `path`; a panic inside is caught
+/// and reported as an internal error.
+pub(super) fn analyse_path(
+    path: &Path,
+    bytes: Vec<u8>,
+    tokens: ImportTokens,
+    resolver: &Resolver,
+    mode: Mode,
+    project: Option<Arc<ProjectContext>>,
+) -> (FileReport, Learned) {
+    let settings = match resolver.settings_for_file(path) {
+        Ok(settings) => settings,
+        Err(e) => {
+            let error = FileError::Configuration(e.to_string());
+            return (FileReport::error(path, error), Learned::default());
+        }
+    };
+    let mut options = settings.analysis_for(path);
+    options.project = project.clone();
+    let threshold = threshold(&settings);
+    let outcome =
+        std::panic::catch_unwind(|| process_bytes_learning(bytes, &options, mode, threshold));
+    match outcome {
+        Ok((mut report, exports)) => {
+            report.path = path.to_path_buf();
+            report.context = project;
+            (report, Learned::new(exports, tokens))
+        }
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            let report = FileReport::error(path, FileError::Internal(what));
+            (report, Learned::default())
+        }
+    }
+}
+
+/// Analyses (and in fix mode fixes, at `threshold`) the bytes of one file: what standard input
+/// and an editor's buffer go through.
+pub fn process_bytes(
+    bytes: Vec<u8>,
+    options: &AnalysisOptions,
+    mode: Mode,
+    threshold: Applicability,
+) -> FileReport {
+    process_bytes_learning(bytes, options, mode, threshold).0
+}
+
+/// [`process_bytes`], and what the file exports to the rest of the project.
+fn process_bytes_learning(
+    bytes: Vec<u8>,
+    options: &AnalysisOptions,
+    mode: Mode,
+    threshold: Applicability,
+) -> (FileReport, Exports) {
+    let empty = PathBuf::new();
+    let clean = || FileReport {
+        threshold,
+        ..FileReport::clean()
+    };
+    if options.project.is_none() && !crate::lexer::might_contain_loop(&bytes) {
+        return (clean(), Exports::default());
+    }
+    let source = match SourceFile::new(bytes) {
+        Ok(source) => source,
+        Err(e) => return (FileReport::error(&empty, e.into()), Exports::default()),
+    };
+    if mode == Mode::Check {
+        return match analyze::analyze_with_exports(&source, options) {
+            Ok((findings, exports)) => {
+                let report = FileReport {
+                    source: (!findings.is_empty()).then(|| Box::new(source)),
+                    findings,
+                    ..clean()
+                };
+                (report, exports)
+            }
+            Err(e) => (FileReport::error(&empty, e.into()), Exports::default()),
+        };
+    }
+    match analyze::fix_all(&source, options, threshold) {
+        Ok(fixed) => {
+            let errors = fixed
+                .refused
+                .iter()
+                .map(|r| FileError::RefusedFix {
+                    codes: r.codes.clone(),
+                    title: r.title.clone(),
+                })
+                .chain(
+                    fixed
+                        .unconverged_after
+                        .map(|rounds| FileError::NotConverged { rounds }),
+                )
+                .collect();
+            let change = (fixed.code != source.code()).then(|| {
+                Box::new(Change {
+                    original: source.to_file_bytes(source.code()),
+                    fixed: source.to_file_bytes(&fixed.code),
+                    applied: fixed.applied.clone(),
+                })
+            });
+            let final_source = match &change {
+                Some(change) => SourceFile::new(change.fixed.clone()).ok(),
+                None => Some(source),
+            };
+            let report = FileReport {
+                source: final_source
+                    .filter(|_| !fixed.remaining.is_empty())
+                    .map(Box::new),
+                findings: fixed.remaining,
+                errors,
+                change,
+                ..clean()
+            };
+            (report, fixed.exports)
+        }
+        Err(e) => (FileReport::error(&empty, e.into()), Exports::default()),
+    }
+}

@@ -1,0 +1,129 @@
+//! What processing a file produces: its report (findings, typed errors, the change in fix
+//! mode, the applicability threshold its settings give, the fix previews the full output
+//! shows), and what it learns for the project phases.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::analyze::{self, Applied};
+use crate::diagnostic::{Applicability, FileError, Finding, FixId};
+use crate::lexer::ImportTokens;
+use crate::project::{Exports, ProjectContext};
+use crate::source::SourceFile;
+
+/// A file whose fixes changed it.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The file's bytes as read.
+    pub original: Vec<u8>,
+    /// The file's bytes after the fixes.
+    pub fixed: Vec<u8>,
+    /// The fixes applied.
+    pub applied: Vec<Applied>,
+}
+
+/// The outcome for one file.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The path as walked or given.
+    pub path: PathBuf,
+    /// The source the findings refer to (after fixes in fix mode).
+    pub source: Option<Box<SourceFile>>,
+    /// Findings left, sorted.
+    pub findings: Vec<Finding>,
+    /// Problems with the file (unreadable, unparsable, refused rewrites, ...).
+    pub errors: Vec<FileError>,
+    /// The change, in fix mode, when there is one.
+    pub change: Option<Box<Change>>,
+    /// The project context the file was last analysed with (the interactive fixer reuses it).
+    pub context: Option<Arc<ProjectContext>>,
+    /// The applicability at which this file's fixes apply (`fix`) or count as available
+    /// (`check`): decided once, from the file's settings and the command line.
+    pub threshold: Applicability,
+    /// The source with each fix alone applied, for the full output format
+    /// ([`FileReport::add_previews`]); a fix whose result does not parse has none.
+    pub previews: Vec<(FixId, Vec<u8>)>,
+}
+
+impl FileReport {
+    /// A report of a file without findings.
+    pub fn clean_at(path: PathBuf) -> Self {
+        FileReport {
+            path,
+            ..FileReport::clean()
+        }
+    }
+
+    pub(super) fn clean() -> Self {
+        FileReport {
+            path: PathBuf::new(),
+            source: None,
+            findings: Vec::new(),
+            errors: Vec::new(),
+            change: None,
+            context: None,
+            threshold: Applicability::Safe,
+            previews: Vec::new(),
+        }
+    }
+
+    /// A report of a file that could not be processed.
+    pub fn error(path: &Path, error: FileError) -> Self {
+        FileReport {
+            path: path.to_path_buf(),
+            errors: vec![error],
+            ..FileReport::clean()
+        }
+    }
+
+    /// The file with the fix `id` alone applied, if it was previewed and its result parses.
+    pub fn preview(&self, id: FixId) -> Option<&[u8]> {
+        self.previews
+            .iter()
+            .find(|(fix, _)| *fix == id)
+            .map(|(_, code)| code.as_slice())
+    }
+
+    /// Previews each fix of the findings (once per fix), for the full output format.
+    pub fn add_previews(&mut self) {
+        let Some(source) = &self.source else { return };
+        for finding in &self.findings {
+            let Some(fix) = &finding.fix else { continue };
+            if self.previews.iter().any(|(id, _)| *id == fix.id()) {
+                continue;
+            }
+            if let Some(code) = analyze::preview(source, fix) {
+                self.previews.push((fix.id(), code));
+            }
+        }
+    }
+}
+
+/// What processing a file learns of it for the project phases (kept for every file of the run,
+/// so small: most files export nothing).
+#[derive(Debug, Default)]
+pub(super) struct Learned {
+    exports: Option<Box<Exports>>,
+    pub(super) tokens: ImportTokens,
+}
+
+impl Learned {
+    pub(super) fn new(exports: Exports, tokens: ImportTokens) -> Self {
+        Learned {
+            exports: (exports != Exports::default()).then(|| Box::new(exports)),
+            tokens,
+        }
+    }
+
+    pub(super) fn new_clean(tokens: ImportTokens) -> Self {
+        Learned {
+            exports: None,
+            tokens,
+        }
+    }
+
+    /// What the file exports, when it exports anything.
+    pub(super) fn exports(&self) -> Option<&Exports> {
+        self.exports.as_deref()
+    }
+}
