@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use tree_sitter::Node;
 
-use super::{Awaitable, Site, SiteKind, Via, enclosing_statement};
+use super::site::{Awaitable, Site, SiteKind, Via, enclosing_statement};
 use crate::rules::Rule;
 use crate::semantic::{MODULE_SCOPE, Model, Place, Role, ScopeId, ScopeKind};
 use crate::syntax::tree::is_docstring;

@@ -2,7 +2,7 @@
 
 use tree_sitter::Node;
 
-use super::{BindingKind, Model, Place, ScopeId};
+use super::model::{BindingKind, Model, Place, ScopeId};
 
 /// asyncio submodules whose public names are re-exported as `asyncio.<name>`.
 const ASYNCIO_SUBMODULES: &[&str] = &[

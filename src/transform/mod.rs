@@ -16,7 +16,7 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::detect::{self, Site, SiteKind, Via};
+use crate::detect::{self, Site};
 use crate::diagnostic::{Applicability, Finding, Fix, FixId};
 use crate::project::{Exports, ProjectContext};
 use crate::semantic::Model;
@@ -106,7 +106,14 @@ pub fn analyze(
     let mentions_mangum = memchr::memmem::find(src.code(), b"Mangum").is_some();
     let ctx = Ctx::new(model, src, options, project);
     let mut exports = Exports {
-        late_globals: crate::project::existing_late_globals(model),
+        late_globals: crate::semantic::guards::existing_guards(model)
+            .into_iter()
+            .map(|guarded| crate::project::LateGlobal {
+                name: guarded.name,
+                loader: guarded.loader,
+                existing: true,
+            })
+            .collect(),
         ..Exports::default()
     };
     exports.loop_functions = detection
@@ -203,62 +210,12 @@ fn exported_function(
     }
 }
 
-/// The one-line message of a site, with the evidence.
+/// The one-line message of a site ([`detect::message::site_message`]).
 pub fn site_message(ctx: &Ctx, site: &Site) -> String {
-    let call = evidence(ctx, site.call);
-    match site.kind {
-        SiteKind::Run { via, .. } => match via {
-            Via::Wrapper { inner, chain, .. } => {
-                let mut path: Vec<String> = chain
-                    .iter()
-                    .flatten()
-                    .filter_map(|def| def.child_by_field_name("name"))
-                    .map(|name| format!("`{}`", String::from_utf8_lossy(ctx.original(name))))
-                    .collect();
-                path.push(format!("`{}`", evidence(ctx, inner)));
-                format!(
-                    "`{call}` runs an event loop at import time, through {} on line {}",
-                    path.join(" -> "),
-                    ctx.line(inner.start_byte())
-                )
-            }
-            Via::Runner(_) | Via::RunnerObject => {
-                format!("`{call}` runs an event loop at import time and closes it")
-            }
-            Via::InlineLoop { fetched: true } => {
-                format!("`{call}` runs the import-time event loop")
-            }
-            Via::LoopVar(_) | Via::InlineLoop { fetched: false } | Via::Unknown => {
-                format!("`{call}` runs an event loop at import time")
-            }
-        },
-        SiteKind::NewLoop { var: Some(var) } => format!(
-            "`{call}` creates an event loop at import time and keeps it in `{}`",
-            text::name_text(var)
-        ),
-        SiteKind::NewLoop { var: None } => {
-            format!("`{call}` creates an event loop at import time")
-        }
-        SiteKind::GetLoop { var: Some(var) } => format!(
-            "`{call}` gets an event loop at import time and keeps it in the global `{}`",
-            text::name_text(var)
-        ),
-        SiteKind::GetLoop { var: None } => format!("`{call}` gets an event loop at import time"),
-        SiteKind::SetLoop { .. } => {
-            format!("`{call}` replaces the current event loop at import time")
-        }
-        SiteKind::CloseLoop { .. } => format!("`{call}` closes an event loop at import time"),
-    }
+    detect::message::site_message(ctx.src, site)
 }
 
-/// The source of a node on one line, shortened to about 60 characters.
+/// The source of a node on one line, shortened ([`detect::message::evidence`]).
 pub fn evidence(ctx: &Ctx, node: tree_sitter::Node) -> String {
-    let text = String::from_utf8_lossy(ctx.original(node));
-    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if one_line.chars().count() > 60 {
-        let short: String = one_line.chars().take(57).collect();
-        format!("{short}...")
-    } else {
-        one_line
-    }
+    detect::message::evidence(ctx.src, node)
 }

@@ -1,0 +1,83 @@
+//! What one module exports that matters to the modules importing it: functions that run a loop,
+//! globals loaded after import (now, or once loopfix's fix applies), an `init()` nothing awaits,
+//! globals a fix deletes, and the module's own uses of such names in other modules.
+
+use std::path::PathBuf;
+
+/// A module-level function that runs an event loop when called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoopFunction {
+    /// Its name.
+    pub name: String,
+    /// The chain down to the loop, for messages: "`load` -> `asyncio.run(fetch())`".
+    pub chain: String,
+    /// The line of the loop run.
+    pub line: usize,
+}
+
+/// A global that is loaded after import: lazily by a guard, or by `init()`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LateGlobal {
+    /// Its name.
+    pub name: String,
+    /// The guard to await before reading it; `None` when `init()` loads it at start-up.
+    pub loader: Option<String>,
+    /// Already so in the source (rather than once loopfix's fix is applied).
+    pub existing: bool,
+}
+
+/// What one module exports that matters to the modules that import it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Exports {
+    /// Functions that run a loop.
+    pub loop_functions: Vec<LoopFunction>,
+    /// Globals loaded after import (now, or once loopfix's safe fix is applied).
+    pub late_globals: Vec<LateGlobal>,
+    /// An `init()` (now, or after the fix) that no app of the module awaits.
+    pub unwired_init: Option<String>,
+    /// Globals the safe fixes delete (a loop global, a wrapper function): another module that
+    /// uses one must keep it.
+    pub removed_globals: Vec<String>,
+    /// This module's uses of names that other project modules' fixes delete or load late.
+    pub uses_of_others: Vec<ExternalUse>,
+}
+
+/// A use, in one module, of a name that another module's fix deletes or loads late.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ExternalUse {
+    /// The module that defines the name.
+    pub module: PathBuf,
+    /// The name.
+    pub name: String,
+    /// The module that uses it.
+    pub user: PathBuf,
+    /// Why the user cannot be rewritten to follow the fix, when it cannot.
+    pub blocked: Option<String>,
+}
+
+impl Exports {
+    /// Whether two modules' exports say the same to other modules.
+    pub fn same_public(&self, other: &Exports) -> bool {
+        self.loop_functions == other.loop_functions
+            && self.late_globals == other.late_globals
+            && self.unwired_init == other.unwired_init
+            && self.removed_globals == other.removed_globals
+    }
+
+    /// The names other modules may use: loop functions, late globals, deleted globals.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.loop_functions
+            .iter()
+            .map(|f| f.name.as_str())
+            .chain(self.late_globals.iter().map(|g| g.name.as_str()))
+            .chain(self.removed_globals.iter().map(String::as_str))
+    }
+
+    /// Whether there is anything for other modules to know.
+    pub fn is_empty(&self) -> bool {
+        self.loop_functions.is_empty()
+            && self.late_globals.is_empty()
+            && self.unwired_init.is_none()
+            && self.removed_globals.is_empty()
+    }
+}
