@@ -9,6 +9,7 @@ pub mod config;
 pub mod detect;
 pub mod diagnostic;
 pub mod diff;
+pub mod fix;
 pub mod fs;
 pub mod interactive;
 pub mod io_error;
@@ -28,7 +29,6 @@ pub mod settings;
 pub mod source;
 pub mod sync;
 pub mod syntax;
-pub mod transform;
 pub mod walk;
 
 pub use app::{ExitStatus, run, run_with_args};

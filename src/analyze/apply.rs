@@ -8,13 +8,12 @@ use std::cell::OnceCell;
 use std::sync::Arc;
 
 use super::findings::{AnalysisOptions, analyze_with_exports};
-use crate::diagnostic::{Applicability, Edit, FileError, Finding, Fix, FixId, apply_edits};
+use super::round::{apply_round, try_apply};
+use crate::diagnostic::{Applicability, FileError, Finding, Fix, FixId};
 use crate::options::FixOptions;
 use crate::project::Exports;
-use crate::semantic::Model;
 use crate::source::{DecodeError, SourceFile};
-use crate::syntax::parse::{self, ParseError};
-use crate::transform::tidy;
+use crate::syntax::parse::ParseError;
 
 /// Rounds that apply fixes before loopfix gives up on a fixed point: a round applies every
 /// accepted fix that does not overlap another, and a fix may leave work for the next round (a
@@ -203,12 +202,17 @@ fn fix_loop(
             break (findings, round_exports);
         }
         rounds += 1;
-        let (next, taken, broken) = apply_round(&current, &round.chosen);
-        for candidate in broken {
-            skipped.push(candidate.fix.id());
-            refused.push(candidate.applied());
+        let fixes: Vec<(&Arc<Fix>, Option<SourceFile>)> = round
+            .chosen
+            .iter()
+            .map(|(candidate, fixed)| (&candidate.fix, fixed.clone()))
+            .collect();
+        let (next, taken, broken) = apply_round(&current, &fixes);
+        for &i in &broken {
+            skipped.push(round.chosen[i].0.fix.id());
+            refused.push(round.chosen[i].0.applied());
         }
-        applied.extend(taken.iter().map(|c| c.applied()));
+        applied.extend(taken.iter().map(|&i| round.chosen[i].0.applied()));
         let progressed = next.code() != current.code();
         current = next;
         if !progressed {
@@ -317,67 +321,10 @@ fn fixes_to_apply<'f>(
     out
 }
 
-/// Applies the non-overlapping fixes of one round; when the result does not parse, applies them
-/// one at a time and refuses those that break the module. Returns the new source, the fixes
-/// taken and the fixes refused.
-fn apply_round<'c, 'f>(
-    current: &SourceFile,
-    chosen: &[(&'c Candidate<'f>, Option<SourceFile>)],
-) -> (SourceFile, Vec<&'c Candidate<'f>>, Vec<&'c Candidate<'f>>) {
-    if let [(candidate, Some(fixed))] = chosen {
-        return (fixed.clone(), vec![*candidate], Vec::new());
-    }
-    let mut taken: Vec<&Candidate> = Vec::new();
-    let mut edits: Vec<Edit> = Vec::new();
-    for (candidate, _) in chosen {
-        if !candidate.fix.overlaps(&edits) {
-            edits.extend(candidate.fix.edits().iter().cloned());
-            taken.push(candidate);
-        }
-    }
-    let all: Vec<&Arc<Fix>> = taken.iter().map(|c| &c.fix).collect();
-    if let Some(next) = try_apply(current, &all) {
-        return (next, taken, Vec::new());
-    }
-    let mut state = current.clone();
-    let mut applied = Vec::new();
-    let mut broken = Vec::new();
-    for candidate in taken {
-        match try_apply(&state, &[&candidate.fix]) {
-            Some(next) => {
-                state = next;
-                applied.push(candidate);
-            }
-            None => broken.push(candidate),
-        }
-    }
-    (state, applied, broken)
-}
-
-/// The module with `fixes` applied and imports tidied, if it still parses cleanly.
-fn try_apply(current: &SourceFile, fixes: &[&Arc<Fix>]) -> Option<SourceFile> {
-    let tree = parse::parse(current.parse_text()).ok()?;
-    let model = Model::build(&tree, current.parse_text());
-    let used_before = tidy::used_loop_imports(&model);
-    let edits: Vec<&Edit> = fixes.iter().flat_map(|f| f.edits().iter()).collect();
-    let rewritten = apply_edits(current.code(), &edits);
-    let imports: Vec<_> = fixes
-        .iter()
-        .flat_map(|f| f.imports().iter().cloned())
-        .collect();
-    let tidied = tidy::tidy(current, &rewritten, &used_before, &imports).ok()?;
-    let next = SourceFile::new(current.to_file_bytes(&tidied)).ok()?;
-    parse::parses_cleanly(next.parse_text()).then_some(next)
-}
-
-/// The module as it would be with `fix` alone applied (imports tidied), if that parses cleanly.
-pub fn preview(current: &SourceFile, fix: &Arc<Fix>) -> Option<Vec<u8>> {
-    try_apply(current, &[fix]).map(|next| next.code().to_vec())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Edit;
     use crate::rules::Rule;
 
     /// A finding whose fix adds a comment line at the top, offered on every analysis.

@@ -12,7 +12,6 @@ use crate::rules::RuleSet;
 use crate::semantic::Model;
 use crate::source::SourceFile;
 use crate::syntax::parse::{self, ParseError};
-use crate::transform;
 
 /// What the analysis of one file needs to know.
 #[derive(Debug, Clone, Default)]
@@ -43,7 +42,7 @@ pub fn analyze_with_exports(
     parse::check_size(src.code().len())?;
     let tree = parse::parse(src.parse_text())?;
     let model = Model::build(&tree, src.parse_text());
-    let analysis = transform::analyze(&model, src, &options.fix, options.project.as_deref());
+    let analysis = crate::fix::analyze(&model, src, &options.fix, options.project.as_deref());
     let findings = analysis
         .findings
         .into_iter()

@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use crate::diagnostic::Blocked;
+
 /// A module-level function that runs an event loop when called.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoopFunction {
@@ -52,7 +54,7 @@ pub struct ExternalUse {
     /// The module that uses it.
     pub user: PathBuf,
     /// Why the user cannot be rewritten to follow the fix, when it cannot.
-    pub blocked: Option<String>,
+    pub blocked: Option<Blocked>,
 }
 
 impl Exports {

@@ -77,7 +77,7 @@ impl<'t> Builder<'t> {
     /// The first iterable runs in the enclosing scope; the rest in the comprehension's own. A
     /// generator expression's body runs when it is iterated, which may be right away
     /// (`list(asyncio.run(c()) for _ in x)`): it keeps the place of the expression, so that a
-    /// loop run in it is reported (and left without a fix, see `transform::unit`).
+    /// loop run in it is reported (and left without a fix, see `fix::unit`).
     pub(super) fn comprehension(&mut self, node: Node<'t>) {
         let clauses: Vec<Node<'t>> = named_children(node)
             .filter(|c| matches!(c.kind(), "for_in_clause" | "if_clause"))

@@ -1,14 +1,16 @@
-//! Loop objects (SPEC §4.3): which statements manage a loop and can go, and uses of a loop
+//! Loop objects (rule docs of LF002 and LF003): which statements manage a loop and can go, and uses of a loop
 //! global inside `async def` that become `asyncio.get_running_loop()`.
 
 use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use super::group::{Blocked, FixParts, loop_var};
-use super::{Ctx, evidence};
-use crate::detect::{Site, SiteKind};
-use crate::diagnostic::{Applicability, Edit, RequiredImport};
+use super::ctx::Ctx;
+use super::parts::FixParts;
+use super::text;
+use crate::detect::{Site, SiteKind, Via};
+use crate::diagnostic::{Access, Applicability, Blocked, Edit, FunctionRef, RequiredImport, Until};
+use crate::semantic::reads::UseSite;
 use crate::semantic::{BindingKind, Place, Role};
 
 /// The statement a management site stands alone in (`asyncio.set_event_loop(loop)`,
@@ -32,10 +34,9 @@ pub fn plain_statement<'t>(ctx: &Ctx<'_, 't>, site: &Site<'t>) -> Result<Node<'t
     if plain {
         Ok(statement)
     } else {
-        Err(format!(
-            "`{}` is part of a larger statement",
-            evidence(ctx, call)
-        ))
+        Err(Blocked::PartOfLargerStatement {
+            call: ctx.evidence(call),
+        })
     }
 }
 
@@ -56,44 +57,52 @@ pub fn rewrite_loop_uses(ctx: &Ctx, sites: &[&Site], parts: &mut FixParts) -> Re
     let mut rewrote = false;
     for var in vars {
         if let Some(user) = ctx.project.and_then(|p| p.used_elsewhere_by(var)) {
-            return Err(format!(
-                "`{}` is used by {}",
-                super::text::name_text(var),
-                crate::paths::display_path(user)
-            ));
+            return Err(Blocked::UsedByModule {
+                name: text::name_text(var),
+                user: crate::paths::display_path(user),
+            });
         }
-        parts.removed_globals.push(super::text::name_text(var));
+        parts.removed_globals.push(text::name_text(var));
         for use_ in ctx.model.global_uses(var) {
             if accounted.contains(&use_.node.id()) {
                 continue;
             }
-            let name = super::text::name_text(var);
+            let name = text::name_text(var);
             let line = ctx.line(use_.node.start_byte());
-            match use_.place {
-                Place::TypeChecking => continue,
-                Place::ImportTime => {
-                    return Err(format!("`{name}` is used at import time on line {line}"));
+            let access = if use_.role == Role::Load {
+                Access::Used
+            } else {
+                Access::Assigned
+            };
+            let function = match ctx.model.use_site(use_) {
+                UseSite::NeverRuns => continue,
+                UseSite::ImportTime => {
+                    return Err(Blocked::AtImportTime {
+                        name,
+                        access: Access::Used,
+                        line,
+                        until: Until::Unsaid,
+                    });
                 }
-                Place::EntryPoint => {
-                    return Err(format!(
-                        "`{name}` is used under `if __name__ == \"__main__\":` on line {line}"
-                    ));
+                UseSite::EntryPoint => {
+                    return Err(Blocked::InEntryPoint {
+                        name,
+                        access: Access::Used,
+                        line,
+                    });
                 }
-                Place::Deferred(_) => {}
-            }
-            let function = ctx.model.enclosing_function(use_.scope);
-            let in_async = function.is_some_and(|f| ctx.model.scopes[f].is_async_function());
-            if !in_async || use_.role != Role::Load {
-                let what = if use_.role == Role::Load {
-                    "used"
-                } else {
-                    "assigned"
-                };
-                let place = function.map_or_else(
-                    || "a function".to_owned(),
-                    |f| super::unit::describe_function(ctx, f),
-                );
-                return Err(format!("`{name}` is {what} in {place} on line {line}"));
+                UseSite::AsyncFunction(_) if access == Access::Used => None,
+                UseSite::AsyncFunction(f) | UseSite::SyncFunction(f) => Some(ctx.function_ref(f)),
+                UseSite::Unscoped => Some(FunctionRef::Unknown),
+            };
+            if let Some(function) = function {
+                return Err(Blocked::InFunction {
+                    name,
+                    access,
+                    function,
+                    line,
+                    cannot_await: false,
+                });
             }
             let asyncio = asyncio_module_name(ctx, &mut parts.imports);
             parts.edits.push(Edit::replace(
@@ -146,10 +155,23 @@ pub fn asyncio_module_name(ctx: &Ctx, imports: &mut Vec<RequiredImport>) -> Stri
         b.place == Place::ImportTime && matches!(&b.kind, BindingKind::Module(m) if m == "asyncio")
     });
     match alias {
-        Some(binding) => super::text::name_text(binding.name),
+        Some(binding) => text::name_text(binding.name),
         None => {
             imports.push(RequiredImport::Module("asyncio".into()));
             "asyncio".into()
         }
+    }
+}
+
+/// The loop global a site refers to.
+pub fn loop_var<'t>(site: &Site<'t>) -> Option<&'t [u8]> {
+    match site.kind {
+        SiteKind::NewLoop { var } | SiteKind::GetLoop { var } | SiteKind::SetLoop { var } => var,
+        SiteKind::CloseLoop { var } => Some(var),
+        SiteKind::Run {
+            via: Via::LoopVar(var),
+            ..
+        } => Some(var),
+        SiteKind::Run { .. } => None,
     }
 }

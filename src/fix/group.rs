@@ -1,68 +1,20 @@
-//! Groups sites that must be fixed together and composes each group's fix from the passes.
+//! Groups sites that must be fixed together and composes each group's fix from the passes: its
+//! own lazy fix, or a share of the module's one `init()` fix, or no fix and why.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use tree_sitter::Node;
 
-use super::{Ctx, init, lazy, lifespan, loops, site_message, text, unit};
+use super::ctx::Ctx;
+use super::loops::loop_var;
+use super::parts::{FixEffects, FixParts};
+use super::text::{self, removal_edits};
+use super::{init, lazy, lifespan, loops, unit};
+use crate::detect::message::site_message;
 use crate::detect::{Site, SiteKind, Via};
-use crate::diagnostic::{Applicability, Edit, Finding, Fix, RequiredImport};
+use crate::diagnostic::{Applicability, Blocked, Finding, Fix};
 use crate::options::Strategy;
-
-/// Why a group has no fix; goes into the findings' messages.
-pub type Blocked = String;
-
-/// What the passes of one group contribute to its fix.
-#[derive(Debug, Default)]
-pub struct FixParts {
-    /// File-level edits.
-    pub edits: Vec<Edit>,
-    /// Lowest applicability among the parts.
-    pub applicability: Option<Applicability>,
-    /// Imports the new text needs.
-    pub imports: Vec<RequiredImport>,
-    /// What each part does.
-    pub titles: Vec<String>,
-    /// Globals the parts make load after import.
-    pub late_globals: Vec<crate::project::LateGlobal>,
-    /// Globals the parts delete.
-    pub removed_globals: Vec<String>,
-}
-
-/// What a fix does to the names other modules may use, which travels beside the fix (to the
-/// module's exports), not inside it.
-#[derive(Debug, Default, Clone)]
-pub struct FixEffects {
-    /// Globals the fix makes load after import, which importers must read through the module.
-    pub late_globals: Vec<crate::project::LateGlobal>,
-    /// Globals the fix deletes.
-    pub removed_globals: Vec<String>,
-}
-
-impl FixParts {
-    /// Lowers the fix's applicability to `level` (never raises it).
-    pub fn limit(&mut self, level: Applicability) {
-        self.applicability = Some(self.applicability.map_or(level, |a| a.min(level)));
-    }
-
-    /// The fix these parts make, with overlapping deletions merged, and its effects.
-    pub fn into_fix(self) -> Result<(Fix, FixEffects), Blocked> {
-        let edits = merge_deletions(self.edits)?;
-        let title = self.titles.join("; ");
-        let fix = Fix::applicable_edits(
-            title,
-            edits,
-            self.applicability.unwrap_or(Applicability::Safe),
-        )
-        .with_imports(self.imports);
-        let effects = FixEffects {
-            late_globals: self.late_globals,
-            removed_globals: self.removed_globals,
-        };
-        Ok((fix, effects))
-    }
-}
 
 /// What became of one group.
 enum Outcome {
@@ -154,10 +106,9 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> SiteAnalysis {
             },
         };
         for site in group {
-            let mut message = site_message(ctx, site);
+            let mut message = site_message(ctx.src, site);
             if let Some(reason) = &reason {
-                message.push_str("; no fix: ");
-                message.push_str(reason);
+                message.push_str(&format!("; no fix: {reason}"));
             }
             findings.push(Finding {
                 rule: site.rule,
@@ -182,7 +133,7 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> SiteAnalysis {
     }
 }
 
-/// The strategy for one group (SPEC §4.4): its outcome, and whether it goes to the init pass.
+/// The strategy for one group (docs/architecture.md, "Choosing a fix"): its outcome, and whether it goes to the init pass.
 /// `auto` takes lazy when every read allows it, else init when the module has an app to wire
 /// into or the lazy pass cannot express the statement (a bare call, an attribute target, a
 /// class attribute), else no fix with the lazy pass's reason.
@@ -243,7 +194,7 @@ impl<'a, 't> GroupPlan<'a, 't> {
                 removals_outside.push(statement);
             }
         }
-        let outside_edits = removal_edits(ctx, &removals_outside);
+        let outside_edits = removal_edits(ctx.src, &removals_outside);
         let removed_ranges = outside_edits.iter().map(|e| e.range.clone()).collect();
         common.edits.extend(outside_edits);
         if !management.is_empty() {
@@ -283,7 +234,7 @@ impl<'a, 't> GroupPlan<'a, 't> {
         }
         let (fix, effects) = parts.into_fix()?;
         if fix.edits().is_empty() {
-            return Err("nothing to rewrite".into());
+            return Err(Blocked::NothingToRewrite);
         }
         Ok((Arc::new(fix), effects))
     }
@@ -369,19 +320,6 @@ fn keys(site: &Site) -> Vec<Key> {
     keys
 }
 
-/// The loop global a site refers to.
-pub fn loop_var<'t>(site: &Site<'t>) -> Option<&'t [u8]> {
-    match site.kind {
-        SiteKind::NewLoop { var } | SiteKind::GetLoop { var } | SiteKind::SetLoop { var } => var,
-        SiteKind::CloseLoop { var } => Some(var),
-        SiteKind::Run {
-            via: Via::LoopVar(var),
-            ..
-        } => Some(var),
-        SiteKind::Run { .. } => None,
-    }
-}
-
 /// LF004: a call of a wrapper is replaced by the wrapper's own awaitable, so the wrapper must be a
 /// plain `return asyncio.run(...)`; a wrapper that nothing else uses goes with its last call.
 fn wrappers_to_remove<'t>(
@@ -399,11 +337,10 @@ fn wrappers_to_remove<'t>(
         else {
             continue;
         };
-        let display = String::from_utf8_lossy(name);
         if !plain {
-            return Err(format!(
-                "`{display}` does more than return its loop's result; call it inside the app instead"
-            ));
+            return Err(Blocked::WrapperDoesMore {
+                name: String::from_utf8_lossy(name).into_owned(),
+            });
         }
         let Some(def) = chain[0] else { continue };
         let calls: Vec<usize> = sites
@@ -427,52 +364,4 @@ fn wrappers_to_remove<'t>(
         }
     }
     Ok(removed)
-}
-
-/// Edits that remove statements; a block whose statements all go keeps a `pass`.
-pub fn removal_edits(ctx: &Ctx, statements: &[Node]) -> Vec<Edit> {
-    let ids: HashSet<usize> = statements.iter().map(|s| s.id()).collect();
-    let mut handled_blocks: HashSet<usize> = HashSet::new();
-    let mut edits = Vec::new();
-    for statement in statements {
-        let parent = statement.parent();
-        let whole_block = parent.is_some_and(|p| {
-            p.kind() == "block" && {
-                let mut cursor = p.walk();
-                p.named_children(&mut cursor)
-                    .filter(|c| c.kind() != "comment")
-                    .all(|c| ids.contains(&c.id()))
-            }
-        });
-        if whole_block && let Some(block) = parent {
-            if handled_blocks.insert(block.id()) {
-                edits.push(Edit::replace(statement.byte_range(), "pass"));
-            } else {
-                edits.push(super::text::remove_statement(ctx.src, *statement));
-            }
-            continue;
-        }
-        edits.push(super::text::remove_statement(ctx.src, *statement));
-    }
-    edits
-}
-
-/// Sorts edits and merges overlapping deletions; any other overlap means the parts conflict.
-fn merge_deletions(mut edits: Vec<Edit>) -> Result<Vec<Edit>, Blocked> {
-    edits.sort_by_key(|e| (e.range.start, e.range.end));
-    edits.dedup();
-    let mut merged: Vec<Edit> = Vec::with_capacity(edits.len());
-    for edit in edits {
-        match merged.last_mut() {
-            Some(last) if last.overlaps(&edit) => {
-                if last.content.is_empty() && edit.content.is_empty() {
-                    last.range.end = last.range.end.max(edit.range.end);
-                } else {
-                    return Err("the rewrites of this statement overlap; fix it by hand".into());
-                }
-            }
-            _ => merged.push(edit),
-        }
-    }
-    Ok(merged)
 }

@@ -1,21 +1,20 @@
-//! The lazy pass (SPEC §4.1): a module-level statement that runs a loop becomes placeholders, a
-//! guard `async def load_x()` that runs the statement's work inside the running loop, and an
-//! `await load_x()` at the top of every `async def` that reads what it loads.
-
-use std::collections::BTreeSet;
+//! The lazy pass (rule docs of LF001, "Use instead"): a module-level statement that runs a loop
+//! becomes placeholders, a guard `async def load_x()` that runs the statement's work inside the
+//! running loop, and an `await load_x()` at the top of every `async def` that reads what it loads.
 
 use tree_sitter::Node;
 
-use super::group::{Blocked, FixParts};
+use super::ctx::Ctx;
+use super::parts::FixParts;
+use super::reads::{Readers, late_readers};
+use super::safety::{dropped_arguments, external_readers, unrelated_side_effect};
+use super::statements::{blank_lines_after, first_statement_edit};
+use super::template;
 use super::text;
-use super::unit::{
-    Unit, blank_lines_after, check_movable, describe_function, dropped_arguments, external_readers,
-    first_statement_edit, is_deferred, moved_body, original_name, placeholder_lines, unit_of,
-    unrelated_side_effect,
-};
-use super::{Ctx, evidence};
+use super::unit::moved::{moved_body, original_name, placeholder_lines};
+use super::unit::{Unit, check_movable, unit_of};
 use crate::detect::Site;
-use crate::diagnostic::{Applicability, Edit};
+use crate::diagnostic::{Applicability, Blocked, Edit, UnsafeBecause, Until};
 use crate::semantic::{Place, ScopeId};
 
 const GUARD: &str = include_str!("../../transforms/lazy/guard.py");
@@ -34,19 +33,19 @@ pub fn plan(
     let statement = model.statements[top];
     check_movable(ctx, statement)?;
     if let Some(reason) = text::shared_line_reason(ctx.src.code(), statement.end_byte()) {
-        return Err(reason.into());
+        return Err(reason);
     }
     let unit = unit_of(ctx, statement, sites, removals)?;
     if let Some(target) = unit.attribute_targets.first() {
-        return Err(format!(
-            "`{}` is not a plain name; use `--strategy init`",
-            evidence(ctx, *target)
-        ));
+        return Err(Blocked::NotAPlainName {
+            target: ctx.evidence(*target),
+        });
     }
     if unit.names.is_empty() {
-        return Err("the result is not kept in a name; use `--strategy init`".into());
+        return Err(Blocked::NotKeptInName);
     }
-    let readers = readers(ctx, &unit)?;
+    let inside = |offset: usize| unit.statement.byte_range().contains(&offset);
+    let readers = late_readers(ctx, &unit.names, &inside, Until::Unsaid, Readers::AsyncOnly)?;
     let external = external_readers(ctx, &unit.names)?;
     let dropped = dropped_arguments(ctx, sites)?;
     let written_elsewhere = written_in_function(ctx, &unit)
@@ -100,79 +99,22 @@ pub fn plan(
     Ok(())
 }
 
-/// The `async def`s that read the unit's names, in source order; an import-time, entry-point
-/// or sync read blocks the fix.
-fn readers(ctx: &Ctx, unit: &Unit) -> Result<Vec<ScopeId>, Blocked> {
-    let model = ctx.model;
-    let mut functions = BTreeSet::new();
-    for &name in &unit.names {
-        let display = text::name_text(name);
-        for binding in model.bindings_of(name) {
-            let inside = unit.statement.byte_range().contains(&binding.offset);
-            if !inside && binding.place != Place::TypeChecking && !is_deferred(binding.place) {
-                return Err(format!(
-                    "`{display}` is also assigned on line {}",
-                    ctx.line(binding.offset)
-                ));
-            }
-        }
-        for read in model.global_reads(name) {
-            let line = ctx.line(read.node.start_byte());
-            match read.place {
-                Place::TypeChecking => {}
-                Place::ImportTime => {
-                    if !unit
-                        .statement
-                        .byte_range()
-                        .contains(&read.node.start_byte())
-                    {
-                        return Err(format!("`{display}` is read at import time on line {line}"));
-                    }
-                }
-                Place::EntryPoint => {
-                    return Err(format!(
-                        "`{display}` is read under `if __name__ == \"__main__\":` on line {line}"
-                    ));
-                }
-                Place::Deferred(_) => {
-                    let function = model.enclosing_function(read.scope);
-                    match function {
-                        Some(f) if model.scopes[f].is_async_function() => {
-                            functions.insert(f);
-                        }
-                        Some(f) => {
-                            return Err(format!(
-                                "`{display}` is read in {} on line {line}",
-                                describe_function(ctx, f)
-                            ));
-                        }
-                        None => {
-                            return Err(format!("`{display}` is read on line {line}"));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    let mut ordered: Vec<ScopeId> = functions.into_iter().collect();
-    ordered.sort_by_key(|&f| model.scopes[f].node.start_byte());
-    Ok(ordered)
-}
-
 /// Where a function assigns one of the names through `global`, if one does.
-fn written_in_function(ctx: &Ctx, unit: &Unit) -> Option<String> {
+fn written_in_function(ctx: &Ctx, unit: &Unit) -> Option<UnsafeBecause> {
     unit.names.iter().find_map(|name| {
-        let binding = ctx.model.bindings_of(name).find(|b| is_deferred(b.place))?;
+        let binding = ctx
+            .model
+            .bindings_of(name)
+            .find(|b| matches!(b.place, Place::Deferred(_)))?;
         let Place::Deferred(scope) = binding.place else {
             return None;
         };
         let function = ctx.model.enclosing_function(scope)?;
-        Some(format!(
-            "`{}` is assigned in {} on line {}, and the guard could overwrite it",
-            text::name_text(name),
-            describe_function(ctx, function),
-            ctx.line(binding.offset)
-        ))
+        Some(UnsafeBecause::WrittenInFunction {
+            name: text::name_text(name),
+            function: ctx.function_ref(function),
+            line: ctx.line(binding.offset),
+        })
     })
 }
 
@@ -239,7 +181,7 @@ fn statement_edits(
     globals.extend_from_slice(b", ");
     globals.extend_from_slice(flag.as_bytes());
     let rest_placeholders = placeholders[1..].join(newline.as_slice());
-    let guard = text::render(
+    let guard = template::render(
         GUARD,
         &[
             ("placeholders", &rest_placeholders),
@@ -283,6 +225,6 @@ fn statement_edits(
 
 /// Inserts `await loader()` as the first statement of an `async def`, after its docstring.
 pub fn await_edit(ctx: &Ctx, function: ScopeId, loader: &str) -> Result<Edit, Blocked> {
-    let statement = text::render(AWAIT, &[("loader", loader.as_bytes())], &ctx.style);
+    let statement = template::render(AWAIT, &[("loader", loader.as_bytes())], &ctx.style);
     first_statement_edit(ctx, ctx.model.scopes[function].node, &statement)
 }

@@ -1,72 +1,18 @@
-//! The crate's layers, and the test that keeps them (docs/architecture.md explains each). A
-//! module may use the modules of its own layer and of the layers below; a use that points up a
-//! layer, or that closes a cycle between source files, fails the test. The test reads the source
-//! files, strips comments and literals, and follows every `crate::`, `super::` and `self::` path
-//! (in `use` declarations and in code) to the file that defines it.
+//! Reading the crate's source for the layering test: each file's module path, its code without
+//! comments and literals, the `crate::`/`super::`/`self::`/child-module paths it uses, the graph
+//! of uses between files, and the cycles in that graph.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// The layers, lowest first, and the top-level modules in each. The crate root (`lib.rs`) sits
-/// above them all.
-const LAYERS: &[(&str, &[&str])] = &[
-    (
-        "leaves",
-        &[
-            "diff", "fs", "io_error", "options", "paths", "rules", "source", "sync",
-        ],
-    ),
-    ("syntax", &["lexer", "noqa", "syntax"]),
-    ("diagnostic", &["diagnostic"]),
-    ("semantic", &["semantic"]),
-    ("detect", &["detect"]),
-    ("project", &["project"]),
-    ("fix", &["transform"]),
-    ("analyze", &["analyze"]),
-    ("settings", &["config", "settings"]),
-    ("runner", &["runner", "walk"]),
-    ("output", &["interactive", "output", "progress"]),
-    ("app", &["app", "cli", "layers"]),
-];
-
-/// Uses that break the layering today, as `(from file, to file)` under `src/`; each is removed
-/// when the code that needs it moves. A listed use that no longer exists fails the test too.
-const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[
-    ("transform/cross.rs", "transform/group.rs"),
-    ("transform/cross.rs", "transform/mod.rs"),
-    ("transform/cross.rs", "transform/unit.rs"),
-    ("transform/group.rs", "transform/init.rs"),
-    ("transform/group.rs", "transform/lazy.rs"),
-    ("transform/group.rs", "transform/lifespan.rs"),
-    ("transform/group.rs", "transform/loops.rs"),
-    ("transform/group.rs", "transform/mod.rs"),
-    ("transform/group.rs", "transform/unit.rs"),
-    ("transform/init.rs", "transform/group.rs"),
-    ("transform/init.rs", "transform/lifespan.rs"),
-    ("transform/init.rs", "transform/mod.rs"),
-    ("transform/init.rs", "transform/unit.rs"),
-    ("transform/lazy.rs", "transform/group.rs"),
-    ("transform/lazy.rs", "transform/mod.rs"),
-    ("transform/lazy.rs", "transform/unit.rs"),
-    ("transform/lifespan.rs", "transform/mod.rs"),
-    ("transform/loops.rs", "transform/group.rs"),
-    ("transform/loops.rs", "transform/mod.rs"),
-    ("transform/loops.rs", "transform/unit.rs"),
-    ("transform/mod.rs", "transform/cross.rs"),
-    ("transform/mod.rs", "transform/group.rs"),
-    ("transform/mod.rs", "transform/lifespan.rs"),
-    ("transform/unit.rs", "transform/group.rs"),
-    ("transform/unit.rs", "transform/mod.rs"),
-];
-
 /// A source file of the crate and the module path it defines.
-struct SourceModule {
-    file: String,
-    path: Vec<String>,
-    text: String,
+pub(super) struct SourceModule {
+    pub(super) file: String,
+    pub(super) path: Vec<String>,
+    pub(super) text: String,
 }
 
-fn source_modules() -> Vec<SourceModule> {
+pub(super) fn source_modules() -> Vec<SourceModule> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&root, &mut files);
@@ -105,7 +51,7 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// `fix/lazy.rs` is `fix::lazy`, `fix/mod.rs` is `fix`, `lib.rs` is the crate root.
-fn module_path(relative: &str) -> Vec<String> {
+pub(super) fn module_path(relative: &str) -> Vec<String> {
     let without = relative.strip_suffix(".rs").unwrap_or(relative);
     let mut parts: Vec<String> = without.split('/').map(str::to_owned).collect();
     if parts.last().is_some_and(|p| p == "mod" || p == "lib") {
@@ -116,7 +62,7 @@ fn module_path(relative: &str) -> Vec<String> {
 
 /// The code of a Rust file with comments and the contents of string and character literals
 /// blanked out (lengths kept), so that only code is searched for paths.
-fn code_only(text: &str) -> String {
+pub(super) fn code_only(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = bytes.to_vec();
     let mut i = 0;
@@ -217,7 +163,11 @@ fn is_ident_byte(byte: u8) -> bool {
 /// Every path in `code` that starts with `crate`, `super`, `self` or the name of a child module
 /// (one of `known`), resolved against the module it appears in (`module`, plus the inline
 /// modules around it), as absolute segments.
-fn paths_in(code: &str, module: &[String], known: &BTreeSet<Vec<String>>) -> Vec<Vec<String>> {
+pub(super) fn paths_in(
+    code: &str,
+    module: &[String],
+    known: &BTreeSet<Vec<String>>,
+) -> Vec<Vec<String>> {
     let bytes = code.as_bytes();
     let mut found = Vec::new();
     let mut inline: Vec<(String, usize)> = Vec::new();
@@ -306,7 +256,7 @@ fn paths_in(code: &str, module: &[String], known: &BTreeSet<Vec<String>>) -> Vec
 
 /// The paths a `use` tree names: `crate::a::{b, c::d as e, self}` gives `crate::a::b`,
 /// `crate::a::c::d` and `crate::a`.
-fn use_tree(text: &str) -> Vec<Vec<String>> {
+pub(super) fn use_tree(text: &str) -> Vec<Vec<String>> {
     fn parse(text: &str, prefix: &[String], out: &mut Vec<Vec<String>>) {
         for item in split_top_level(text) {
             let item = item.trim();
@@ -408,7 +358,7 @@ fn file_of<'m>(path: &[String], modules: &'m BTreeMap<Vec<String>, String>) -> &
 }
 
 /// The uses between files: `from -> {to}`.
-fn file_graph() -> BTreeMap<String, BTreeSet<String>> {
+pub(super) fn file_graph() -> BTreeMap<String, BTreeSet<String>> {
     let sources = source_modules();
     let modules: BTreeMap<Vec<String>, String> = sources
         .iter()
@@ -428,25 +378,14 @@ fn file_graph() -> BTreeMap<String, BTreeSet<String>> {
     graph
 }
 
-/// The layer of a file's top-level module; the crate root is above every layer.
-fn layer_of(file: &str) -> Option<usize> {
-    let path = module_path(file);
-    let Some(top) = path.first() else {
-        return Some(LAYERS.len());
-    };
-    LAYERS
-        .iter()
-        .position(|(_, modules)| modules.contains(&top.as_str()))
-}
-
-fn is_exception(from: &str, to: &str) -> bool {
-    KNOWN_EXCEPTIONS.contains(&(from, to))
-}
-
 /// The files of each cycle of the graph (Tarjan's strongly connected components).
-fn cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
+pub(super) fn cycles(
+    graph: &BTreeMap<String, BTreeSet<String>>,
+    is_exception: &dyn Fn(&str, &str) -> bool,
+) -> Vec<Vec<String>> {
     struct State<'g> {
         graph: &'g BTreeMap<String, BTreeSet<String>>,
+        is_exception: &'g dyn Fn(&str, &str) -> bool,
         index: BTreeMap<&'g str, usize>,
         low: BTreeMap<&'g str, usize>,
         stack: Vec<&'g str>,
@@ -462,7 +401,7 @@ fn cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
         let targets = state.graph.get(node).into_iter().flatten();
         for target in targets {
             let target = target.as_str();
-            if is_exception(node, target) {
+            if (state.is_exception)(node, target) {
                 continue;
             }
             if !state.index.contains_key(target) {
@@ -491,6 +430,7 @@ fn cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
     }
     let mut state = State {
         graph,
+        is_exception,
         index: BTreeMap::new(),
         low: BTreeMap::new(),
         stack: Vec::new(),
@@ -503,102 +443,4 @@ fn cycles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
         }
     }
     state.components
-}
-
-#[test]
-fn every_module_has_a_layer() {
-    let tops: BTreeSet<String> = source_modules()
-        .iter()
-        .filter_map(|s| s.path.first().cloned())
-        .collect();
-    let listed: BTreeSet<String> = LAYERS
-        .iter()
-        .flat_map(|(_, modules)| modules.iter().map(|m| (*m).to_owned()))
-        .collect();
-    assert_eq!(tops, listed, "top-level modules (left) and LAYERS (right)");
-}
-
-#[test]
-fn uses_point_down_or_sideways() {
-    let graph = file_graph();
-    let mut upward = Vec::new();
-    for (from, targets) in &graph {
-        for to in targets {
-            let (Some(a), Some(b)) = (layer_of(from), layer_of(to)) else {
-                continue;
-            };
-            if b > a && !is_exception(from, to) {
-                upward.push(format!("{from} ({}) uses {to} ({})", name(a), name(b)));
-            }
-        }
-    }
-    assert!(
-        upward.is_empty(),
-        "uses that point up a layer:\n{}",
-        upward.join("\n")
-    );
-}
-
-fn name(layer: usize) -> &'static str {
-    LAYERS.get(layer).map_or("crate root", |(name, _)| name)
-}
-
-#[test]
-fn no_file_takes_part_in_a_cycle() {
-    let found = cycles(&file_graph());
-    let text: Vec<String> = found.iter().map(|c| c.join(", ")).collect();
-    assert!(found.is_empty(), "dependency cycles:\n{}", text.join("\n"));
-}
-
-#[test]
-fn known_exceptions_still_exist() {
-    let graph = file_graph();
-    let stale: Vec<&(&str, &str)> = KNOWN_EXCEPTIONS
-        .iter()
-        .filter(|(from, to)| !graph.get(*from).is_some_and(|t| t.contains(*to)))
-        .collect();
-    assert!(stale.is_empty(), "exceptions no longer needed: {stale:?}");
-}
-
-#[test]
-fn paths_are_found_and_resolved() {
-    let code = code_only(
-        "use crate::a::{b::C, d as e, self};\n// crate::commented::out\nfn f() { super::g::h(); let s = \"crate::in_string\"; }\nmod tests { use super::*; fn t() { self::x(); } }\n",
-    );
-    let here = vec!["m".to_owned(), "n".to_owned()];
-    let known: BTreeSet<Vec<String>> = [vec!["m".to_owned(), "n".to_owned(), "k".to_owned()]]
-        .into_iter()
-        .collect();
-    let found: Vec<String> = paths_in(&code, &here, &known)
-        .iter()
-        .map(|p| p.join("::"))
-        .collect();
-    assert_eq!(
-        found,
-        ["a::b::C", "a::d", "a", "m::g::h", "m::n", "m::n::tests::x"]
-    );
-    let child = code_only("pub use k::f;\nfn g() { k::h(); }\n");
-    let found: Vec<String> = paths_in(&child, &here, &known)
-        .iter()
-        .map(|p| p.join("::"))
-        .collect();
-    assert_eq!(found, ["m::n::k::f", "m::n::k::h"]);
-    assert_eq!(
-        use_tree(" crate::x::{y, z::{w}}"),
-        [vec!["crate", "x", "y"], vec!["crate", "x", "z", "w"]]
-    );
-}
-
-#[test]
-fn cycles_are_found() {
-    let graph: BTreeMap<String, BTreeSet<String>> = [
-        ("a.rs", vec!["b.rs"]),
-        ("b.rs", vec!["c.rs"]),
-        ("c.rs", vec!["a.rs"]),
-        ("d.rs", vec!["a.rs"]),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.into_iter().map(str::to_owned).collect()))
-    .collect();
-    assert_eq!(cycles(&graph), vec![vec!["a.rs", "b.rs", "c.rs"]]);
 }

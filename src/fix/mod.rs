@@ -1,90 +1,38 @@
-//! Turns import-time loop sites into findings with fixes. Sites that must change together (the
-//! statements of one module-level statement, the uses of one loop global) form a group that gets
-//! one fix; each pass (lazy guard, loop-statement removal, running-loop rewrite) contributes edits.
+//! Turns import-time loop sites into findings with fixes (docs/architecture.md, "The fix
+//! layer"). Sites that must change together (the statements of one module-level statement, the
+//! uses of one loop global) form a group that gets one fix ([`group`]); each pass (lazy guard,
+//! `init()`, loop-statement removal, running-loop rewrite) contributes edits. With the project in
+//! view, problems between modules too ([`cross`]). [`tidy`] runs after fixes are applied.
 
 mod cross;
+mod ctx;
 mod group;
+mod imports;
 mod init;
 mod lazy;
 mod lifespan;
 mod loops;
-pub mod text;
+mod mover;
+mod parts;
+mod reads;
+mod safety;
+mod statements;
+mod template;
+mod text;
 pub mod tidy;
 mod unit;
 
-use std::cell::RefCell;
-use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::detect::{self, Site};
+use self::ctx::Ctx;
+use self::group::{SiteAnalysis, analyze_sites};
+use crate::detect;
 use crate::diagnostic::{Applicability, Finding, Fix, FixId};
-use crate::project::{Exports, ProjectContext};
-use crate::semantic::Model;
-use crate::source::SourceFile;
-
-pub use group::analyze_sites;
-
 use crate::options::FixOptions;
-
-/// Everything a pass needs about the module it rewrites.
-pub struct Ctx<'a, 't> {
-    /// The semantic model.
-    pub model: &'a Model<'t>,
-    /// The file (original bytes, style).
-    pub src: &'a SourceFile,
-    /// Options.
-    pub options: &'a FixOptions,
-    /// The file's newline and indent unit.
-    pub style: text::Style,
-    /// The rest of the project, in the second phase.
-    pub project: Option<&'a ProjectContext>,
-    reserved: RefCell<HashSet<String>>,
-}
-
-impl<'a, 't> Ctx<'a, 't> {
-    /// A context for one analysis of one module.
-    pub fn new(
-        model: &'a Model<'t>,
-        src: &'a SourceFile,
-        options: &'a FixOptions,
-        project: Option<&'a ProjectContext>,
-    ) -> Self {
-        Ctx {
-            model,
-            src,
-            options,
-            project,
-            style: text::Style::of(src),
-            reserved: RefCell::new(HashSet::new()),
-        }
-    }
-
-    /// The original bytes of a node (not the masked parse text).
-    pub fn original(&self, node: tree_sitter::Node) -> &'a [u8] {
-        &self.src.code()[node.byte_range()]
-    }
-
-    /// A name that the module does not use and no other fix has taken: `base`, else `base_2`, ...
-    pub fn fresh_name(&self, base: &str) -> String {
-        let mut reserved = self.reserved.borrow_mut();
-        let taken = |candidate: &str| {
-            reserved.contains(candidate) || self.model.mentions(candidate.as_bytes())
-        };
-        let mut candidate = base.to_owned();
-        let mut n = 2;
-        while taken(&candidate) {
-            candidate = format!("{base}_{n}");
-            n += 1;
-        }
-        reserved.insert(candidate.clone());
-        candidate
-    }
-
-    /// The 1-based line of a byte offset.
-    pub fn line(&self, offset: usize) -> usize {
-        self.src.line_index(offset) + 1
-    }
-}
+use crate::project::{Exports, LateGlobal, LoopFunction, ProjectContext};
+use crate::semantic::Model;
+use crate::semantic::guards::existing_guards;
+use crate::source::SourceFile;
 
 /// What the analysis of a module finds.
 pub struct Analysis {
@@ -106,9 +54,9 @@ pub fn analyze(
     let mentions_mangum = memchr::memmem::find(src.code(), b"Mangum").is_some();
     let ctx = Ctx::new(model, src, options, project);
     let mut exports = Exports {
-        late_globals: crate::semantic::guards::existing_guards(model)
+        late_globals: existing_guards(model)
             .into_iter()
-            .map(|guarded| crate::project::LateGlobal {
+            .map(|guarded| LateGlobal {
                 name: guarded.name,
                 loader: guarded.loader,
                 existing: true,
@@ -121,12 +69,12 @@ pub fn analyze(
         .iter()
         .map(|f| exported_function(&ctx, &detection.loop_functions, f))
         .collect();
-    let group::SiteAnalysis {
+    let SiteAnalysis {
         mut findings,
         init,
         effects,
     } = if detection.sites.is_empty() {
-        group::SiteAnalysis::default()
+        SiteAnalysis::default()
     } else {
         analyze_sites(&ctx, &detection.sites)
     };
@@ -192,7 +140,7 @@ fn exported_function(
     ctx: &Ctx,
     all: &[detect::wrappers::LoopFunction],
     function: &detect::wrappers::LoopFunction,
-) -> crate::project::LoopFunction {
+) -> LoopFunction {
     let mut chain = vec![format!("`{}`", text::name_text(function.name))];
     let mut current = function;
     while let Some(next) = current.next {
@@ -202,20 +150,10 @@ fn exported_function(
         current = &all[next];
         chain.push(format!("`{}`", text::name_text(current.name)));
     }
-    chain.push(format!("`{}`", evidence(ctx, current.evidence)));
-    crate::project::LoopFunction {
+    chain.push(format!("`{}`", ctx.evidence(current.evidence)));
+    LoopFunction {
         name: text::name_text(function.name),
         chain: chain.join(" -> "),
         line: ctx.line(current.evidence.start_byte()),
     }
-}
-
-/// The one-line message of a site ([`detect::message::site_message`]).
-pub fn site_message(ctx: &Ctx, site: &Site) -> String {
-    detect::message::site_message(ctx.src, site)
-}
-
-/// The source of a node on one line, shortened ([`detect::message::evidence`]).
-pub fn evidence(ctx: &Ctx, node: tree_sitter::Node) -> String {
-    detect::message::evidence(ctx.src, node)
 }

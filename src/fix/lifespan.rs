@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tree_sitter::{Node, QueryCursor, StreamingIterator};
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::diagnostic::{Edit, Finding, Fix};
 use crate::rules::Rule;
 use crate::semantic::{MODULE_SCOPE, Place, ScopeKind};
@@ -214,7 +214,7 @@ fn lifespan_finding(ctx: &Ctx, call: Node, value: Node) -> Finding {
         rule: Rule::LifespanDisabled,
         message: format!(
             "`{}` never runs the app's lifespan, but its start-up work needs it",
-            super::evidence(ctx, call)
+            ctx.evidence(call)
         ),
         range: call.byte_range(),
         fix: Some(Arc::new(fix)),

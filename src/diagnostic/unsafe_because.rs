@@ -1,0 +1,98 @@
+//! Why a fix is only unsafe (applied with `--unsafe-fixes`), as a typed value; the fix's title
+//! ends with ` (unsafe: ...)` and the reason's text.
+
+use std::fmt;
+
+use super::blocked::FunctionRef;
+
+/// Why a fix is only unsafe (applied with `--unsafe-fixes`); its title ends with
+/// ` (unsafe: ...)` and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnsafeBecause {
+    /// Other modules import the names and must read them through the module.
+    ImportersMustFollow {
+        /// The importing modules, for display.
+        users: Vec<String>,
+    },
+    /// The rewrite drops arguments of the loop runner.
+    DropsArguments {
+        /// The arguments, as written.
+        arguments: Vec<String>,
+    },
+    /// A call unrelated to the loop moves to the first use too.
+    SideEffectMoves {
+        /// The statement.
+        statement: String,
+        /// Its line.
+        line: usize,
+    },
+    /// A function assigns the name, and the guard could overwrite it.
+    WrittenInFunction {
+        /// The name.
+        name: String,
+        /// The function.
+        function: FunctionRef,
+        /// The line.
+        line: usize,
+    },
+}
+
+impl fmt::Display for UnsafeBecause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UnsafeBecause::ImportersMustFollow { users } => write!(
+                f,
+                "{} must read it through the module too (LF005)",
+                users.join(", ")
+            ),
+            UnsafeBecause::DropsArguments { arguments } => {
+                let quoted: Vec<String> = arguments.iter().map(|a| format!("`{a}`")).collect();
+                write!(f, "it drops {}", quoted.join(", "))
+            }
+            UnsafeBecause::SideEffectMoves { statement, line } => write!(
+                f,
+                "`{statement}` on line {line} also moves to the first use"
+            ),
+            UnsafeBecause::WrittenInFunction {
+                name,
+                function,
+                line,
+            } => write!(
+                f,
+                "`{name}` is assigned in {function} on line {line}, and the guard could overwrite it"
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_reasons_read_as_titles_say_them() {
+        assert_eq!(
+            UnsafeBecause::DropsArguments {
+                arguments: vec!["debug=True".into()]
+            }
+            .to_string(),
+            "it drops `debug=True`"
+        );
+        assert_eq!(
+            UnsafeBecause::WrittenInFunction {
+                name: "X".into(),
+                function: FunctionRef::Async("reset".into()),
+                line: 7,
+            }
+            .to_string(),
+            "`X` is assigned in `async def reset` on line 7, and the guard could overwrite it"
+        );
+        assert_eq!(
+            UnsafeBecause::ImportersMustFollow {
+                users: vec!["a.py".into(), "b.py".into()]
+            }
+            .to_string(),
+            "a.py, b.py must read it through the module too (LF005)"
+        );
+    }
+}

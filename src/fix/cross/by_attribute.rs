@@ -1,0 +1,100 @@
+//! LF005 for `m.X` read in an `async def` that does not await `m`'s guard first: one finding per
+//! function, fixed by awaiting the guard at its top.
+
+use std::sync::Arc;
+
+use super::uses::{LateFinding, Use, describe_late, follower_applicability};
+use crate::diagnostic::{Blocked, Finding, Fix};
+use crate::fix::ctx::Ctx;
+use crate::fix::statements::first_statement_edit;
+use crate::rules::Rule;
+use crate::semantic::ScopeId;
+use crate::semantic::reads::UseSite;
+
+/// LF005 for `m.X` read in an `async def` that does not await `m`'s guard first: one finding per
+/// function, fixed by awaiting the guard at its top.
+pub(super) fn late_globals_by_attribute(ctx: &Ctx, uses: &[Use]) -> Vec<LateFinding> {
+    let mut findings = Vec::new();
+    let mut seen: Vec<(usize, String)> = Vec::new();
+    for u in uses.iter().filter(|u| !u.by_name) {
+        let Some(global) = u
+            .module
+            .exports
+            .late_globals
+            .iter()
+            .find(|g| g.name == u.name)
+        else {
+            continue;
+        };
+        let expression = ctx.evidence(u.node);
+        let line = ctx.line(u.node.start_byte());
+        let (fix, reason) = match (ctx.model.use_site(&u.reference), &global.loader) {
+            (UseSite::ImportTime, _) => (None, Some(Blocked::AttributeAtImportTime { line })),
+            (site @ (UseSite::AsyncFunction(_) | UseSite::SyncFunction(_)), Some(loader)) => {
+                match site {
+                    UseSite::AsyncFunction(f) => {
+                        let key = (f, global.name.clone());
+                        if seen.contains(&key) || awaits_guard(ctx, f, loader) {
+                            continue;
+                        }
+                        seen.push(key);
+                        let prefix = expression
+                            .rsplit_once('.')
+                            .map_or(expression.as_str(), |(p, _)| p)
+                            .to_owned();
+                        let statement = format!("await {prefix}.{loader}()");
+                        let fix = first_statement_edit(
+                            ctx,
+                            ctx.model.scopes[f].node,
+                            statement.as_bytes(),
+                        )
+                        .ok()
+                        .map(|edit| {
+                            Fix::applicable_edits(
+                                format!("Await `{prefix}.{loader}()` first"),
+                                vec![edit],
+                                follower_applicability(global),
+                            )
+                        });
+                        (fix, None)
+                    }
+                    UseSite::SyncFunction(f) => (
+                        None,
+                        Some(Blocked::AttributeInFunction {
+                            function: ctx.function_ref(f),
+                        }),
+                    ),
+                    _ => continue,
+                }
+            }
+            _ => continue,
+        };
+        let mut message = format!(
+            "`{expression}` {} and is read before it is loaded",
+            describe_late(global, u.module)
+        );
+        if let Some(reason) = &reason {
+            message.push_str(&format!("; no fix: {reason}"));
+        }
+        findings.push(LateFinding {
+            finding: Finding {
+                rule: Rule::LazyGlobalImportedByName,
+                message,
+                range: u.node.byte_range(),
+                fix: fix.map(Arc::new),
+            },
+            module: u.module.path.clone(),
+            name: global.name.clone(),
+            blocked: reason,
+        });
+    }
+    findings
+}
+
+/// Whether an `async def` already awaits the guard (`await config.load_settings()`).
+fn awaits_guard(ctx: &Ctx, function: ScopeId, loader: &str) -> bool {
+    let body = ctx.model.scopes[function].node;
+    let text = ctx.original(body);
+    memchr::memmem::find(text, format!(".{loader}()").as_bytes()).is_some()
+        || memchr::memmem::find(text, format!(" {loader}()").as_bytes()).is_some()
+}

@@ -1,0 +1,350 @@
+//! The init pass (rule docs of LF001, "Use instead"): the module's import-time loop work moves,
+//! in source order, into one idempotent `async def init()`, wired into the FastAPI/Starlette
+//! app's start-up ([`wiring`]); a loop run in a class body moves as its attribute
+//! ([`class_attribute`]).
+
+mod class_attribute;
+mod wiring;
+
+use std::collections::BTreeMap;
+
+use tree_sitter::Node;
+
+use self::class_attribute::class_attribute;
+use self::wiring::wire;
+use crate::detect::Site;
+use crate::diagnostic::{Access, Applicability, Blocked, Edit, RequiredImport, Until};
+use crate::fix::ctx::Ctx;
+use crate::fix::parts::FixParts;
+use crate::fix::reads::{Readers, late_readers};
+use crate::fix::safety::{dropped_arguments, external_readers};
+use crate::fix::statements::blank_lines_after;
+use crate::fix::template;
+use crate::fix::text::{self, removal_edits};
+use crate::fix::unit::moved::{moved_body, placeholder_lines};
+use crate::fix::unit::{Unit, check_movable, unit_of};
+use crate::semantic::Place;
+
+const INIT: &str = include_str!("../../../transforms/init/init.py");
+
+/// A group of sites that the init strategy should fix.
+pub struct Candidate<'a, 't> {
+    /// The group's index, to report back.
+    pub index: usize,
+    /// Module-level statement index -> the run sites in it.
+    pub units: BTreeMap<usize, Vec<&'a Site<'t>>>,
+    /// Loop-management statements inside those statements, removed from the moved text.
+    pub removals_inside: BTreeMap<usize, Vec<Node<'t>>>,
+    /// The group's own edits (loop-management removals elsewhere, running-loop rewrites).
+    pub parts: FixParts,
+}
+
+/// What the init pass made of its candidates.
+#[derive(Default)]
+pub struct Outcome {
+    /// The one fix for every included group, if any was included.
+    pub parts: Option<FixParts>,
+    /// Groups the fix covers.
+    pub included: Vec<usize>,
+    /// Groups it cannot cover, and why.
+    pub excluded: Vec<(usize, Blocked)>,
+    /// Whether the fix makes the app's lifespan await `init()`.
+    pub wires_lifespan: bool,
+    /// The name of the `init()` the fix adds.
+    pub name: Option<String>,
+}
+
+/// One module-level statement whose work moves into `init()`.
+struct Moved<'t> {
+    statement: Node<'t>,
+    /// Its text inside `init()`, one indent level deep.
+    text: Vec<u8>,
+    /// Module-level lines that replace it (`NAME = None`); none for a bare call.
+    placeholders: Vec<Vec<u8>>,
+    /// Globals it binds.
+    names: Vec<&'t [u8]>,
+    /// For a class attribute: the edit that leaves `None` in the class body.
+    class_edit: Option<Edit>,
+}
+
+/// Builds the one init fix of the module from the candidate groups.
+pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Outcome {
+    let mut outcome = Outcome::default();
+    let everything: Vec<std::ops::Range<usize>> = candidates
+        .iter()
+        .flat_map(|c| c.units.keys())
+        .map(|&top| ctx.model.statements[top].byte_range())
+        .collect();
+    let mut moved: Vec<Moved> = Vec::new();
+    let mut parts = FixParts::default();
+    let mut imports = Vec::new();
+    for candidate in candidates {
+        match candidate_moves(ctx, &candidate, &everything, &mut imports) {
+            Ok(mut moves) => {
+                moved.append(&mut moves);
+                parts.edits.extend(candidate.parts.edits);
+                parts.imports.extend(candidate.parts.imports);
+                parts.titles.extend(candidate.parts.titles);
+                if let Some(level) = candidate.parts.applicability {
+                    parts.limit(level);
+                }
+                outcome.included.push(candidate.index);
+            }
+            Err(reason) => outcome.excluded.push((candidate.index, reason)),
+        }
+    }
+    if moved.is_empty() {
+        return outcome;
+    }
+    moved.sort_by_key(|m| m.statement.start_byte());
+    parts
+        .late_globals
+        .extend(
+            moved
+                .iter()
+                .flat_map(|m| &m.names)
+                .map(|name| crate::project::LateGlobal {
+                    name: text::name_text(name),
+                    loader: None,
+                    existing: false,
+                }),
+        );
+    parts.imports.extend(imports);
+    let init = ctx.fresh_name(&ctx.options.naming.init);
+    let flag = ctx.fresh_name(&ctx.options.naming.init_flag);
+    let removed: Vec<std::ops::Range<usize>> =
+        parts.edits.iter().map(|e| e.range.clone()).collect();
+    parts
+        .edits
+        .extend(statement_edits(ctx, &moved, &init, &flag, &removed));
+    let wiring = wire(ctx, &init, &mut parts);
+    outcome.wires_lifespan = wiring.is_some();
+    outcome.name = Some(init.clone());
+    let count = moved.len();
+    let what = if count == 1 {
+        "the start-up work".to_owned()
+    } else {
+        format!("the {count} start-up statements")
+    };
+    match wiring {
+        Some(how) => {
+            parts
+                .titles
+                .push(format!("Move {what} into `async def {init}()`, {how}"));
+            parts.limit(Applicability::Safe);
+        }
+        None => {
+            parts.titles.push(format!(
+                "Move {what} into `async def {init}()`; await `{init}()` at the application's start-up{}",
+                importers_hint(ctx)
+            ));
+            parts.limit(Applicability::Unsafe);
+        }
+    }
+    outcome.parts = Some(parts);
+    outcome
+}
+
+/// ` (imported by a.py, b.py)` when the project walk found modules that import this one.
+fn importers_hint(ctx: &Ctx) -> String {
+    let Some(project) = ctx.project else {
+        return String::new();
+    };
+    let importers: Vec<String> = project
+        .index
+        .importers_of(&project.path)
+        .iter()
+        .map(|p| crate::paths::display_path(p))
+        .collect();
+    if importers.is_empty() {
+        String::new()
+    } else {
+        format!(" (imported by {})", importers.join(", "))
+    }
+}
+
+/// The moved statements of one candidate group, or why the group cannot move.
+fn candidate_moves<'t>(
+    ctx: &Ctx<'_, 't>,
+    candidate: &Candidate<'_, 't>,
+    everything: &[std::ops::Range<usize>],
+    imports: &mut Vec<RequiredImport>,
+) -> Result<Vec<Moved<'t>>, Blocked> {
+    let mut moves = Vec::new();
+    for (&top, sites) in &candidate.units {
+        let statement = ctx.model.statements[top];
+        let removals = candidate
+            .removals_inside
+            .get(&top)
+            .cloned()
+            .unwrap_or_default();
+        let moved = match class_attribute(ctx, statement, sites)? {
+            Some(class) => Moved {
+                statement,
+                text: class.text,
+                placeholders: Vec::new(),
+                names: Vec::new(),
+                class_edit: Some(class.class_edit),
+            },
+            None => movable_statement(ctx, statement, sites, &removals, everything, imports)?,
+        };
+        let inside = |offset: usize| everything.iter().any(|r| r.contains(&offset));
+        late_readers(ctx, &moved.names, &inside, Until::StartUp, Readers::Any)?;
+        // An importer that cannot follow, or a coroutine run by another library, blocks the fix;
+        // the fix's applicability is its wiring's to decide.
+        external_readers(ctx, &moved.names)?;
+        dropped_arguments(ctx, sites)?;
+        moves.push(moved);
+    }
+    Ok(moves)
+}
+
+fn movable_statement<'t>(
+    ctx: &Ctx<'_, 't>,
+    statement: Node<'t>,
+    sites: &[&Site<'t>],
+    removals: &[Node<'t>],
+    everything: &[std::ops::Range<usize>],
+    imports: &mut Vec<RequiredImport>,
+) -> Result<Moved<'t>, Blocked> {
+    check_movable(ctx, statement)?;
+    if let Some(reason) = text::shared_line_reason(ctx.src.code(), statement.end_byte()) {
+        return Err(reason);
+    }
+    let unit: Unit = unit_of(ctx, statement, sites, removals)?;
+    let text = moved_body(ctx, &unit, sites, removals, 1)?;
+    let placeholders = placeholder_lines(ctx, &unit, imports);
+    check_attribute_targets(ctx, &unit, everything)?;
+    Ok(Moved {
+        statement,
+        text,
+        placeholders,
+        names: unit.names,
+        class_edit: None,
+    })
+}
+
+/// `CACHE["k"] = asyncio.run(...)` cannot move when `CACHE` is read at import time after it,
+/// outside the statements that move too.
+fn check_attribute_targets(
+    ctx: &Ctx,
+    unit: &Unit,
+    everything: &[std::ops::Range<usize>],
+) -> Result<(), Blocked> {
+    for target in &unit.attribute_targets {
+        let mut root = *target;
+        while let Some(inner) = root
+            .child_by_field_name("object")
+            .or_else(|| root.child_by_field_name("value"))
+        {
+            root = inner;
+        }
+        if root.kind() != "identifier" {
+            continue;
+        }
+        let name = ctx.model.node_text(root);
+        let late_read = ctx.model.global_reads(name).find(|r| {
+            let offset = r.node.start_byte();
+            r.place == Place::ImportTime
+                && offset > unit.statement.end_byte()
+                && !everything.iter().any(|m| m.contains(&offset))
+        });
+        if let Some(read) = late_read {
+            return Err(Blocked::AtImportTime {
+                name: ctx.evidence(*target),
+                access: Access::Read,
+                line: ctx.line(read.node.start_byte()),
+                until: Until::StartUp,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Each moved statement leaves its placeholders (or nothing); the first is followed by the flag
+/// and `async def init()`.
+fn statement_edits(
+    ctx: &Ctx,
+    moved: &[Moved],
+    init: &str,
+    flag: &str,
+    removed: &[std::ops::Range<usize>],
+) -> Vec<Edit> {
+    let code = ctx.src.code();
+    let newline = ctx.style.newline.clone();
+    let mut edits = Vec::new();
+    let mut statements_removed: Vec<Node> = Vec::new();
+    for (i, m) in moved.iter().enumerate() {
+        let mut after_line: Vec<Vec<u8>> = Vec::new();
+        if let Some(edit) = &m.class_edit {
+            edits.push(edit.clone());
+        } else if let Some((first, rest)) = m.placeholders.split_first() {
+            edits.push(Edit::replace(m.statement.byte_range(), first.clone()));
+            after_line.extend(rest.iter().cloned());
+        } else {
+            statements_removed.push(m.statement);
+        }
+        if i == 0 {
+            after_line.push(init_block(ctx, moved, init, flag));
+        }
+        if after_line.is_empty() {
+            continue;
+        }
+        let insert_at = ctx.src.line_end_after_newline(m.statement.end_byte());
+        let at_eof = insert_at == code.len() && !code.ends_with(b"\n") && !code.ends_with(b"\r");
+        let mut text = Vec::new();
+        if at_eof {
+            text.extend_from_slice(&newline);
+        }
+        if m.class_edit.is_some() {
+            // The class stays; two blank lines part it from what follows.
+            text.extend_from_slice(&newline);
+            text.extend_from_slice(&newline);
+        }
+        text.extend_from_slice(&after_line.join(newline.as_slice()));
+        if !at_eof {
+            text.extend_from_slice(&newline);
+            if i == 0 {
+                for _ in blank_lines_after(ctx, insert_at, removed)..2 {
+                    if insert_at < code.len() {
+                        text.extend_from_slice(&newline);
+                    }
+                }
+            }
+        }
+        edits.push(Edit::insert(insert_at, text));
+    }
+    edits.extend(removal_edits(ctx.src, &statements_removed));
+    edits
+}
+
+fn init_block(ctx: &Ctx, moved: &[Moved], init: &str, flag: &str) -> Vec<u8> {
+    let mut globals: Vec<&[u8]> = Vec::new();
+    for m in moved {
+        for name in &m.names {
+            if !globals.contains(name) {
+                globals.push(name);
+            }
+        }
+    }
+    let mut global_list = globals.join(b", ".as_slice());
+    if !global_list.is_empty() {
+        global_list.extend_from_slice(b", ");
+    }
+    global_list.extend_from_slice(flag.as_bytes());
+    let body = moved
+        .iter()
+        .map(|m| m.text.clone())
+        .collect::<Vec<_>>()
+        .join(ctx.style.newline.as_slice());
+    template::render(
+        INIT,
+        &[
+            ("flag", flag.as_bytes()),
+            ("init", init.as_bytes()),
+            ("globals", &global_list),
+            ("body", &body),
+        ],
+        &ctx.style,
+    )
+}
