@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/compare.sh: loopfix against ripgrep, ruff and ast-grep on the same three Python trees
-# (SPEC §7 "Speed"). Run it from anywhere; it works from the repository root.
+# (README, "Speed"). Run it from anywhere; it works from the repository root.
 #
 #   bench/compare.sh                 # everything: install, build, trees, counts, timings, table
 #   bench/compare.sh --quick         # 3 runs after 1 warm-up instead of 5 after 2
@@ -207,7 +207,7 @@ for tree in $TREES; do
         grep 'summary|file' || true)
     sg_files=$(sed -n 's/.*scannedFileCount=\([0-9]*\).*/\1/p' <<<"$sg_summary")
     sg_skipped=$(sed -n 's/.*skippedFileCount=\([0-9]*\).*/\1/p' <<<"$sg_summary")
-    # Files holding one of the prefilter's byte strings (SPEC §7), found with rg over the files
+    # Files holding one of the prefilter's byte strings (lexer::prefilter), found with rg over the files
     # loopfix walks (same byte-literal test, no encoding sniffing).
     needles=$(rg -l -F -a --no-ignore --encoding none -t py --type-add 'py:*.pyi' \
         -g "!{$DEFAULT_EXCLUDES}/" -e asyncio -e get_event_loop -e run_until_complete -e new_event_loop \

@@ -236,6 +236,47 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_rule_table_matches_the_rule_pages() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+        let rows: Vec<(String, String)> = readme
+            .lines()
+            .filter(|line| line.starts_with("| LF"))
+            .map(|line| {
+                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                (cells[1].to_owned(), cells[2].to_owned())
+            })
+            .collect();
+        let mut pages: Vec<(String, String)> = std::fs::read_dir(root.join("transforms/rules"))
+            .unwrap()
+            .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+            .map(|page| {
+                // `# name (code)`
+                let title = page
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("# ");
+                let (name, code) = title.rsplit_once(" (").unwrap_or((title, ""));
+                (code.trim_end_matches(')').to_owned(), name.to_owned())
+            })
+            .collect();
+        pages.sort();
+        assert_eq!(
+            rows, pages,
+            "README rows (left) and transforms/rules/ pages (right)"
+        );
+        let catalogue: Vec<(String, String)> = Rule::ALL
+            .iter()
+            .map(|r| (r.code().to_owned(), r.name().to_owned()))
+            .collect();
+        assert_eq!(
+            rows, catalogue,
+            "README rows (left) and the rule table (right)"
+        );
+    }
+
+    #[test]
     fn the_table_is_in_code_order() {
         for (i, rule) in Rule::ALL.iter().enumerate() {
             assert_eq!(*rule as usize, i);

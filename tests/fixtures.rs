@@ -1,5 +1,6 @@
-//! Fixture tests: one small Python file per shape under `tests/fixtures/`, with its findings and
-//! its fix diff snapshotted side by side under `snapshots/`, and invariants asserted on each:
+//! Fixture tests: one small Python file per shape under `tests/fixtures/`, one test each, with its
+//! findings and its fix diffs (the safe fixes, and with `--unsafe-fixes`) snapshotted side by
+//! side under `snapshots/`, and invariants asserted on each:
 //! marked lines fire and `# OK` lines do not, the fix converges, the output re-parses and
 //! compiles under CPython, a second fix changes nothing, newline style and indentation are kept.
 //!
@@ -72,54 +73,178 @@ fn is_code(text: &str) -> bool {
     text.len() == 5 && text.starts_with("LF") && text[2..].chars().all(|c| c.is_ascii_digit())
 }
 
+/// One test per fixture file, named after its directory and stem
+/// (`cargo test --test fixtures lazy_annotated`); a test checks that every file has one.
+macro_rules! fixtures {
+    ($($name:ident => $path:literal,)*) => {
+        $(
+            #[test]
+            fn $name() {
+                run_fixture($path);
+            }
+        )*
+
+        /// The fixture files the tests above cover.
+        const FIXTURES: &[&str] = &[$($path),*];
+    };
+}
+
+fixtures! {
+    bytes_bom => "bytes/bom.py",
+    bytes_crlf => "bytes/crlf.py",
+    bytes_form_feed => "bytes/form_feed.py",
+    bytes_latin1_cookie => "bytes/latin1_cookie.py",
+    bytes_needs_import => "bytes/needs_import.py",
+    bytes_no_final_newline => "bytes/no_final_newline.py",
+    bytes_tabs => "bytes/tabs.py",
+    bytes_two_space_indent => "bytes/two_space_indent.py",
+    detect_compound_statements => "detect/compound_statements.py",
+    detect_comprehension => "detect/comprehension.py",
+    detect_decorator_and_default => "detect/decorator_and_default.py",
+    detect_from_imports => "detect/from_imports.py",
+    detect_match_statement => "detect/match_statement.py",
+    detect_nested_class => "detect/nested_class.py",
+    detect_optional_uvloop => "detect/optional_uvloop.py",
+    detect_star_import => "detect/star_import.py",
+    indirect_chain => "indirect/chain.py",
+    indirect_plain_wrapper => "indirect/plain_wrapper.py",
+    indirect_wrapper_used_at_runtime => "indirect/wrapper_used_at_runtime.py",
+    indirect_wrapper_with_logic => "indirect/wrapper_with_logic.py",
+    init_auto_bare_call_with_app => "init/auto_bare_call_with_app.py",
+    init_auto_sync_reader => "init/auto_sync_reader.py",
+    init_blocked_import_time_read => "init/blocked_import_time_read.py",
+    init_existing_lifespan => "init/existing_lifespan.py",
+    init_loop_sequence => "init/loop_sequence.py",
+    init_mangum_lifespan_off => "init/mangum_lifespan_off.py",
+    init_new_lifespan => "init/new_lifespan.py",
+    init_startup_event => "init/startup_event.py",
+    init_startup_hook_lifespan_off => "init/startup_hook_lifespan_off.py",
+    init_unwired_class_attribute => "init/unwired_class_attribute.py",
+    lazy_aliases => "lazy/aliases.py",
+    lazy_annotated => "lazy/annotated.py",
+    lazy_annotated_py310 => "lazy/annotated_py310.py",
+    lazy_attribute_target => "lazy/attribute_target.py",
+    lazy_bare_call => "lazy/bare_call.py",
+    lazy_blocked_entry_point_read => "lazy/blocked_entry_point_read.py",
+    lazy_blocked_import_time_read => "lazy/blocked_import_time_read.py",
+    lazy_blocked_sync_read => "lazy/blocked_sync_read.py",
+    lazy_class_attribute => "lazy/class_attribute.py",
+    lazy_collision => "lazy/collision.py",
+    lazy_docstrings => "lazy/docstrings.py",
+    lazy_if_block => "lazy/if_block.py",
+    lazy_import_kept => "lazy/import_kept.py",
+    lazy_last_statement_no_newline => "lazy/last_statement_no_newline.py",
+    lazy_multiline_string => "lazy/multiline_string.py",
+    lazy_multiple => "lazy/multiple.py",
+    lazy_parenthesized => "lazy/parenthesized.py",
+    lazy_seed => "lazy/seed.py",
+    lazy_shadowing => "lazy/shadowing.py",
+    lazy_try_block => "lazy/try_block.py",
+    lazy_tuple_target => "lazy/tuple_target.py",
+    lazy_uvloop_anyio => "lazy/uvloop_anyio.py",
+    lazy_with_runner => "lazy/with_runner.py",
+    lazy_written_in_function => "lazy/written_in_function.py",
+    loops_close_mid_block => "loops/close_mid_block.py",
+    loops_get_event_loop_alone => "loops/get_event_loop_alone.py",
+    loops_get_event_loop_passed => "loops/get_event_loop_passed.py",
+    loops_loop_global_async => "loops/loop_global_async.py",
+    loops_loop_global_sync => "loops/loop_global_sync.py",
+    loops_new_event_loop => "loops/new_event_loop.py",
+    loops_policy => "loops/policy.py",
+    loops_set_event_loop_inline => "loops/set_event_loop_inline.py",
+    loops_try_finally_close => "loops/try_finally_close.py",
+    loops_two_runs_one_loop => "loops/two_runs_one_loop.py",
+    negative_entry_point => "negative/entry_point.py",
+    negative_functions => "negative/functions.py",
+    negative_local_run_function => "negative/local_run_function.py",
+    negative_shadowed_import => "negative/shadowed_import.py",
+    negative_strings_and_comments => "negative/strings_and_comments.py",
+    negative_type_checking => "negative/type_checking.py",
+    negative_unrelated_run => "negative/unrelated_run.py",
+    regressions_backslash_after_async_def_colon => "regressions/backslash_after_async_def_colon.py",
+    regressions_comment_inside_run_call_dropped => "regressions/comment_inside_run_call_dropped.py",
+    regressions_generator_expression_becomes_async_generator => "regressions/generator_expression_becomes_async_generator.py",
+    regressions_long_operator_chain_called_unparsable => "regressions/long_operator_chain_called_unparsable.py",
+    regressions_loop_close_in_finally_leaves_empty_block => "regressions/loop_close_in_finally_leaves_empty_block.py",
+    regressions_optional_joins_a_parenthesized_import_list => "regressions/optional_joins_a_parenthesized_import_list.py",
+    regressions_policy_new_event_loop => "regressions/policy_new_event_loop.py",
+    regressions_redis_asyncio_import_kept => "regressions/redis_asyncio_import_kept.py",
+    regressions_run_keyword_arguments_dropped => "regressions/run_keyword_arguments_dropped.py",
+    regressions_trailing_semicolon => "regressions/trailing_semicolon.py",
+    regressions_unrelated_call_moves_with_the_loop => "regressions/unrelated_call_moves_with_the_loop.py",
+    suppression_noqa => "suppression/noqa.py",
+}
+
 #[test]
-fn fixtures() {
+fn every_fixture_file_has_a_test() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut on_disk = Vec::new();
+    python_files(&root, &root, &mut on_disk);
+    on_disk.sort();
+    let mut listed: Vec<String> = FIXTURES.iter().map(|p| (*p).to_owned()).collect();
+    listed.sort();
+    assert_eq!(
+        on_disk, listed,
+        "fixture files (left) and the fixtures! list (right)"
+    );
+}
+
+fn python_files(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            python_files(root, &path, out);
+        } else if path.extension().is_some_and(|e| e == "py") {
+            let relative = path.strip_prefix(root).unwrap();
+            out.push(relative.to_string_lossy().replace('\\', "/"));
+        }
+    }
+}
+
+/// Checks one fixture (findings against its markers, the fix's invariants) and snapshots its
+/// findings and fix diffs.
+fn run_fixture(relative: &str) {
+    let path = fixture_path(relative);
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../snapshots");
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
-    let compile_dir = tempfile::tempdir().unwrap();
-    let mut failures: Vec<String> = Vec::new();
-    let mut to_compile: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
-    settings.bind(|| {
-        insta::glob!("fixtures/**/*.py", |path| {
-            let rewritten = match std::panic::catch_unwind(|| check_fixture(path)) {
-                Ok(rewritten) => rewritten,
-                Err(panic) => {
-                    let message = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                        .unwrap_or_default();
-                    failures.push(message);
-                    return;
-                }
-            };
-            let name = path
-                .strip_prefix(env!("CARGO_MANIFEST_DIR"))
-                .unwrap_or(path)
-                .to_string_lossy()
-                .replace(['/', '\\'], "__");
-            let original = compile_dir.path().join(format!("in__{name}"));
-            std::fs::write(&original, std::fs::read(path).unwrap()).unwrap();
-            let out = rewritten.map(|rewritten| {
-                let out = compile_dir.path().join(format!("out__{name}"));
-                std::fs::write(&out, rewritten).unwrap();
-                out
-            });
-            to_compile.push((original, out));
-        });
-    });
-    assert!(
-        failures.is_empty(),
-        "fixture failures:\n\n{}",
-        failures.join("\n\n")
-    );
-    compile_with_cpython(&to_compile);
+    settings.set_input_file(&path);
+    settings.bind(|| check_fixture(&path, relative));
 }
 
-/// Checks one fixture and snapshots it; returns the rewritten file when the fix changed it.
-fn check_fixture(path: &Path) -> Option<Vec<u8>> {
+fn fixture_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative)
+}
+
+/// CPython compiles every fixture and its fixed output, in one run (one interpreter start for
+/// all of them).
+#[test]
+fn cpython_compiles_every_fixture_and_its_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pairs = Vec::new();
+    for (i, relative) in FIXTURES.iter().enumerate() {
+        let raw = std::fs::read(fixture_path(relative)).unwrap();
+        let source = SourceFile::new(raw.clone()).unwrap();
+        let options = fixture_options(source.code());
+        let fixed = analyze::fix_all(&source, &options.analysis, options.threshold).unwrap();
+        let output = source.to_file_bytes(&fixed.code);
+        let original = dir.path().join(format!("in{i}.py"));
+        std::fs::write(&original, &raw).unwrap();
+        let out = (output != raw).then(|| {
+            let out = dir.path().join(format!("out{i}.py"));
+            std::fs::write(&out, &output).unwrap();
+            out
+        });
+        pairs.push((original, out));
+    }
+    compile_with_cpython(&pairs);
+}
+
+/// Checks one fixture and snapshots it.
+fn check_fixture(path: &Path, relative: &str) {
     let raw = std::fs::read(path).unwrap();
     let source = SourceFile::new(raw.clone()).expect("fixtures are valid source files");
     let options = fixture_options(source.code());
@@ -180,9 +305,23 @@ fn check_fixture(path: &Path) -> Option<Vec<u8>> {
         raw.starts_with(b"\xEF\xBB\xBF")
     );
 
-    let snapshot = render_snapshot(path, &source, &findings, &output, &raw);
-    insta::assert_snapshot!(snapshot);
-    (output != raw).then_some(output)
+    let unsafe_output = if options.threshold == Applicability::Unsafe {
+        output.clone()
+    } else {
+        let fixed = analyze::fix_all(&source, &options.analysis, Applicability::Unsafe)
+            .expect("fixing a fixture works");
+        source.to_file_bytes(&fixed.code)
+    };
+    let safe_output = if options.threshold == Applicability::Safe {
+        output.clone()
+    } else {
+        let fixed = analyze::fix_all(&source, &options.analysis, Applicability::Safe)
+            .expect("fixing a fixture works");
+        source.to_file_bytes(&fixed.code)
+    };
+    let snapshot = render_snapshot(path, &source, &findings, &safe_output, &unsafe_output, &raw);
+    let name = format!("check_fixture@{}", relative.replace('/', "__"));
+    insta::assert_snapshot!(name, snapshot);
 }
 
 fn assert_style_kept(path: &Path, before: &SourceFile, after: &SourceFile) {
@@ -217,7 +356,8 @@ fn render_snapshot(
     path: &Path,
     source: &SourceFile,
     findings: &[loopfix::diagnostic::Finding],
-    output: &[u8],
+    safe_output: &[u8],
+    unsafe_output: &[u8],
     raw: &[u8],
 ) -> String {
     let name = path.file_name().unwrap().to_string_lossy();
@@ -241,13 +381,24 @@ fn render_snapshot(
         ));
     }
     text.push_str("\nFix:\n");
-    let diff = loopfix::diff::diff_bytes(&name, raw, output);
+    push_diff(&mut text, &name, raw, safe_output);
+    text.push_str("\nFix with --unsafe-fixes:\n");
+    if unsafe_output == safe_output {
+        text.push_str("  (the same)\n");
+    } else {
+        push_diff(&mut text, &name, raw, unsafe_output);
+    }
+    text
+}
+
+/// The diff of `old` -> `new` (line ends shown), or `(no change)`.
+fn push_diff(text: &mut String, name: &str, old: &[u8], new: &[u8]) {
+    let diff = loopfix::diff::diff_bytes(name, old, new);
     if diff.is_empty() {
         text.push_str("  (no change)\n");
     } else {
         text.push_str(&String::from_utf8_lossy(&diff).replace('\r', "␍"));
     }
-    text
 }
 
 /// Compiles every fixture and its output with the machine's CPython; with Python 3.8 (the

@@ -1,4 +1,4 @@
-//! The hooks of `.pre-commit-hooks.yaml` run by the real `pre-commit` (SPEC §5, §8).
+//! The hooks of `.pre-commit-hooks.yaml` run by the real `pre-commit` (see the README).
 //!
 //! In a scratch git repository whose `.pre-commit-config.yaml` points at this repository: a clean
 //! module and a module the scratch project excludes pass (the hooks pass `--force-exclude`); the

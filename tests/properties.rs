@@ -1,4 +1,4 @@
-//! Property tests: generated modules that combine the SPEC's shapes with random surrounding
+//! Property tests: generated modules that combine the rules' shapes with random surrounding
 //! code, comments, indentation and newline styles. For each, the fixed output re-parses, a second
 //! fix changes nothing and leaves nothing fixable, no line outside the fixes' edits (and the
 //! imports they tidy) changes, the newline style and BOM are kept, and CPython compiles it.
