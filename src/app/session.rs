@@ -211,14 +211,11 @@ impl<'a> Session<'a> {
         let excluded = shared.stdin_filename.is_some()
             && settings.force_exclude
             && settings.is_excluded(&name);
-        let mut report = if excluded {
+        let report = if excluded {
             FileReport::clean_at(name.clone())
         } else {
-            let options = settings.analysis_for(&name);
-            let threshold = runner::threshold(&settings);
-            runner::process_bytes(bytes.clone(), &options, self.mode(), threshold)
+            runner::process_buffer(&settings, &name, bytes.clone(), self.mode())
         };
-        report.path = name.clone();
         print_errors(&name, &report.errors);
         let mut reports = vec![report];
         let counts = Counts::of(&reports);

@@ -1,5 +1,5 @@
-//! Loop objects (rule docs of LF002 and LF003): which statements manage a loop and can go, and uses of a loop
-//! global inside `async def` that become `asyncio.get_running_loop()`.
+//! Loop objects (rule docs of LF002 and LF003): which statements manage a loop and can go, and
+//! uses of a loop global inside `async def` that become `asyncio.get_running_loop()`.
 
 use std::collections::HashSet;
 

@@ -81,8 +81,17 @@ pub(super) fn analyse_path(
     }
 }
 
-/// Analyses (and in fix mode fixes, at `threshold`) the bytes of one file: what standard input
-/// and an editor's buffer go through.
+/// Analyses (and in fix mode fixes) bytes that are not read from disk (standard input, an
+/// editor's buffer) as the file at `path`, with that file's settings: its rules, fix options and
+/// threshold. The report's `path` is `path`.
+pub fn process_buffer(settings: &Settings, path: &Path, bytes: Vec<u8>, mode: Mode) -> FileReport {
+    let options = settings.analysis_for(path);
+    let mut report = process_bytes(bytes, &options, mode, threshold(settings));
+    report.path = path.to_path_buf();
+    report
+}
+
+/// Analyses (and in fix mode fixes, at `threshold`) the bytes of one file.
 pub fn process_bytes(
     bytes: Vec<u8>,
     options: &AnalysisOptions,

@@ -23,7 +23,7 @@ use crate::project::ModuleNames;
 use crate::settings::Resolver;
 use crate::sync::lock;
 
-pub use self::file::{process_bytes, threshold};
+pub use self::file::{process_buffer, process_bytes, threshold};
 pub use self::mode::{Counters, Mode};
 pub use self::report::{Change, FileReport};
 
