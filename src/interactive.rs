@@ -314,7 +314,7 @@ fn fix_file(
             let mut diff = Vec::new();
             write_diff(
                 &mut diff,
-                &display,
+                path,
                 &current.to_file_bytes(current.code()),
                 &current.to_file_bytes(&fixed),
                 &DiffStyle::new(color),

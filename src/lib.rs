@@ -33,7 +33,7 @@ use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, ColorChoice, Command, FixCommand, OutputFormat, SharedArgs};
-use crate::diff::{DiffStyle, write_diff};
+use crate::diff::{DiffError, DiffStyle, write_diff};
 use crate::edit::Applicability;
 use crate::output::{Counts, Printer, display_path};
 use crate::runner::{FileReport, Mode};
@@ -192,36 +192,45 @@ fn run_files(shared: &SharedArgs, fix: Option<&FixCommand>) -> Result<ExitStatus
                 continue;
             };
             changed_files += 1;
-            let display = display_path(&report.path);
-            if diff_only {
+            let shown = if diff_only {
                 write_diff(
                     &mut out,
-                    &display,
+                    &report.path,
                     &change.original,
                     &change.fixed,
                     &DiffStyle::default(),
-                )?;
-                continue;
-            }
-            if !shared.quiet {
-                if printer.is_machine_readable() {
-                    write_diff(
-                        &mut stderr.lock(),
-                        &display,
-                        &change.original,
-                        &change.fixed,
-                        &diff_style,
-                    )?;
-                } else {
-                    write_diff(
-                        &mut out,
-                        &display,
-                        &change.original,
-                        &change.fixed,
-                        &diff_style,
-                    )?;
+                )
+            } else if shared.quiet {
+                Ok(())
+            } else if printer.is_machine_readable() {
+                write_diff(
+                    &mut stderr.lock(),
+                    &report.path,
+                    &change.original,
+                    &change.fixed,
+                    &diff_style,
+                )
+            } else {
+                write_diff(
+                    &mut out,
+                    &report.path,
+                    &change.original,
+                    &change.fixed,
+                    &diff_style,
+                )
+            };
+            match shown {
+                Err(DiffError::Io(e)) => return Err(e.into()),
+                Err(e) => {
+                    report.errors.push(e.to_string());
+                    report.change = None;
+                    changed_files -= 1;
+                    continue;
                 }
-                out.flush()?;
+                Ok(()) => out.flush()?,
+            }
+            if diff_only {
+                continue;
             }
             if let Err(e) = fs::write_atomically(&report.path, &change.original, &change.fixed) {
                 report.errors.push(e.to_string());
@@ -334,13 +343,7 @@ fn run_stdin(
         let fixed = reports[0].change.as_ref().map_or(&bytes, |c| &c.fixed);
         changed = usize::from(reports[0].change.is_some());
         if fix.diff {
-            write_diff(
-                &mut out,
-                &display_path(&name),
-                &bytes,
-                fixed,
-                &DiffStyle::default(),
-            )?;
+            write_diff(&mut out, &name, &bytes, fixed, &DiffStyle::default())?;
         } else {
             out.write_all(fixed)?;
         }
