@@ -413,19 +413,20 @@ impl<'a> Plan<'a> {
     /// the temporary can carry it (else the file will be written in place), and keeps the
     /// original.
     fn prepare(&mut self) -> Result<(), WriteError> {
-        let folder = self.folder().to_path_buf();
-        let (temp, file) = LiveTemp::with_contents(&folder, ".tmp", self.write.contents).map_err(
-            WriteError::during("cannot write a temporary file next to it"),
-        )?;
+        let (temp, file) = LiveTemp::with_contents(&self.target, ".tmp", self.write.contents)
+            .map_err(WriteError::during(
+                "cannot write a temporary file next to it",
+            ))?;
         if !self.in_place && !keep_metadata(&file, &self.metadata, &self.target) {
             self.in_place = true;
         }
         drop(file);
         self.new_temp = Some(temp);
         let backup = if self.in_place {
-            LiveTemp::with_contents(&folder, ".orig", self.write.original).map(|(temp, _)| temp)
+            LiveTemp::with_contents(&self.target, ".orig", self.write.original)
+                .map(|(temp, _)| temp)
         } else {
-            self.link_or_copy_original(&folder)
+            self.link_or_copy_original()
         };
         self.backup =
             Some(backup.map_err(WriteError::during("cannot keep a copy of the original"))?);
@@ -434,14 +435,14 @@ impl<'a> Plan<'a> {
 
     /// The original kept for a rollback of the rename: a hard link to the file (which puts
     /// back the very inode), or a copy with its metadata.
-    fn link_or_copy_original(&mut self, folder: &Path) -> io::Result<LiveTemp> {
+    fn link_or_copy_original(&mut self) -> io::Result<LiveTemp> {
         let target = &self.target;
         if let Ok((link, ())) =
-            LiveTemp::create(folder, ".orig", |path| fs::hard_link(target, path))
+            LiveTemp::create(target, ".orig", |path| fs::hard_link(target, path))
         {
             return Ok(link);
         }
-        let (copy, file) = LiveTemp::with_contents(folder, ".orig", self.write.original)?;
+        let (copy, file) = LiveTemp::with_contents(target, ".orig", self.write.original)?;
         if !keep_metadata(&file, &self.metadata, &self.target) {
             self.in_place = true;
         }
@@ -605,16 +606,28 @@ struct LiveTemp {
 }
 
 impl LiveTemp {
-    /// Creates a temporary named `.loopfix-XXXXXX{suffix}` in `folder` with `make` (which fails
-    /// with `AlreadyExists` to try another name), registered before any interrupt can see it.
+    /// Creates a temporary for the file at `target`, named after it in its folder
+    /// (`.loopfix-NAME.XXXXXX{suffix}`, so that a user who finds one after a crash knows whose
+    /// it is), with `make` (which fails with `AlreadyExists` to try another name); registered
+    /// before any interrupt can see it.
     fn create<R>(
-        folder: &Path,
+        target: &Path,
         suffix: &str,
         make: impl FnMut(&Path) -> io::Result<R>,
     ) -> io::Result<(LiveTemp, R)> {
+        let folder = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut prefix = OsString::from(TEMPORARY_PREFIX);
+        // The name stays within the 255 bytes a file name may have.
+        if let Some(name) = target.file_name().filter(|n| n.len() <= 200) {
+            prefix.push(name);
+            prefix.push(".");
+        }
         let mut live = lock(&LIVE_TEMPORARIES);
         let named = tempfile::Builder::new()
-            .prefix(TEMPORARY_PREFIX)
+            .prefix(&prefix)
             .suffix(suffix)
             .make_in(folder, make)?;
         let (made, path) = named.into_parts();
@@ -622,9 +635,9 @@ impl LiveTemp {
         Ok((LiveTemp { path: Some(path) }, made))
     }
 
-    /// A temporary holding `bytes`, synced and read back.
-    fn with_contents(folder: &Path, suffix: &str, bytes: &[u8]) -> io::Result<(LiveTemp, File)> {
-        let (temp, mut file) = LiveTemp::create(folder, suffix, |path| {
+    /// A temporary for the file at `target` holding `bytes`, synced and read back.
+    fn with_contents(target: &Path, suffix: &str, bytes: &[u8]) -> io::Result<(LiveTemp, File)> {
+        let (temp, mut file) = LiveTemp::create(target, suffix, |path| {
             OpenOptions::new()
                 .read(true)
                 .write(true)

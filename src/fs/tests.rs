@@ -44,6 +44,16 @@ fn writes_and_keeps_permissions() {
 }
 
 #[test]
+fn a_file_with_the_longest_name_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(format!("{}.py", "n".repeat(252)));
+    write(&path, b"old\n");
+    write_atomically(&path, b"old\n", b"new\n").unwrap();
+    assert_eq!(fs::read(&path).unwrap(), b"new\n");
+    assert_eq!(names(dir.path()).len(), 1);
+}
+
+#[test]
 fn refuses_a_file_changed_since_read() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.py");
