@@ -78,17 +78,11 @@ pub fn read_bounded_into(
     let mut options = OpenOptions::new();
     options.read(true);
     if !stdin {
-        // Should the path have become a FIFO since the stat, opening it does not wait for a
-        // writer; the check below then refuses it.
+        // Should the path have become a FIFO since the stat, neither opening nor reading it
+        // waits for a writer; should it have become a device, the read stops at the limit.
         options.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
     }
     let file = options.open(path)?;
-    if !stdin {
-        let opened = file.metadata()?;
-        if !opened.is_file() {
-            return Err(ReadError::NotAFile(kind_of(&opened)));
-        }
-    }
     let expected = usize::try_from(metadata.len()).unwrap_or(limit);
     read_up_to(file, limit, expected, buffer)
 }

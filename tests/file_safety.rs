@@ -444,8 +444,15 @@ fn interrupt_while_writing(signal: i32) {
         std::thread::sleep(Duration::from_millis(20));
     }
     for temporary in leftovers(dir.path()) {
-        let name = temporary.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(name.starts_with(".loopfix-m.py."), "named after its file: {name}");
+        let name = temporary
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            name.starts_with(".loopfix-m.py."),
+            "named after its file: {name}"
+        );
     }
     let pid = i32::try_from(child.id()).unwrap();
     // SAFETY: sends a signal to the child this test started.
