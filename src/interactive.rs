@@ -290,8 +290,8 @@ fn fix_file(
     prompt: &mut dyn Prompt,
     session: &mut Session,
 ) -> Result<FileOutcome> {
-    let original =
-        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let original = crate::fs::read_bounded(path, crate::fs::MAX_READ_BYTES)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let mut current = SourceFile::new(original.clone())?;
     let mut outcome = FileOutcome::default();
     let mut declined: Vec<String> = Vec::new();
@@ -314,7 +314,7 @@ fn fix_file(
             let mut diff = Vec::new();
             write_diff(
                 &mut diff,
-                &display,
+                path,
                 &current.to_file_bytes(current.code()),
                 &current.to_file_bytes(&fixed),
                 &DiffStyle::new(color),

@@ -25,7 +25,7 @@ pub mod transform;
 pub mod walk;
 
 use std::ffi::OsString;
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -33,7 +33,7 @@ use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, ColorChoice, Command, FixCommand, OutputFormat, SharedArgs};
-use crate::diff::{DiffStyle, write_diff};
+use crate::diff::{DiffError, DiffStyle, write_diff};
 use crate::edit::Applicability;
 use crate::output::{Counts, Printer, display_path};
 use crate::runner::{FileReport, Mode};
@@ -185,51 +185,54 @@ fn run_files(shared: &SharedArgs, fix: Option<&FixCommand>) -> Result<ExitStatus
     }
     let diff_only = fix.is_some_and(|f| f.diff);
     let mut changed_files = 0;
-    if let Some(fix) = fix {
+    if fix.is_some() {
         let diff_style = DiffStyle::new(printer.color && !diff_only);
         for report in &mut reports {
             let Some(change) = &report.change else {
                 continue;
             };
             changed_files += 1;
-            let display = display_path(&report.path);
-            if diff_only {
+            let shown = if diff_only {
                 write_diff(
                     &mut out,
-                    &display,
+                    &report.path,
                     &change.original,
                     &change.fixed,
                     &DiffStyle::default(),
-                )?;
-                continue;
-            }
-            if !shared.quiet {
-                if printer.is_machine_readable() {
-                    write_diff(
-                        &mut stderr.lock(),
-                        &display,
-                        &change.original,
-                        &change.fixed,
-                        &diff_style,
-                    )?;
-                } else {
-                    write_diff(
-                        &mut out,
-                        &display,
-                        &change.original,
-                        &change.fixed,
-                        &diff_style,
-                    )?;
+                )
+            } else if shared.quiet {
+                Ok(())
+            } else if printer.is_machine_readable() {
+                write_diff(
+                    &mut stderr.lock(),
+                    &report.path,
+                    &change.original,
+                    &change.fixed,
+                    &diff_style,
+                )
+            } else {
+                write_diff(
+                    &mut out,
+                    &report.path,
+                    &change.original,
+                    &change.fixed,
+                    &diff_style,
+                )
+            };
+            match shown {
+                Err(DiffError::Io(e)) => return Err(e.into()),
+                Err(e) => {
+                    report.errors.push(e.to_string());
+                    report.change = None;
+                    changed_files -= 1;
+                    continue;
                 }
-                out.flush()?;
-            }
-            if let Err(e) = fs::write_atomically(&report.path, &change.original, &change.fixed) {
-                report.errors.push(e.to_string());
-                report.change = None;
-                changed_files -= 1;
+                Ok(()) => out.flush()?,
             }
         }
-        let _ = fix;
+        if !diff_only {
+            changed_files -= write_together(&mut reports);
+        }
     }
     for report in &reports {
         for error in &report.errors {
@@ -253,6 +256,43 @@ fn run_files(shared: &SharedArgs, fix: Option<&FixCommand>) -> Result<ExitStatus
     }
     out.flush()?;
     Ok(exit_status(errors, &counts, fix, changed_files))
+}
+
+/// Writes the changes of `reports` all or none ([`fs::write_all`]): the files of a
+/// cross-module fix must change together, and every file one run fixes is one set. On a
+/// failure every change is dropped, each report saying why; returns how many were dropped.
+fn write_together(reports: &mut [FileReport]) -> usize {
+    let changed: Vec<usize> = (0..reports.len())
+        .filter(|&i| reports[i].change.is_some())
+        .collect();
+    let writes: Vec<fs::PendingWrite> = changed
+        .iter()
+        .filter_map(|&i| {
+            let change = reports[i].change.as_deref()?;
+            Some(fs::PendingWrite {
+                path: &reports[i].path,
+                original: &change.original,
+                contents: &change.fixed,
+            })
+        })
+        .collect();
+    let Err(error) = fs::write_all(&writes) else {
+        return 0;
+    };
+    let failed = changed[error.failed];
+    let failed_path = display_path(&reports[failed].path);
+    for &i in &changed {
+        let reason = if i == failed {
+            error.to_string()
+        } else {
+            format!(
+                "not written: {failed_path} could not be written, and the files of one run are written together"
+            )
+        };
+        reports[i].errors.push(reason);
+        reports[i].change = None;
+    }
+    changed.len()
 }
 
 fn exit_status(
@@ -290,9 +330,7 @@ fn run_stdin(
     if fix.is_some_and(|f| f.interactive) {
         anyhow::bail!("`--interactive` cannot read standard input");
     }
-    let mut bytes = Vec::new();
-    io::stdin()
-        .read_to_end(&mut bytes)
+    let bytes = fs::read_stream_bounded(io::stdin().lock(), fs::MAX_READ_BYTES)
         .context("failed to read standard input")?;
     let name = shared
         .stdin_filename
@@ -334,13 +372,7 @@ fn run_stdin(
         let fixed = reports[0].change.as_ref().map_or(&bytes, |c| &c.fixed);
         changed = usize::from(reports[0].change.is_some());
         if fix.diff {
-            write_diff(
-                &mut out,
-                &display_path(&name),
-                &bytes,
-                fixed,
-                &DiffStyle::default(),
-            )?;
+            write_diff(&mut out, &name, &bytes, fixed, &DiffStyle::default())?;
         } else {
             out.write_all(fixed)?;
         }

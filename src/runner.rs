@@ -217,7 +217,7 @@ fn scan_file(path: &Path, resolver: &Resolver) -> Scanned {
         let scanned = match read_into(path, buffer) {
             Ok(len) => scan_bytes(path, &buffer[..len], resolver),
             Err(e) => {
-                let report = FileReport::error(path, crate::walk::io_reason(&e));
+                let report = FileReport::error(path, e.to_string());
                 Scanned::Settled(Box::new(report), Learned::default())
             }
         };
@@ -240,26 +240,14 @@ const FIRST_BUFFER_BYTES: usize = 256 * 1024;
 /// A buffer grown past this by a large file is given back after it.
 const KEPT_BUFFER_BYTES: usize = 4 * 1024 * 1024;
 
-/// Reads the whole file at `path` into the start of `buffer` (grown as needed, its length its
-/// capacity), and returns the file's length.
-fn read_into(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
+/// Reads the file at `path` into the start of `buffer` (grown as needed, its length its
+/// capacity), and returns the file's length; special files and files over
+/// [`crate::fs::MAX_READ_BYTES`] are refused.
+fn read_into(path: &Path, buffer: &mut Vec<u8>) -> Result<usize, crate::fs::ReadError> {
     if buffer.is_empty() {
         buffer.resize(FIRST_BUFFER_BYTES, 0);
     }
-    let mut filled = 0;
-    loop {
-        if filled == buffer.len() {
-            buffer.resize(buffer.len() * 2, 0);
-        }
-        match file.read(&mut buffer[filled..]) {
-            Ok(0) => return Ok(filled),
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    crate::fs::read_bounded_into(path, crate::fs::MAX_READ_BYTES, buffer)
 }
 
 fn scan_bytes(path: &Path, bytes: &[u8], resolver: &Resolver) -> Scanned {
@@ -655,7 +643,7 @@ impl ImportedModules {
         let (modules, bytes) = match known {
             Some(modules) => (modules, None),
             None => {
-                let bytes = std::fs::read(path).ok();
+                let bytes = crate::fs::read_bounded(path, crate::fs::MAX_READ_BYTES).ok();
                 let modules: Arc<[String]> =
                     crate::lexer::imported_modules(bytes.as_deref().unwrap_or_default()).into();
                 lock(&self.by_path).insert(path.to_path_buf(), Arc::clone(&modules));
@@ -672,7 +660,7 @@ impl ImportedModules {
         if resolved.is_empty() {
             return (resolved, None);
         }
-        let bytes = bytes.or_else(|| std::fs::read(path).ok());
+        let bytes = bytes.or_else(|| crate::fs::read_bounded(path, crate::fs::MAX_READ_BYTES).ok());
         (resolved, bytes)
     }
 }
@@ -684,10 +672,11 @@ fn process_path(
     mode: Mode,
     project: Option<Arc<ProjectContext>>,
 ) -> (FileReport, Learned) {
-    let bytes = match std::fs::read(path) {
+    // With the project in view the file is parsed: it is held to the parse's limit.
+    let bytes = match crate::fs::read_bounded(path, check::MAX_PARSE_BYTES) {
         Ok(bytes) => bytes,
         Err(e) => {
-            let report = FileReport::error(path, crate::walk::io_reason(&e));
+            let report = FileReport::error(path, e.to_string());
             return (report, Learned::default());
         }
     };

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use console::Style;
 
 use super::{Emitter, Located, Printer, fix_marker};
-use crate::diff::{DiffStyle, write_diff};
+use crate::diff::{DiffStyle, write_labelled_diff};
 use crate::source::SourceFile;
 
 /// The human formats.
@@ -80,7 +80,7 @@ impl Emitter for Full {
                     let mut diff = Vec::new();
                     let old = located.source.to_file_bytes(located.source.code());
                     let new = located.source.to_file_bytes(&fixed);
-                    write_diff(
+                    write_labelled_diff(
                         &mut diff,
                         &located.display,
                         &old,
