@@ -110,6 +110,8 @@ pub struct Outcome {
     /// The start-up work ran more than once, or a fatal warning was seen: wrong whatever the
     /// run was expected to do.
     pub harmful: bool,
+    /// The app was imported, but some start-up work never ran: nothing awaited it.
+    pub work_never_ran: bool,
 }
 
 /// Judges one run from the driver's output and its standard error.
@@ -120,12 +122,18 @@ pub fn judge(spec: &Spec, output: &DriverOutput, stderr: &str) -> Outcome {
         .iter()
         .find(|name| output.work.get(*name).copied().unwrap_or(0) > 1);
     let harmful = warning.is_some() || over_counted.is_some();
+    let work_never_ran = output.import.ok
+        && spec
+            .work
+            .iter()
+            .any(|name| output.work.get(name).copied().unwrap_or(0) == 0);
     let problem = first_problem(spec, output, warning);
     match problem {
         Some(summary) => Outcome {
             passed: false,
             summary,
             harmful,
+            work_never_ran,
         },
         None => Outcome {
             passed: true,
@@ -136,6 +144,7 @@ pub fn judge(spec: &Spec, output: &DriverOutput, stderr: &str) -> Outcome {
                 work_summary(spec, output)
             ),
             harmful,
+            work_never_ran,
         },
     }
 }

@@ -15,7 +15,8 @@
 //!      `--unsafe-fixes`); after an unsafe fix it may still fail, but not in a new harmful way;
 //!    - the start-up work runs exactly once per process, and none of the warnings of
 //!      [`judge::FATAL_WARNINGS`] shows;
-//!    - when a driver fails after the fix, `loopfix check` still reports a finding;
+//!    - when some start-up work never runs under a driver after the fix (nothing awaits it),
+//!      `loopfix check` still reports a finding;
 //!    - `"fix": "none"`: loopfix must leave the app unchanged and `check` must report the
 //!      finding with no fix and the reason in its message.
 //! 3. `"pending": "what breaks today"` on a fix: its failures are printed as `PENDING` and do
@@ -301,18 +302,19 @@ fn run_fix(
                     format!("expected no fix, but loopfix changed the app: {tool_reason}");
             }
             let runs = runs_for(app, pythons, programs, rewrite);
-            let mut any_failed = false;
+            let mut unwired = false;
             for ((driver, after), (_, before)) in runs.iter().zip(&report.before) {
-                any_failed |= !after.outcome.passed;
+                unwired |= after.outcome.work_never_ran;
                 let (verdict, reason) = contract(fix, &before.outcome, &after.outcome);
                 let details = (verdict == Verdict::Fail)
                     .then(|| format!("{}\n{}", rewrite.details, after.details));
                 lines.push((Line::new(verdict, &label, driver.name(), reason), details));
             }
-            if any_failed && rewrite.findings_after.is_empty() {
+            if unwired && rewrite.findings_after.is_empty() {
                 tool_verdict = Verdict::Fail;
                 tool_reason = format!(
-                    "a driver fails after the fix, but `loopfix check` reports nothing: {tool_reason}"
+                    "start-up work never runs under a driver after the fix, but `loopfix check` \
+                     reports nothing: {tool_reason}"
                 );
             }
             let details = (tool_verdict == Verdict::Fail).then(|| rewrite.details.clone());

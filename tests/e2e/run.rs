@@ -200,6 +200,7 @@ pub fn run_driver(pythons: &Pythons, spec: &Spec, dir: &Path, driver: &Driver) -
             passed: false,
             summary,
             harmful: false,
+            work_never_ran: false,
         },
     };
     DriverRun { outcome, details }

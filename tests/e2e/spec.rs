@@ -41,6 +41,10 @@ pub struct Spec {
     /// `module:attr` of the app's own Lambda handler, when it has one.
     #[serde(default)]
     pub handler: Option<String>,
+    /// `false` for an ASGI app whose framework does not run under Mangum at all, even without an
+    /// import-time loop (say why in `note`): only uvicorn serves it.
+    #[serde(default = "yes")]
+    pub mangum: bool,
     /// The request every driver sends (HTTP for ASGI and aiohttp, `{"text": ...}` for bots).
     pub request: Value,
     /// What a working app answers.
@@ -60,6 +64,10 @@ pub struct Spec {
     #[serde(default)]
     #[expect(dead_code, reason = "documentation for the reader of spec.json")]
     pub note: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_module() -> String {
@@ -244,7 +252,8 @@ impl Spec {
             Framework::Discord => vec![Driver::Discord],
             _ => {
                 let mut drivers = Vec::new();
-                for env in MANGUM_ENVS {
+                let envs = if self.mangum { MANGUM_ENVS } else { &[] };
+                for env in envs {
                     if self.handler.is_some() {
                         drivers.push(Driver::Lambda {
                             env,
@@ -323,7 +332,7 @@ impl Spec {
         if self.work.is_empty() {
             problems.push("no `work` to count".into());
         }
-        if !self.framework.is_asgi() && self.handler.is_some() {
+        if (!self.framework.is_asgi() || !self.mangum) && self.handler.is_some() {
             problems.push("`handler` is for ASGI apps served by Mangum".into());
         }
         problems

@@ -1,9 +1,8 @@
-"""Rates API on Sanic, served as ASGI: the rates client is opened at import time; the app has
-a before_server_start listener."""
+"""Rates API on Sanic, served as ASGI by uvicorn: the rates client is opened at import time;
+the app has a before_server_start listener."""
 
 import asyncio
 
-from mangum import Mangum
 from sanic import Sanic
 from sanic.response import json as json_response
 
@@ -46,6 +45,3 @@ async def setup(app):
 @app.get("/rates/<currency>")
 async def rate(request, currency: str):
     return json_response({"currency": currency, "rate": await CLIENT.rate(currency)})
-
-
-handler = Mangum(app)
