@@ -45,6 +45,10 @@ pub struct Spec {
     /// import-time loop (say why in `note`): only uvicorn serves it.
     #[serde(default = "yes")]
     pub mangum: bool,
+    /// Drivers not run (same keys as `before`), each with the reason: the app as written is
+    /// made for another way of serving, and no rewrite of its loops could make it work there.
+    #[serde(default)]
+    pub skip: BTreeMap<String, String>,
     /// The request every driver sends (HTTP for ASGI and aiohttp, `{"text": ...}` for bots).
     pub request: Value,
     /// What a working app answers.
@@ -268,6 +272,7 @@ impl Spec {
                     }
                 }
                 drivers.push(Driver::Uvicorn);
+                drivers.retain(|d| !driver_keys(d).iter().any(|k| self.skip.contains_key(k)));
                 drivers
             }
         }
@@ -283,14 +288,9 @@ impl Spec {
 
     /// The `before` entry for `driver`: its own name, then `ENV/*`, `*/MODE`, `*`.
     pub fn before_for(&self, driver: &Driver) -> Option<&Before> {
-        let name = driver.name();
-        let mut keys = vec![name.clone()];
-        if let Some((env, mode)) = name.split_once('/') {
-            keys.push(format!("{env}/*"));
-            keys.push(format!("*/{mode}"));
-        }
-        keys.push("*".into());
-        keys.iter().find_map(|key| self.before.get(key))
+        driver_keys(driver)
+            .iter()
+            .find_map(|key| self.before.get(key))
     }
 
     /// Problems with the spec itself (unknown keys, drivers without an expectation).
@@ -337,6 +337,19 @@ impl Spec {
         }
         problems
     }
+}
+
+/// The keys that name `driver` in `before` and `skip`, most specific first: its name, then
+/// `ENV/*`, `*/MODE`, `*`.
+fn driver_keys(driver: &Driver) -> Vec<String> {
+    let name = driver.name();
+    let mut keys = vec![name.clone()];
+    if let Some((env, mode)) = name.split_once('/') {
+        keys.push(format!("{env}/*"));
+        keys.push(format!("*/{mode}"));
+    }
+    keys.push("*".into());
+    keys
 }
 
 /// `tests/e2e/`.
