@@ -12,7 +12,7 @@ SCHEMA = {}
 
 async def create_schema() -> None:
     """Stand-in for CREATE TABLE IF NOT EXISTS on the orders database."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     SCHEMA["tables"] = ["customers", "orders"]
     count_work("schema")
 

@@ -10,7 +10,7 @@ from e2e_counter import count_work
 
 async def load_features() -> dict:
     """Stand-in for a call to the feature-flag service."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     count_work("features")
     return {"search": True, "export": False}
 

@@ -27,6 +27,7 @@ class SearchClient:
 
 
 async def connect() -> SearchClient:
+    await asyncio.sleep(0.2)  # connect and authenticate
     client = SearchClient("https://search.internal/v1")
     await client.search("lambda")  # warm up the connection
     count_work("client")

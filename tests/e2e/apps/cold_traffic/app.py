@@ -11,7 +11,7 @@ from e2e_counter import count_work
 
 async def load_model() -> dict:
     """Stand-in for downloading the model weights from S3."""
-    await asyncio.sleep(0.1)
+    await asyncio.sleep(0.2)
     count_work("model")
     return {"labels": ["ham", "spam"], "threshold": 0.5}
 

@@ -26,7 +26,7 @@ class RatesClient:
 
 async def open_client() -> RatesClient:
     """Stand-in for opening the session and authenticating with the rates service."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     client = RatesClient()
     count_work("client")
     return client

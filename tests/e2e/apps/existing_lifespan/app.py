@@ -12,7 +12,7 @@ STARTED = []
 
 async def fetch_catalog():
     """Stand-in for a call to the catalog service."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     count_work("catalog")
     return {"items": ["tea", "coffee"]}
 

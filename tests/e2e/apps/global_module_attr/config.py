@@ -7,7 +7,7 @@ from e2e_counter import count_work
 
 async def load_settings() -> dict:
     """Stand-in for a call to the parameter store."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     count_work("settings")
     return {"page_size": 20, "region": "eu-west-1"}
 

@@ -12,7 +12,7 @@ handler = Mangum(app)
 
 async def fetch_flags() -> dict:
     """Stand-in for a call to the feature-flag service."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     count_work("flags")
     return {"new_checkout": True, "dark_mode": False}
 

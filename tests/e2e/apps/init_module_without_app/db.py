@@ -9,7 +9,7 @@ MIGRATED = []
 
 async def migrate() -> None:
     """Stand-in for applying the pending migrations."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     MIGRATED.extend(["0001_initial", "0002_invoices"])
     count_work("migrations")
 

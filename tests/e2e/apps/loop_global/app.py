@@ -9,7 +9,7 @@ from e2e_counter import count_work
 
 async def load_templates() -> dict:
     """Stand-in for reading the report templates from S3."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     count_work("templates")
     return {"daily": "Daily report: {n} orders"}
 

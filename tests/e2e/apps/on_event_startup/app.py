@@ -13,7 +13,7 @@ app = FastAPI()
 
 async def load_stock() -> dict:
     """Stand-in for a query of the warehouse database."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     count_work("stock")
     return {"tea": 12, "coffee": 0}
 

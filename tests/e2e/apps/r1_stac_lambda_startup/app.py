@@ -27,7 +27,7 @@ class Pool:
 
 
 async def connect_to_db() -> Pool:
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     pool = Pool()
     count_work("pool")
     return pool

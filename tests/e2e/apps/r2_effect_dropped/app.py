@@ -17,7 +17,7 @@ class Pool:
 
 async def create_db() -> Pool:
     """Stand-in for opening a pool and running CREATE TABLE IF NOT EXISTS."""
-    await sleep(0.01)
+    await sleep(0.2)
     TABLES["users"] = [{"id": 1, "name": "ada"}, {"id": 2, "name": "grace"}]
     count_work("schema")
     return Pool("postgresql://users@db/users")

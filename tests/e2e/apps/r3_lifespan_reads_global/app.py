@@ -11,7 +11,7 @@ from e2e_counter import count_work
 
 async def load_settings() -> dict:
     """Stand-in for a call to the parameter store."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     count_work("settings")
     return {"base_url": "https://weather.internal/v2", "units": "metric"}
 

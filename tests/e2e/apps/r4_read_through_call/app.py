@@ -10,7 +10,7 @@ from e2e_counter import count_work
 
 async def load_settings() -> dict:
     """Stand-in for a call to the secrets manager."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     count_work("settings")
     return {"db": "postgresql://accounts@db/accounts"}
 

@@ -9,7 +9,7 @@ from e2e_counter import count_work
 
 async def fetch_price_list() -> dict:
     """Stand-in for a call to the pricing service."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     count_work("prices")
     return {"basic": 9, "pro": 29}
 

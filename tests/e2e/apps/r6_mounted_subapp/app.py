@@ -10,7 +10,7 @@ from e2e_counter import count_work
 
 async def load_catalog() -> dict:
     """Stand-in for a query of the product table."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     count_work("catalog")
     return {"tea": 2.0, "coffee": 3.5}
 

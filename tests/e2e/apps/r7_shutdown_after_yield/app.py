@@ -25,7 +25,7 @@ class Database:
 
 
 async def connect() -> Database:
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     count_work("database")
     return Database()
 

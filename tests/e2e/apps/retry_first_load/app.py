@@ -14,7 +14,7 @@ ATTEMPTS = []
 async def fetch_rates() -> dict:
     """Stand-in for a call to the rates service."""
     ATTEMPTS.append(1)
-    await asyncio.sleep(0.02)
+    await asyncio.sleep(0.2)
     if len(ATTEMPTS) == 1:
         raise ConnectionError("rates service is not ready")
     count_work("rates")

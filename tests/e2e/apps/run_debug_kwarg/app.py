@@ -12,7 +12,7 @@ INDEX = {}
 
 async def warm_index() -> None:
     """Stand-in for loading the search index into memory."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     INDEX.update({"asyncio": 3, "lambda": 5})
     count_work("index")
 

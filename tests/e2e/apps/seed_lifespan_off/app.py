@@ -11,7 +11,7 @@ PROMPTS = {2: "Summarize the following text in three sentences."}
 
 async def fetch_prompt(prompt_id: int) -> str:
     """Stand-in for an HTTP call to the prompt service."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     count_work("prompt")
     return PROMPTS[prompt_id]
 

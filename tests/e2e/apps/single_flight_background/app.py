@@ -20,7 +20,7 @@ class BusClient:
 
 async def open_bus() -> BusClient:
     """Stand-in for connecting to the event bus."""
-    await asyncio.sleep(0.02)
+    await asyncio.sleep(0.2)
     count_work("bus")
     return BusClient()
 

@@ -10,7 +10,7 @@ from e2e_counter import count_work
 
 async def fetch_rates() -> dict:
     """Stand-in for a call to the exchange-rate service."""
-    await asyncio.sleep(0.02)
+    await asyncio.sleep(0.2)
     count_work("rates")
     return {"EUR": 0.5, "GBP": 0.25}
 

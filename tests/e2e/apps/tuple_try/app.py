@@ -11,14 +11,14 @@ DEFAULT_CURRENCY = "USD"
 
 async def load_catalog():
     """Stand-in for a database query returning the products and their prices."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     count_work("catalog")
     return ["coffee", "tea"], {"coffee": 3.5, "tea": 2.0}
 
 
 async def load_currency() -> str:
     """Stand-in for a call to the settings service."""
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)
     count_work("currency")
     return "EUR"
 
