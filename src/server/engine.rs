@@ -6,7 +6,9 @@
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use tree_sitter::{InputEdit, Point, Tree};
 
 use crate::check::{self, AnalysisOptions};
 use crate::edit::{Applicability, Finding};
@@ -223,6 +225,20 @@ impl Exported {
         self.0.is_empty()
     }
 
+    /// What other modules see of it (without its own uses of other modules).
+    pub fn public(&self) -> Exported {
+        Exported(Exports {
+            uses_of_others: Vec::new(),
+            ..self.0.clone()
+        })
+    }
+
+    /// Whether two files' exports say the same to other modules.
+    #[cfg(test)]
+    pub fn same_public(&self, other: &Exported) -> bool {
+        self.0.same_public(&other.0)
+    }
+
     /// Whether the file has (or its fix makes) an `init()` that no application awaits.
     pub fn has_unwired_init(&self) -> bool {
         self.0.unwired_init.is_some()
@@ -395,18 +411,134 @@ impl Outcome {
     }
 }
 
+/// One version of a file's text, parsed at most once, when an analysis first needs the tree;
+/// from the tree of the version before it when there is one (tree-sitter then parses again only
+/// what changed). An open document keeps its text from one analysis to the next.
+#[derive(Debug)]
+pub struct Text {
+    bytes: Arc<[u8]>,
+    parsed: OnceLock<Arc<Parsed>>,
+    /// The previous version's parse, until this version is parsed.
+    base: Mutex<Option<Arc<Parsed>>>,
+}
+
+/// A decoded and parsed text.
+#[derive(Debug)]
+struct Parsed {
+    source: Result<SourceFile, String>,
+    tree: Result<Tree, String>,
+}
+
+impl Text {
+    /// A version of a text; `previous` is the version it was edited from, if any.
+    pub fn new(bytes: Arc<[u8]>, previous: Option<&Text>) -> Self {
+        let base = previous.and_then(|p| p.parsed.get().cloned().or_else(|| p.take_base()));
+        Text {
+            bytes,
+            parsed: OnceLock::new(),
+            base: Mutex::new(base),
+        }
+    }
+
+    /// The bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    fn take_base(&self) -> Option<Arc<Parsed>> {
+        self.base.lock().unwrap_or_else(|p| p.into_inner()).take()
+    }
+
+    fn parsed(&self) -> &Parsed {
+        self.parsed.get_or_init(|| {
+            let base = self.take_base();
+            Arc::new(parse_text(&self.bytes, base.as_deref()))
+        })
+    }
+}
+
+/// Decodes and parses `bytes`, reusing the tree of `base` (an earlier version of the text).
+fn parse_text(bytes: &[u8], base: Option<&Parsed>) -> Parsed {
+    let source = match SourceFile::new(bytes.to_vec()) {
+        Ok(source) => source,
+        Err(e) => {
+            return Parsed {
+                source: Err(e.to_string()),
+                tree: Err(e.to_string()),
+            };
+        }
+    };
+    if source.code().len() > check::MAX_PARSE_BYTES {
+        let error = crate::parse::ParseError::TooLarge {
+            size: source.code().len(),
+            limit: check::MAX_PARSE_BYTES,
+        };
+        return Parsed {
+            source: Ok(source),
+            tree: Err(error.to_string()),
+        };
+    }
+    let old = base.and_then(|base| edited_tree(base, &source));
+    let tree =
+        crate::parse::parse_reusing(source.parse_text(), old.as_ref()).map_err(|e| e.to_string());
+    Parsed {
+        source: Ok(source),
+        tree,
+    }
+}
+
+/// The tree of `base`, told of the change that turns its text into `source`'s: one edit, from
+/// the first byte that differs to the last (a keystroke, a paste, a whole fix alike).
+fn edited_tree(base: &Parsed, source: &SourceFile) -> Option<Tree> {
+    let (Ok(old_source), Ok(old_tree)) = (&base.source, &base.tree) else {
+        return None;
+    };
+    if old_source.has_bom() != source.has_bom() {
+        return None;
+    }
+    let (old, new) = (old_source.parse_text(), source.parse_text());
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let longest = old.len().min(new.len()) - prefix;
+    let suffix = old
+        .iter()
+        .rev()
+        .zip(new.iter().rev())
+        .take(longest)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut tree = old_tree.clone();
+    tree.edit(&InputEdit {
+        start_byte: prefix,
+        old_end_byte: old.len() - suffix,
+        new_end_byte: new.len() - suffix,
+        start_position: point(old, prefix),
+        old_end_position: point(old, old.len() - suffix),
+        new_end_position: point(new, new.len() - suffix),
+    });
+    Some(tree)
+}
+
+/// Tree-sitter's point of byte `offset`: rows counted at `\n`, columns in bytes.
+fn point(text: &[u8], offset: usize) -> Point {
+    let before = &text[..offset];
+    let row = memchr::memchr_iter(b'\n', before).count();
+    let column = offset - memchr::memrchr(b'\n', before).map_or(0, |at| at + 1);
+    Point::new(row, column)
+}
+
 /// Analyses a file's bytes (alone, or with the project in view) as `loopfix check` does.
-pub fn analyse(bytes: &[u8], settings: &FileSettings, context: Option<&Context>) -> Outcome {
+pub fn analyse(text: &Text, settings: &FileSettings, context: Option<&Context>) -> Outcome {
     let mut options = settings.options.clone();
     options.project = context.map(|c| Arc::clone(&c.0));
-    if options.project.is_none() && !check::needs_parse(bytes, options.full_parse) {
+    if options.project.is_none() && !check::needs_parse(text.bytes(), options.full_parse) {
         return Outcome::default();
     }
     let analysed = catch_panic(|| {
-        let source = SourceFile::new(bytes.to_vec()).map_err(|e| e.to_string())?;
-        let (findings, exports) =
-            check::analyze_with_exports(&source, &options).map_err(|e| e.to_string())?;
-        Ok((issues(&findings, bom_len(&source)), exports))
+        let parsed = text.parsed();
+        let source = parsed.source.as_ref().map_err(Clone::clone)?;
+        let tree = parsed.tree.as_ref().map_err(Clone::clone)?;
+        let (findings, exports) = check::analyze_tree(source, tree, &options);
+        Ok((issues(&findings, bom_len(source)), exports))
     });
     match analysed {
         Ok((issues, exports)) => Outcome {
@@ -541,7 +673,11 @@ mod tests {
     #[test]
     fn ranges_count_the_bom_and_quick_fix_equals_fix_all_for_one_finding() {
         let with_bom = [b"\xEF\xBB\xBF".as_slice(), SEED.as_bytes()].concat();
-        let outcome = analyse(&with_bom, &settings(), None);
+        let outcome = analyse(
+            &Text::new(Arc::from(with_bom.as_slice()), None),
+            &settings(),
+            None,
+        );
         let [issue] = outcome.issues.as_slice() else {
             panic!("one finding expected: {:?}", outcome.issues);
         };
@@ -573,8 +709,50 @@ mod tests {
 
     #[test]
     fn a_file_that_does_not_parse_has_no_findings_and_says_why() {
-        let outcome = analyse(b"import asyncio\nX = asyncio.run(f(\n", &settings(), None);
+        let text = Text::new(
+            Arc::from(b"import asyncio\nX = asyncio.run(f(\n".as_slice()),
+            None,
+        );
+        let outcome = analyse(&text, &settings(), None);
         assert!(outcome.issues.is_empty());
         assert!(outcome.error.unwrap().contains("syntax error"));
+    }
+
+    fn tree_of(text: &Text) -> String {
+        text.parsed().tree.as_ref().unwrap().root_node().to_sexp()
+    }
+
+    #[test]
+    fn a_reparse_from_the_previous_version_equals_a_fresh_parse() {
+        let edits: [(&str, &str); 5] = [
+            (
+                "DATA = asyncio.run(fetch())",
+                "DATA = asyncio.run(fetch('é𝄞'))",
+            ),
+            ("import asyncio\n", "import asyncio\nimport json\n"),
+            ("    return DATA\n", ""),
+            ("async def handler():", "async def handler(request):"),
+            ("\n\n\nasync def fetch", "\r\n\r\n\r\nasync def fetch"),
+        ];
+        let mut previous = Text::new(Arc::from(SEED.as_bytes()), None);
+        let mut current = SEED.to_owned();
+        analyse(&previous, &settings(), None);
+        for (from, to) in edits {
+            current = current.replacen(from, to, 1);
+            let edited = Text::new(Arc::from(current.as_bytes()), Some(&previous));
+            let fresh = Text::new(Arc::from(current.as_bytes()), None);
+            assert!(edited.take_base().is_some(), "the previous parse is reused");
+            let edited = Text::new(Arc::from(current.as_bytes()), Some(&previous));
+            assert_eq!(
+                tree_of(&edited),
+                tree_of(&fresh),
+                "after {from:?} -> {to:?}"
+            );
+            assert_eq!(
+                analyse(&edited, &settings(), None).issues,
+                analyse(&fresh, &settings(), None).issues
+            );
+            previous = edited;
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use crossbeam_channel::{Receiver, select};
@@ -27,7 +28,7 @@ use lsp_types::{
 
 use super::code_actions::{self, ClientSupport, Target};
 use super::documents::{Document, Documents};
-use super::engine::{self, Configuration, Outcome};
+use super::engine::{self, Configuration, Outcome, Text};
 use super::position::Encoding;
 use super::settings::ServerSettings;
 use super::workspace::Workspace;
@@ -546,7 +547,10 @@ impl<'c> Server<'c> {
             .filter(|(uri, d)| d.is_python && d.path.is_none() && !self.detached.contains_key(uri))
             .map(|(uri, document)| {
                 let outcome = match self.workspace.settings(None) {
-                    Ok(settings) => engine::analyse(document.text().as_bytes(), &settings, None),
+                    Ok(settings) => {
+                        let text = Text::new(Arc::from(document.text().as_bytes()), None);
+                        engine::analyse(&text, &settings, None)
+                    }
                     Err(error) => Outcome::failed(error),
                 };
                 (uri.clone(), outcome)
