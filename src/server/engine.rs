@@ -394,18 +394,29 @@ pub struct Outcome {
     pub issues: Vec<Issue>,
     /// What the file tells the rest of the project.
     pub exported: Exported,
-    /// Why the file could not be analysed (not Python loopfix can read, a syntax error, an
-    /// internal error), if it could not.
-    pub error: Option<String>,
+    /// Why the file could not be analysed, if it could not.
+    pub error: Option<Failure>,
     /// The project context it was analysed with.
     context: Option<Context>,
 }
 
+/// Why a file could not be analysed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// Its text is not Python loopfix reads: a syntax error (while typing, mostly), not UTF-8,
+    /// too large, or it cannot be read.
+    Unreadable(String),
+    /// Its configuration file is wrong.
+    Configuration(String),
+    /// loopfix failed on it (a bug).
+    Internal(String),
+}
+
 impl Outcome {
     /// The outcome of a file that cannot be analysed, and why.
-    pub fn failed(error: String) -> Self {
+    pub fn failed(failure: Failure) -> Self {
         Outcome {
-            error: Some(error),
+            error: Some(failure),
             ..Outcome::default()
         }
     }
@@ -535,8 +546,9 @@ pub fn analyse(text: &Text, settings: &FileSettings, context: Option<&Context>) 
     }
     let analysed = catch_panic(|| {
         let parsed = text.parsed();
-        let source = parsed.source.as_ref().map_err(Clone::clone)?;
-        let tree = parsed.tree.as_ref().map_err(Clone::clone)?;
+        let unreadable = |e: &String| Failure::Unreadable(e.clone());
+        let source = parsed.source.as_ref().map_err(unreadable)?;
+        let tree = parsed.tree.as_ref().map_err(unreadable)?;
         let (findings, exports) = check::analyze_tree(source, tree, &options);
         Ok((issues(&findings, bom_len(source)), exports))
     });
@@ -645,15 +657,31 @@ fn bom_len(source: &SourceFile) -> usize {
 }
 
 /// Runs `work`, turning a panic into an internal error (the server outlives a bad file).
-fn catch_panic<T>(work: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+fn catch_panic<T, E: From<Failure>>(work: impl FnOnce() -> Result<T, E>) -> Result<T, E> {
     std::panic::catch_unwind(AssertUnwindSafe(work)).unwrap_or_else(|panic| {
         let what = panic
             .downcast_ref::<&str>()
             .map(|s| (*s).to_owned())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        Err(format!("internal error: {what}"))
+        Err(Failure::Internal(format!("internal error: {what}")).into())
     })
+}
+
+impl From<Failure> for String {
+    fn from(failure: Failure) -> String {
+        failure.to_string()
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Unreadable(why) | Failure::Configuration(why) | Failure::Internal(why) => {
+                f.write_str(why)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -715,7 +743,10 @@ mod tests {
         );
         let outcome = analyse(&text, &settings(), None);
         assert!(outcome.issues.is_empty());
-        assert!(outcome.error.unwrap().contains("syntax error"));
+        let Some(Failure::Unreadable(why)) = outcome.error else {
+            panic!("unreadable expected: {:?}", outcome.error);
+        };
+        assert!(why.contains("syntax error"), "{why}");
     }
 
     fn tree_of(text: &Text) -> String {

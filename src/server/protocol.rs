@@ -3,6 +3,7 @@
 //! waiting is taken in before the analyses run, so a burst of keystrokes costs one refresh.
 
 use std::collections::{HashMap, HashSet};
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -28,7 +29,7 @@ use lsp_types::{
 
 use super::code_actions::{self, ClientSupport, Target};
 use super::documents::{Document, Documents};
-use super::engine::{self, Configuration, Outcome, Text};
+use super::engine::{self, Configuration, Failure, Outcome, Text};
 use super::position::Encoding;
 use super::settings::ServerSettings;
 use super::workspace::Workspace;
@@ -234,16 +235,53 @@ impl<'c> Server<'c> {
                 }
                 Event::Disconnected => return Ok(ExitStatus::Failure),
             };
-            if let Some(status) = self.handle(message)? {
+            if let Some(status) = self.handle_safely(message)? {
                 return Ok(status);
             }
             // Take in what else is waiting before analysing.
             while let Ok(message) = self.connection.receiver.try_recv() {
-                if let Some(status) = self.handle(message)? {
+                if let Some(status) = self.handle_safely(message)? {
                     return Ok(status);
                 }
             }
-            self.refresh_and_publish()?;
+            let refreshed =
+                std::panic::catch_unwind(AssertUnwindSafe(|| self.refresh_and_publish()));
+            match refreshed {
+                Ok(result) => result?,
+                Err(_) => self.internal_error(None)?,
+            }
+        }
+    }
+
+    /// [`Self::handle`]; a panic (a bug) fails the request, not the server.
+    fn handle_safely(&mut self, message: Message) -> Result<Option<ExitStatus>> {
+        let id = match &message {
+            Message::Request(request) => Some(request.id.clone()),
+            _ => None,
+        };
+        match std::panic::catch_unwind(AssertUnwindSafe(|| self.handle(message))) {
+            Ok(result) => result,
+            Err(_) => {
+                self.internal_error(id)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Tells the client that loopfix failed (on request `id`, if any).
+    fn internal_error(&mut self, id: Option<RequestId>) -> Result<()> {
+        self.tell(
+            MessageType::ERROR,
+            "loopfix: internal error (please report it with the file); see the server's log"
+                .to_owned(),
+        );
+        match id {
+            Some(id) => self.respond(Response::new_err(
+                id,
+                ErrorCode::InternalError as i32,
+                "loopfix failed on this request".to_owned(),
+            )),
+            None => Ok(()),
         }
     }
 
@@ -512,8 +550,16 @@ impl<'c> Server<'c> {
                 continue;
             }
             let outcome = self.outcome_of(uri, document);
-            if let Some(error) = outcome.and_then(|o| o.error.as_ref()) {
-                problems.push(format!("{}: {error}", display(uri, document)));
+            // A file that does not parse (mostly mid-edit) just has no findings for now.
+            match outcome.and_then(|o| o.error.as_ref()) {
+                Some(Failure::Configuration(why)) => {
+                    problems.push((MessageType::ERROR, format!("loopfix: {why}")));
+                }
+                Some(Failure::Internal(why)) => problems.push((
+                    MessageType::ERROR,
+                    format!("loopfix: {}: {why}", display(uri, document)),
+                )),
+                Some(Failure::Unreadable(_)) | None => {}
             }
             let diagnostics = outcome.map_or_else(Vec::new, |o| {
                 diagnostics::to_diagnostics(
@@ -529,8 +575,8 @@ impl<'c> Server<'c> {
             }
         }
         self.to_publish.clear();
-        for problem in problems {
-            self.tell(MessageType::LOG, problem);
+        for (kind, problem) in problems {
+            self.tell(kind, problem);
         }
         for (uri, diagnostics, version) in updates {
             self.published.insert(uri.clone(), diagnostics.clone());
@@ -551,7 +597,7 @@ impl<'c> Server<'c> {
                         let text = Text::new(Arc::from(document.text().as_bytes()), None);
                         engine::analyse(&text, &settings, None)
                     }
-                    Err(error) => Outcome::failed(error),
+                    Err(error) => Outcome::failed(Failure::Configuration(error)),
                 };
                 (uri.clone(), outcome)
             })

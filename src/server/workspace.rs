@@ -17,7 +17,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::engine::{
-    self, Configuration, Context, Exported, Facts, FileSettings, Index, Outcome, Text, Use,
+    self, Configuration, Context, Exported, Facts, Failure, FileSettings, Index, Outcome, Text, Use,
 };
 
 /// How many indexes are kept for reuse (each refresh needs up to two).
@@ -522,14 +522,17 @@ impl Workspace {
             })
             .collect();
         let entries = &self.entries;
-        let computed: Vec<(PathBuf, Key, Arc<Outcome>)> = missing
-            .into_par_iter()
-            .filter_map(|(path, key, context)| {
-                let entry = entries.get(&path)?;
-                let outcome = analyse_entry(&path, entry, context.as_ref());
-                Some((path, key, Arc::new(outcome)))
-            })
-            .collect();
+        let run = |(path, key, context): (PathBuf, Key, Option<Context>)| {
+            let entry = entries.get(&path)?;
+            let outcome = analyse_entry(&path, entry, context.as_ref());
+            Some((path, key, Arc::new(outcome)))
+        };
+        // One analysis (an edit) runs on this thread: the pool may be busy with a scan.
+        let computed: Vec<(PathBuf, Key, Arc<Outcome>)> = if missing.len() == 1 {
+            missing.into_iter().filter_map(run).collect()
+        } else {
+            missing.into_par_iter().filter_map(run).collect()
+        };
         self.last_analyses += computed.len();
         for (path, key, outcome) in computed {
             if let Some(entry) = self.entries.get_mut(&path) {
@@ -553,14 +556,14 @@ type Request = (PathBuf, Option<(Index, u64)>, Vec<Use>);
 fn analyse_entry(path: &Path, entry: &Entry, context: Option<&Context>) -> Outcome {
     let settings = match &entry.settings {
         Ok(settings) => settings,
-        Err(error) => return Outcome::failed(error.clone()),
+        Err(error) => return Outcome::failed(Failure::Configuration(error.clone())),
     };
     if let Some(text) = &entry.text {
         return engine::analyse(text, settings, context);
     }
     match bytes_of(path, entry) {
         Some(bytes) => engine::analyse(&Text::new(bytes, None), settings, context),
-        None => Outcome::failed("cannot be read".into()),
+        None => Outcome::failed(Failure::Unreadable("cannot be read".into())),
     }
 }
 
