@@ -106,20 +106,21 @@ impl Workspace {
     }
 
     /// The workspace of the Python files under the configuration's folders, read from the disk
-    /// (in parallel).
+    /// (in parallel; only the files that may hold findings of their own are kept in memory).
     pub fn scan(config: Configuration) -> Self {
         let files = config.walk();
-        let read: Vec<(PathBuf, Option<Vec<u8>>)> = files
+        let read: Vec<(PathBuf, Facts, Option<Vec<u8>>)> = files
             .into_par_iter()
-            .map(|path| {
-                let bytes = std::fs::read(&path).ok();
-                (path, bytes)
+            .filter_map(|path| {
+                let bytes = std::fs::read(&path).ok()?;
+                let facts = engine::facts(&bytes);
+                let kept = facts.might_contain_loop.then_some(bytes);
+                Some((path, facts, kept))
             })
             .collect();
         let mut workspace = Workspace::new(config);
-        for (path, bytes) in read {
-            let Some(bytes) = bytes else { continue };
-            workspace.insert(path, bytes, false, true);
+        for (path, facts, bytes) in read {
+            workspace.insert_facts(path, facts, bytes, false, true);
         }
         workspace
     }
@@ -177,7 +178,21 @@ impl Workspace {
         if self.entries.get(path).is_some_and(|e| e.open) {
             return;
         }
-        if path.file_name().is_some_and(|n| n == "__init__.py") {
+        if !path.exists() && !engine::is_python_path(path) {
+            // A directory went (a client may report only the directory).
+            let gone: Vec<PathBuf> = self
+                .entries
+                .iter()
+                .filter(|(p, e)| p.starts_with(path) && !e.open)
+                .map(|(p, _)| p.clone())
+                .collect();
+            for file in gone {
+                self.disk_changed(&file);
+            }
+            return;
+        }
+        let is_package = path.file_name().is_some_and(|n| n == "__init__.py");
+        if is_package && self.entries.contains_key(path) != path.exists() {
             // A package appeared or went: module names may change anywhere below.
             for entry in self.entries.values_mut() {
                 entry.module = None;
@@ -220,6 +235,19 @@ impl Workspace {
 
     fn insert(&mut self, path: PathBuf, bytes: Vec<u8>, open: bool, walked: bool) {
         let facts = engine::facts(&bytes);
+        self.insert_facts(path, facts, Some(bytes), open, walked);
+    }
+
+    /// [`Self::insert`] with the facts of `bytes` known (`bytes` may have been dropped when not
+    /// to be kept).
+    fn insert_facts(
+        &mut self,
+        path: PathBuf,
+        facts: Facts,
+        bytes: Option<Vec<u8>>,
+        open: bool,
+        walked: bool,
+    ) {
         let keep = open || facts.might_contain_loop;
         let previous = self.entries.get(&path);
         if previous.is_none_or(|p| p.facts != facts) {
@@ -231,7 +259,7 @@ impl Workspace {
             Some(p) => p.settings.clone(),
             None => self.config.file_settings(Some(&path)),
         };
-        let bytes: Option<Arc<[u8]>> = keep.then(|| Arc::from(bytes));
+        let bytes: Option<Arc<[u8]>> = bytes.filter(|_| keep).map(Arc::from);
         let text = match &bytes {
             Some(bytes) if open => {
                 let before = previous.and_then(|p| p.text.as_deref());
@@ -696,5 +724,40 @@ mod tests {
             importers >= 10,
             "only {importers} importers in the fixture projects"
         );
+    }
+
+    #[test]
+    fn files_come_and_go_with_the_disk() {
+        let scratch = tempfile::tempdir().unwrap();
+        let root = scratch.path().to_path_buf();
+        let package = root.join("app");
+        std::fs::create_dir_all(&package).unwrap();
+        std::fs::write(
+            package.join("config.py"),
+            "import asyncio\n\n\nasync def f():\n    return 1\n\n\nX = asyncio.run(f())\n",
+        )
+        .unwrap();
+        let mut workspace = Workspace::scan(Configuration::discovered(std::slice::from_ref(&root)));
+        workspace.refresh();
+        let user = root.join("user.py");
+        let config = package.join("config.py");
+        assert!(workspace.outcome(&user).is_none());
+
+        // A new importer on the disk.
+        std::fs::write(
+            &user,
+            "from app.config import X\n\n\nasync def g():\n    return X\n",
+        )
+        .unwrap();
+        workspace.disk_changed(&user);
+        workspace.refresh();
+        assert_eq!(codes(&workspace, &user), ["LF005"]);
+
+        // The whole package goes; the client reports only the directory.
+        std::fs::remove_dir_all(&package).unwrap();
+        workspace.disk_changed(&package);
+        workspace.refresh();
+        assert!(!workspace.entries.contains_key(&config));
+        assert!(codes(&workspace, &user).is_empty());
     }
 }
