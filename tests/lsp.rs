@@ -6,7 +6,8 @@
 //! quick fix and fix-all edits, hover, the cross-module LF005 following the imported module as
 //! it changes in the editor and on the disk, a document that does not parse, an unknown request,
 //! shutdown and exit). This test then checks that the quick fix and "fix all" turn the file into
-//! exactly what `loopfix fix` writes.
+//! exactly what `loopfix fix` writes, and so does the quick fix of a cross-module finding (LF005)
+//! what `loopfix fix --unsafe-fixes` writes when it fixes the modules together.
 
 mod common;
 
@@ -90,4 +91,27 @@ fn an_editor_session_over_stdio() {
             "{name} differs from what `loopfix fix` writes"
         );
     }
+
+    // The LF005 quick fix, computed with the workspace in view, is what `loopfix fix` writes for
+    // that file when it fixes the modules together.
+    let fixed = process::run(
+        Command::new(env!("CARGO_BIN_EXE_loopfix"))
+            .args([
+                "fix",
+                "--unsafe-fixes",
+                "app/__init__.py",
+                "app/config.py",
+                "app/routes.py",
+            ])
+            .current_dir(&project),
+        Duration::from_secs(60),
+    );
+    assert_eq!(fixed.code(), Some(0), "{fixed}");
+    let expected = fs::read_to_string(project.join("app/routes.py")).unwrap();
+    assert_ne!(expected, ROUTES);
+    let got = fs::read_to_string(out.join("routes.quickfix.py")).unwrap();
+    assert_eq!(
+        got, expected,
+        "the LF005 quick fix differs from `loopfix fix`"
+    );
 }

@@ -8,7 +8,9 @@ with a safe fix), `app/config.py` (LF001 whose fix loads `SETTINGS` lazily), `ap
 initialize, open `jobs.py` and check its diagnostic (code, link, UTF-16 range), apply its quick
 fix and "Fix all loopfix findings" (resolved with `codeAction/resolve`) and write the results to
 OUT (`jobs.quickfix.py`, `jobs.fixall.py`: tests/lsp.rs compares them with what `loopfix fix`
-writes), hover; open `routes.py` and wait for LF005 (the workspace index); make `config.py` stop
+writes), hover; open `routes.py`, wait for LF005 (the workspace index) and write the result of
+its (unsafe) quick fix to OUT (`routes.quickfix.py`, compared with `loopfix fix --unsafe-fixes`
+of the project); make `config.py` stop
 loading `SETTINGS` at import time, in the editor and then on the disk, and see `routes.py`
 re-published without LF005 and with it again once undone; a document that does not parse, an
 unknown request (MethodNotFound); shutdown and exit (status 0). Any failed check raises.
@@ -191,11 +193,11 @@ async def check_jobs(client, project, out):
     )
 
 
-async def check_cross_module(client, project):
+async def check_cross_module(client, project, out):
     routes = project / "app" / "routes.py"
     config = project / "app" / "config.py"
     routes_uri = routes.as_uri()
-    await open_document(client, routes)
+    routes_text = await open_document(client, routes)
     (lf005,) = await client.diagnostics_where(
         routes_uri, lambda d: codes(d) == ["LF005"], "routes.py imports a lazily loaded global"
     )
@@ -209,6 +211,8 @@ async def check_cross_module(client, project):
     (quick,) = [a for a in actions if a.kind == types.CodeActionKind.QuickFix]
     assert quick.title.endswith("(unsafe)"), quick.title
     assert not quick.is_preferred, quick
+    fixed = apply(routes_text, await resolved(client, quick))
+    (out / "routes.quickfix.py").write_bytes(fixed.encode())
 
     # In the editor: `config.py` stops loading SETTINGS at import time, then goes back.
     original = await open_document(client, config)
@@ -290,7 +294,7 @@ async def main(loopfix, project, out):
     client.initialized(types.InitializedParams())
 
     await check_jobs(client, project, out)
-    await check_cross_module(client, project)
+    await check_cross_module(client, project, out)
     await check_robustness(client, project)
     assert not client.messages, client.messages
 
