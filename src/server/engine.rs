@@ -265,6 +265,8 @@ impl Use {
 #[derive(Debug, Clone)]
 pub struct Index {
     inner: Arc<ProjectIndex>,
+    /// The files that may import a module, and which modules, sorted.
+    importers: Arc<[(PathBuf, Vec<usize>)]>,
 }
 
 impl Index {
@@ -284,21 +286,30 @@ impl Index {
             })
             .collect();
         let mut index = ProjectIndex::new(summaries);
+        let mut importers: Vec<(PathBuf, Vec<usize>)> = Vec::new();
         if !index.is_empty() {
-            let imported: Vec<(PathBuf, Vec<usize>)> = files
+            importers = files
                 .map(|(path, facts)| (path, index.imported_by_tokens(path, &facts.tokens)))
                 .filter(|(_, modules)| !modules.is_empty())
                 .map(|(path, modules)| (path.to_path_buf(), modules))
                 .collect();
-            for (importer, modules) in imported {
-                for module in modules {
+            importers.sort();
+            for (importer, modules) in &importers {
+                for &module in modules {
                     index.add_importer(module, importer.clone());
                 }
             }
         }
         Index {
             inner: Arc::new(index),
+            importers: importers.into(),
         }
+    }
+
+    /// Whether the same files may import the same modules in both (built from the same
+    /// modules): then an edit of import lines left the index as it was.
+    pub fn same_importers(&self, other: &Index) -> bool {
+        self.importers == other.importers
     }
 
     /// Whether no module exports anything.

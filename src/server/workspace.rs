@@ -495,10 +495,10 @@ impl Workspace {
                 (path, module, exported)
             })
             .collect();
-        if let Some(known) = self
-            .indexes
-            .iter()
-            .find(|b| b.tokens_generation == self.tokens_generation && b.modules == modules)
+        let tokens_generation = self.tokens_generation;
+        let known = self.indexes.iter_mut().find(|b| b.modules == modules);
+        if let Some(known) = &known
+            && known.tokens_generation == tokens_generation
         {
             return (known.index.clone(), known.generation);
         }
@@ -506,6 +506,14 @@ impl Workspace {
             modules.clone(),
             self.entries.iter().map(|(p, e)| (p.as_path(), &e.facts)),
         );
+        // Import lines changed, but not which files may import which module (an `import os`
+        // added): the index is the one already built, and the analyses made with it hold.
+        if let Some(known) = known
+            && known.index.same_importers(&index)
+        {
+            known.tokens_generation = tokens_generation;
+            return (known.index.clone(), known.generation);
+        }
         self.next_index += 1;
         if self.indexes.len() == KEPT_INDEXES {
             self.indexes.remove(0);
@@ -668,6 +676,14 @@ mod tests {
             "{}",
             workspace.last_analyses()
         );
+
+        // An import line of an importer changes, but not what it may import: the index holds,
+        // and the importer is analysed once.
+        let text = std::fs::read_to_string(&routes).unwrap();
+        workspace.set_open(&routes, format!("import os\n{text}").as_bytes());
+        workspace.refresh();
+        assert_eq!(codes(&workspace, &routes), ["LF005"]);
+        assert_eq!(workspace.last_analyses(), 1);
 
         // The module no longer runs a loop at import time: its importers' findings go.
         let fixed = original.replace(
