@@ -366,4 +366,66 @@ mod tests {
             .is_empty()
         );
     }
+
+    #[test]
+    fn a_fix_shared_by_several_findings_is_one_action_from_any_of_them() {
+        use std::str::FromStr;
+        use std::sync::Arc;
+
+        // One `init()` fix resolves the four LF002 findings.
+        let text = "import asyncio\n\nfrom fastapi import FastAPI\n\n\nasync def create_pool():\n    return 'pool'\n\n\nloop = asyncio.new_event_loop()\nasyncio.set_event_loop(loop)\nPOOL = loop.run_until_complete(create_pool())\nloop.close()\napp = FastAPI()\n\n\ndef pool():\n    return POOL\n";
+        let uri = Uri::from_str("file:///project/app.py").unwrap();
+        let document = Document::new(&uri, "python", 1, text.to_owned());
+        let settings = engine::Configuration::discovered(&[])
+            .file_settings(None)
+            .unwrap();
+        let outcome = engine::analyse(
+            &engine::Text::new(Arc::from(text.as_bytes()), None),
+            &settings,
+            None,
+        );
+        assert_eq!(outcome.issues.len(), 4);
+        let target = Target {
+            uri: &uri,
+            document: &document,
+            outcome: Some(&outcome),
+            settings: &settings,
+            docs_base: None,
+        };
+        let support = ClientSupport::default();
+        let third = document
+            .index()
+            .range(text, outcome.issues[2].range.clone(), support.encoding);
+        let actions = actions(&target, third, Some(&[CodeActionKind::QUICKFIX]), support);
+        let [CodeActionOrCommand::CodeAction(quick)] = actions.as_slice() else {
+            panic!("one quick fix expected: {actions:?}");
+        };
+        let whole = Range::new(
+            lsp_types::Position::new(0, 0),
+            lsp_types::Position::new(99, 0),
+        );
+        let all = actions_of(&target, whole, support);
+        let [
+            CodeActionOrCommand::CodeAction(from_all),
+            CodeActionOrCommand::CodeAction(fix_all),
+        ] = all.as_slice()
+        else {
+            panic!("one quick fix and fix all expected: {all:?}");
+        };
+        assert_eq!(from_all.diagnostics.as_ref().map(Vec::len), Some(4));
+        let edits = |action: &CodeAction| -> Vec<TextEdit> {
+            action.edit.as_ref().unwrap().changes.as_ref().unwrap()[&uri].clone()
+        };
+        let fixed = apply(text, &edits(quick), support.encoding);
+        assert!(!fixed.contains("new_event_loop"), "{fixed}");
+        assert_eq!(fixed, apply(text, &edits(fix_all), support.encoding));
+    }
+
+    fn actions_of(
+        target: &Target,
+        range: Range,
+        support: ClientSupport,
+    ) -> Vec<CodeActionOrCommand> {
+        actions(target, range, None, support)
+    }
 }

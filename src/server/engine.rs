@@ -635,7 +635,9 @@ pub fn rule(name: &str) -> Option<RuleInfo> {
 
 /// The findings as issues, their ranges moved past a BOM of `bom` bytes.
 fn issues(findings: &[Finding], bom: usize) -> Vec<Issue> {
-    let mut groups: Vec<*const crate::edit::Fix> = Vec::new();
+    // One entry per distinct fix, with the key the fix loop gives it: that of the first of the
+    // findings it resolves (findings come in source order, as the fix loop takes them).
+    let mut groups: Vec<(*const crate::edit::Fix, String)> = Vec::new();
     findings
         .iter()
         .map(|finding| Issue {
@@ -646,15 +648,15 @@ fn issues(findings: &[Finding], bom: usize) -> Vec<Issue> {
                 let pointer = Arc::as_ptr(fix);
                 let group = groups
                     .iter()
-                    .position(|&p| p == pointer)
+                    .position(|(p, _)| *p == pointer)
                     .unwrap_or_else(|| {
-                        groups.push(pointer);
+                        groups.push((pointer, plan::fix_key(finding, fix)));
                         groups.len() - 1
                     });
                 FixInfo {
                     title: fix.title.clone(),
                     safety: Safety::of(fix.applicability),
-                    key: plan::fix_key(finding, fix),
+                    key: groups[group].1.clone(),
                     group,
                 }
             }),
