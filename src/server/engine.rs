@@ -107,6 +107,11 @@ pub struct FileSettings {
 }
 
 impl FileSettings {
+    /// Whether the analysis of `bytes` alone parses them (else it finds nothing, at no cost).
+    pub fn needs_parse(&self, bytes: &[u8]) -> bool {
+        check::needs_parse(bytes, self.options.full_parse)
+    }
+
     /// The least safe fix that "fix all" applies.
     pub fn fix_all_threshold(&self) -> Safety {
         if self.unsafe_fixes {

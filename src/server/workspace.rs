@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -46,6 +46,8 @@ struct Entry {
     /// The generation of the index it was analysed with as an importer in the last refresh:
     /// after an edit it is analysed with that index first (see [`Workspace::refresh`]).
     importer_of: Option<u64>,
+    /// Whether its analysis alone parses it, found when first needed.
+    parsed_alone: OnceLock<bool>,
     /// Its analyses for this version, by project context.
     analyses: Vec<Analysis>,
 }
@@ -271,6 +273,7 @@ impl Workspace {
             bytes,
             text,
             importer_of,
+            parsed_alone: OnceLock::new(),
             facts,
             settings,
             walked,
@@ -310,9 +313,11 @@ impl Workspace {
                 continue;
             }
             let analysed_alone = entry.analyses.iter().any(|a| a.key.index.is_none());
+            // Only a file that the analysis alone parses exports the same alone and as an
+            // importer (one it does not parse exports nothing; that analysis costs nothing).
             let last_index = entry
                 .importer_of
-                .filter(|_| !analysed_alone)
+                .filter(|_| !analysed_alone && parsed_alone(path, entry))
                 .and_then(|generation| self.index_by_generation(generation));
             match last_index {
                 Some(known) => {
@@ -603,6 +608,16 @@ fn analyse_entry(path: &Path, entry: &Entry, context: Option<&Context>) -> Outco
     }
 }
 
+/// Whether the analysis alone of the file parses it.
+fn parsed_alone(path: &Path, entry: &Entry) -> bool {
+    *entry.parsed_alone.get_or_init(|| {
+        let Ok(settings) = &entry.settings else {
+            return false;
+        };
+        bytes_of(path, entry).is_some_and(|bytes| settings.needs_parse(&bytes))
+    })
+}
+
 /// The file's text: kept, or read from the disk.
 fn bytes_of(path: &Path, entry: &Entry) -> Option<Arc<[u8]>> {
     match &entry.bytes {
@@ -678,12 +693,13 @@ mod tests {
         );
 
         // An import line of an importer changes, but not what it may import: the index holds,
-        // and the importer is analysed once.
+        // and only the importer is analysed again (alone, which parses nothing here, and as an
+        // importer); the other modules keep the analyses they had with that index.
         let text = std::fs::read_to_string(&routes).unwrap();
         workspace.set_open(&routes, format!("import os\n{text}").as_bytes());
         workspace.refresh();
         assert_eq!(codes(&workspace, &routes), ["LF005"]);
-        assert_eq!(workspace.last_analyses(), 1);
+        assert_eq!(workspace.last_analyses(), 2);
 
         // The module no longer runs a loop at import time: its importers' findings go.
         let fixed = original.replace(
@@ -775,5 +791,28 @@ mod tests {
         workspace.refresh();
         assert!(!workspace.entries.contains_key(&config));
         assert!(codes(&workspace, &user).is_empty());
+    }
+
+    #[test]
+    fn an_edit_of_an_importer_with_findings_of_its_own_is_one_analysis() {
+        let scratch = tempfile::tempdir().unwrap();
+        let root = scratch.path().to_path_buf();
+        std::fs::create_dir_all(root.join("app")).unwrap();
+        std::fs::write(root.join("app/__init__.py"), "").unwrap();
+        let config = "import asyncio\n\n\nasync def fetch():\n    return {}\n\n\nSETTINGS = asyncio.run(fetch())\n";
+        std::fs::write(root.join("app/config.py"), config).unwrap();
+        let big = root.join("app/big.py");
+        let text = "import asyncio\n\nfrom app.config import SETTINGS\n\n\nasync def warm():\n    return 'x'\n\n\nCACHE = asyncio.run(warm())\n\n\nasync def handler():\n    return SETTINGS, CACHE, 'text'\n";
+        std::fs::write(&big, text).unwrap();
+        let mut workspace = Workspace::scan(Configuration::discovered(std::slice::from_ref(&root)));
+        workspace.set_open(&big, text.as_bytes());
+        workspace.refresh();
+        assert_eq!(codes(&workspace, &big), ["LF005", "LF001"]);
+        for (round, typed) in ["'textx'", "'textxy'", "'text'"].into_iter().enumerate() {
+            workspace.set_open(&big, text.replace("'text'", typed).as_bytes());
+            workspace.refresh();
+            assert_eq!(codes(&workspace, &big), ["LF005", "LF001"]);
+            assert_eq!(workspace.last_analyses(), 1, "edit {round}");
+        }
     }
 }
