@@ -200,7 +200,17 @@ pub fn analyze_with_exports(
         });
     }
     let tree = parse::parse(src.parse_text())?;
-    let model = Model::build(&tree, src.parse_text());
+    Ok(analyze_tree(src, &tree, options))
+}
+
+/// [`analyze_with_exports`] of a source already parsed (by [`parse::parse`] or
+/// [`parse::parse_reusing`], so without syntax errors) into `tree`.
+pub fn analyze_tree(
+    src: &SourceFile,
+    tree: &tree_sitter::Tree,
+    options: &AnalysisOptions,
+) -> (Vec<Finding>, Exports) {
+    let model = Model::build(tree, src.parse_text());
     let analysis = transform::analyze(&model, src, &options.fix, options.project.as_deref());
     let findings = analysis
         .findings
@@ -211,5 +221,5 @@ pub fn analyze_with_exports(
                 .is_none_or(|s| !s.covers(f.rule))
         })
         .collect();
-    Ok((findings, analysis.exports))
+    (findings, analysis.exports)
 }

@@ -19,6 +19,7 @@ pub mod project;
 pub mod rules;
 pub mod runner;
 pub mod semantic;
+pub mod server;
 pub mod settings;
 pub mod source;
 pub mod transform;
@@ -100,6 +101,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         }
         Command::Check(args) => run_files(&args.shared, None),
         Command::Fix(args) => run_files(&args.shared, Some(&args)),
+        Command::Server(_) => server::run(),
     }
 }
 
