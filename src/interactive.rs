@@ -293,19 +293,7 @@ fn fix_file(
         skipped: asker.skipped,
         remaining: fixed.remaining.len(),
         written: false,
-        errors: fixed
-            .refused
-            .iter()
-            .map(|r| FileError::RefusedFix {
-                codes: r.codes.clone(),
-                title: r.title.clone(),
-            })
-            .chain(
-                fixed
-                    .unconverged_after
-                    .map(|rounds| FileError::NotConverged { rounds }),
-            )
-            .collect(),
+        errors: fixed.errors(),
     };
     let new_bytes = source.to_file_bytes(&fixed.code);
     if new_bytes != original {

@@ -143,19 +143,7 @@ fn process_bytes_learning(
     }
     match analyze::fix_all(&source, options, threshold) {
         Ok(fixed) => {
-            let errors = fixed
-                .refused
-                .iter()
-                .map(|r| FileError::RefusedFix {
-                    codes: r.codes.clone(),
-                    title: r.title.clone(),
-                })
-                .chain(
-                    fixed
-                        .unconverged_after
-                        .map(|rounds| FileError::NotConverged { rounds }),
-                )
-                .collect();
+            let errors = fixed.errors();
             let change = (fixed.code != source.code()).then(|| {
                 Box::new(Change {
                     original: source.to_file_bytes(source.code()),

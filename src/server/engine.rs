@@ -179,6 +179,12 @@ pub fn display_path(path: &Path) -> String {
     crate::paths::display_path(path)
 }
 
+/// The bytes of the regular file at `path`, read as `loopfix check` reads files: a special file
+/// or a file over loopfix's limit is refused unread (`None`), as is a file that cannot be read.
+pub fn read_file(path: &Path) -> Option<Vec<u8>> {
+    crate::fs::read_bounded(path, crate::fs::ReadLimit::ANY_FILE).ok()
+}
+
 /// Whether `path` names a file the walker would take as Python.
 pub fn is_python_path(path: &Path) -> bool {
     crate::walk::is_python(path)
@@ -596,24 +602,13 @@ fn fix_one(
     project: Option<Arc<ProjectContext>>,
     key: &str,
 ) -> Result<Option<Vec<u8>>, String> {
-    let id: FixId = key
-        .parse()
-        .map_err(|e: crate::diagnostic::fix::NotAFixId| e.to_string())?;
+    let id = key.parse::<FixId>().map_err(|e| e.to_string())?;
     let mut options = settings.options.clone();
     options.project = project;
     let source = SourceFile::new(bytes.to_vec()).map_err(|e| e.to_string())?;
     let fixed = analyze::fix_chosen(&source, &options, &[id]).map_err(|e| e.to_string())?;
-    if let Some(refused) = fixed.refused.first() {
-        return Err(format!(
-            "internal error: the fix for {} (\"{}\") produced invalid Python",
-            refused.codes.join(", "),
-            refused.title
-        ));
-    }
-    if let Some(rounds) = fixed.unconverged_after {
-        return Err(format!(
-            "internal error: the fix was still on offer after {rounds} rounds of fixing"
-        ));
+    if let Some(error) = fixed.errors().first() {
+        return Err(error.to_string());
     }
     Ok((fixed.code != source.code()).then(|| source.to_file_bytes(&fixed.code)))
 }

@@ -114,7 +114,7 @@ impl Workspace {
         let read: Vec<(PathBuf, Facts, Option<Vec<u8>>)> = files
             .into_par_iter()
             .filter_map(|path| {
-                let bytes = std::fs::read(&path).ok()?;
+                let bytes = engine::read_file(&path)?;
                 let facts = engine::facts(&bytes);
                 let kept = facts.might_contain_loop.then_some(bytes);
                 Some((path, facts, kept))
@@ -168,9 +168,9 @@ impl Workspace {
             self.remove(path);
             return;
         }
-        match std::fs::read(path) {
-            Ok(bytes) => self.insert(path.to_path_buf(), bytes, false, true),
-            Err(_) => self.remove(path),
+        match engine::read_file(path) {
+            Some(bytes) => self.insert(path.to_path_buf(), bytes, false, true),
+            None => self.remove(path),
         }
     }
 
@@ -206,8 +206,8 @@ impl Workspace {
                 .config
                 .file_settings(Some(path))
                 .is_ok_and(|s| !s.excluded);
-        match std::fs::read(path) {
-            Ok(bytes) if wanted => self.insert(path.to_path_buf(), bytes, false, true),
+        match engine::read_file(path) {
+            Some(bytes) if wanted => self.insert(path.to_path_buf(), bytes, false, true),
             _ => self.remove(path),
         }
     }
@@ -622,7 +622,7 @@ fn parsed_alone(path: &Path, entry: &Entry) -> bool {
 fn bytes_of(path: &Path, entry: &Entry) -> Option<Arc<[u8]>> {
     match &entry.bytes {
         Some(bytes) => Some(Arc::clone(bytes)),
-        None => std::fs::read(path).ok().map(Arc::from),
+        None => engine::read_file(path).map(Arc::from),
     }
 }
 
@@ -656,6 +656,36 @@ mod tests {
             .outcome(path)
             .map(|o| o.issues.iter().map(|i| i.rule.code()).collect())
             .unwrap_or_default()
+    }
+
+    /// A watcher may report any file; a named pipe is refused unread (reading it would wait
+    /// for a writer forever), as `loopfix check` refuses it.
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_reported_on_the_disk_is_passed_by_without_blocking() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::write(
+            root.join("app.py"),
+            "import asyncio\nX = asyncio.run(f())\n",
+        )
+        .unwrap();
+        let fifo = root.join("pipe.py");
+        let name = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+        // SAFETY: `name` is a NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+        let mut workspace = Workspace::scan(Configuration::discovered(std::slice::from_ref(&root)));
+        let (done, finished) = std::sync::mpsc::channel();
+        let app = root.join("app.py");
+        std::thread::spawn(move || {
+            workspace.disk_changed(&fifo);
+            workspace.refresh();
+            let seen = (workspace.outcome(&fifo).is_some(), codes(&workspace, &app));
+            done.send(seen).unwrap();
+        });
+        let seen = finished.recv_timeout(std::time::Duration::from_secs(30));
+        assert_eq!(seen, Ok((false, vec!["LF001"])));
     }
 
     #[test]
