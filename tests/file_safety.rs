@@ -32,13 +32,29 @@ fn command(dir: &Path, args: &[&str]) -> Command {
 /// Runs loopfix with a deadline, so that a hang fails the test instead of blocking it.
 fn run(mut command: Command) -> Output {
     let start = Instant::now();
-    let out = command.output().expect("the binary runs");
+    let out = spawn_retrying_busy(&mut command);
     assert!(
         start.elapsed() < Duration::from_secs(60),
         "took {:?}",
         start.elapsed()
     );
     out
+}
+
+/// Runs `command`, trying again while its binary is "busy": a sandbox's copy of the binary is
+/// briefly open for writing in a child that another test thread forked before the copy was
+/// closed (the child closes it at its own exec), and exec'ing it then fails with ETXTBSY.
+fn spawn_retrying_busy(command: &mut Command) -> Output {
+    let mut attempts = 0;
+    loop {
+        match command.output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 50 => {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other.expect("the binary runs"),
+        }
+    }
 }
 
 fn loopfix(dir: &Path, args: &[&str]) -> Output {
