@@ -215,6 +215,52 @@ pub enum Blocked {
         /// The module, for display.
         user: String,
     },
+    /// The module builds several apps, and nothing tells which one is served.
+    SeveralApps {
+        /// Their names.
+        names: Vec<String>,
+    },
+    /// The module's start-up work runs the app's start-up by hand, and the framework has no
+    /// request guard to await `init()` in instead.
+    StartUpRunByHand {
+        /// The call.
+        call: String,
+    },
+    /// The app has no start-up hook, and the framework none loopfix can add.
+    NoStartUpHook {
+        /// The app.
+        app: String,
+        /// The framework's folder under `transforms/frameworks/`.
+        framework: &'static str,
+    },
+    /// The app's first start-up hook is not an `async def` of the module, and a new one cannot
+    /// run before it.
+    StartUpHookNotEditable {
+        /// The hook, as registered.
+        hook: String,
+    },
+    /// The name a framework looks the hook up by is taken.
+    HookNameTaken {
+        /// The name.
+        name: &'static str,
+    },
+    /// A constructor argument that should take a new first item is not a list.
+    NotAList {
+        /// The keyword.
+        keyword: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// The app's start-up has work of its own that only the lifespan runs (LF006).
+    StartUpNotIdempotent,
+    /// The module builds no app, and no module of the run that serves one imports it.
+    NoApplication {
+        /// The coroutine function the fix would add (`init`).
+        init: String,
+        /// What the application's start-up must await: "`db.init()`", or "this module's
+        /// `init()`" when the module's name is not known.
+        call: String,
+    },
     /// Several loop runs in one class body.
     SeveralRunsInClass,
     /// The call is not a plain class attribute assignment.
@@ -320,6 +366,41 @@ impl fmt::Display for Blocked {
                 "`{name}` is imported by {user}, which cannot follow: {reason}"
             ),
             UsedByModule { name, user } => write!(f, "`{name}` is used by {user}"),
+            SeveralApps { names } => {
+                let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                write!(
+                    f,
+                    "the module builds several apps ({}) and nothing tells which one is served; pass the served one to `Mangum(...)` or `uvicorn.run(...)`",
+                    quoted.join(", ")
+                )
+            }
+            StartUpRunByHand { call } => write!(
+                f,
+                "`{call}` runs the app's start-up by hand, and the framework has no request guard to await `init()` in instead"
+            ),
+            NoStartUpHook { app, framework } => write!(
+                f,
+                "`{app}` has no start-up hook, and loopfix cannot add one to a {framework} app; register one that awaits `init()`"
+            ),
+            StartUpHookNotEditable { hook } => write!(
+                f,
+                "the first start-up hook (`{hook}`) is not an `async def` of this module; make it one, or await `init()` in it"
+            ),
+            HookNameTaken { name } => write!(
+                f,
+                "the module uses the name `{name}`, which the start-up hook must have"
+            ),
+            NotAList { keyword, value } => write!(
+                f,
+                "`{keyword}={value}` is not a list that a new first item can go in"
+            ),
+            StartUpNotIdempotent => f.write_str(
+                "loopfix cannot tell that the start-up is idempotent: run it once per container inside Mangum's loop (for instance an ASGI wrapper handed to `Mangum` that awaits it before the first request), or set `lifespan=\"auto\"` if it is idempotent and the app has no shut-down work",
+            ),
+            NoApplication { init, call } => write!(
+                f,
+                "the module builds no app to await its start-up work in, and no module of the run that serves one imports it; move the work into `async def {init}()` and await {call} in your application's start-up"
+            ),
             SeveralRunsInClass => {
                 f.write_str("several loop runs in one class body; move them by hand")
             }

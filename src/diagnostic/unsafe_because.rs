@@ -14,6 +14,14 @@ pub enum UnsafeBecause {
         /// The importing modules, for display.
         users: Vec<String>,
     },
+    /// The module builds no app: the modules that import it and serve one must await its
+    /// `init()` too, and other importers no longer run its start-up work on import.
+    AwaitedByImporters {
+        /// The importing modules that await it, for display.
+        users: Vec<String>,
+        /// What they await (`db.init()`).
+        call: String,
+    },
     /// The rewrite drops arguments of the loop runner.
     DropsArguments {
         /// The arguments, as written.
@@ -43,6 +51,11 @@ impl fmt::Display for UnsafeBecause {
             UnsafeBecause::ImportersMustFollow { users } => write!(
                 f,
                 "{} must read it through the module too (LF005)",
+                users.join(", ")
+            ),
+            UnsafeBecause::AwaitedByImporters { users, call } => write!(
+                f,
+                "{} must await `{call}` at start-up too, and importers that serve no app no longer run the work",
                 users.join(", ")
             ),
             UnsafeBecause::DropsArguments { arguments } => {

@@ -55,6 +55,9 @@ pub struct ExternalUse {
     pub user: PathBuf,
     /// Why the user cannot be rewritten to follow the fix, when it cannot.
     pub blocked: Option<Blocked>,
+    /// The name is the module's `init()`, which the user awaits at the start-up of the app it
+    /// serves (the module serves none).
+    pub awaits_init: bool,
 }
 
 impl Exports {
