@@ -251,6 +251,11 @@ pub enum Blocked {
         /// Its value.
         value: String,
     },
+    /// The importer's app awaits another module's `init()` first, in this run.
+    AnotherInitFirst {
+        /// The importer, for display.
+        user: String,
+    },
     /// The app's start-up has work of its own that only the lifespan runs (LF006).
     StartUpNotIdempotent,
     /// The module builds no app, and no module of the run that serves one imports it.
@@ -393,6 +398,10 @@ impl fmt::Display for Blocked {
             NotAList { keyword, value } => write!(
                 f,
                 "`{keyword}={value}` is not a list that a new first item can go in"
+            ),
+            AnotherInitFirst { user } => write!(
+                f,
+                "{user} awaits another module's `init()` first; run `loopfix fix` again once that fix is applied"
             ),
             StartUpNotIdempotent => f.write_str(
                 "loopfix cannot tell that the start-up is idempotent: run it once per container inside Mangum's loop (for instance an ASGI wrapper handed to `Mangum` that awaits it before the first request), or set `lifespan=\"auto\"` if it is idempotent and the app has no shut-down work",

@@ -21,6 +21,8 @@ pub enum UnsafeBecause {
         users: Vec<String>,
         /// What they await (`db.init()`).
         call: String,
+        /// The other modules of the run that import it, which no longer run its work on import.
+        others: Vec<String>,
     },
     /// The rewrite drops arguments of the loop runner.
     DropsArguments {
@@ -53,11 +55,26 @@ impl fmt::Display for UnsafeBecause {
                 "{} must read it through the module too (LF005)",
                 users.join(", ")
             ),
-            UnsafeBecause::AwaitedByImporters { users, call } => write!(
-                f,
-                "{} must await `{call}` at start-up too, and importers that serve no app no longer run the work",
-                users.join(", ")
-            ),
+            UnsafeBecause::AwaitedByImporters {
+                users,
+                call,
+                others,
+            } => {
+                write!(
+                    f,
+                    "{} must await `{call}` at start-up too",
+                    users.join(", ")
+                )?;
+                if !others.is_empty() {
+                    let run = if others.len() == 1 { "runs" } else { "run" };
+                    write!(
+                        f,
+                        ", and {} no longer {run} the work when importing it",
+                        others.join(", ")
+                    )?;
+                }
+                Ok(())
+            }
             UnsafeBecause::DropsArguments { arguments } => {
                 let quoted: Vec<String> = arguments.iter().map(|a| format!("`{a}`")).collect();
                 write!(f, "it drops {}", quoted.join(", "))
@@ -106,6 +123,15 @@ mod tests {
             }
             .to_string(),
             "a.py, b.py must read it through the module too (LF005)"
+        );
+        assert_eq!(
+            UnsafeBecause::AwaitedByImporters {
+                users: vec!["main.py".into()],
+                call: "db.init()".into(),
+                others: vec!["cli.py".into()],
+            }
+            .to_string(),
+            "main.py must await `db.init()` at start-up too, and cli.py no longer runs the work when importing it"
         );
     }
 }

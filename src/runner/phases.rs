@@ -338,6 +338,10 @@ fn uses_an_export(exporters: &[&ModuleSummary], bytes: &[u8]) -> bool {
     let mentioned = |name: &str| memchr::memmem::find(bytes, name.as_bytes()).is_some();
     exporters.iter().any(|summary| {
         let exports = &summary.exports;
+        // A module without an app: the importer's app may have to await its `init()`.
+        if exports.unwired_init.is_some() {
+            return true;
+        }
         let late_or_deleted = exports
             .late_globals
             .iter()

@@ -299,10 +299,11 @@ impl Additions {
     fn into_edits(self, ctx: &Ctx, app: &App, parts: &mut FixParts) {
         let newline = ctx.style.newline.clone();
         if !self.before.is_empty() {
-            let line_start = ctx
-                .src
-                .line_start(ctx.src.line_index(app.statement.start_byte()));
+            let (line_start, padding) = definitions_point(ctx, app.statement, &parts.edits);
             let mut text = Vec::new();
+            for _ in 0..padding {
+                text.extend_from_slice(&newline);
+            }
             for definition in self.before {
                 text.extend_from_slice(&definition);
                 for _ in 0..3 {
@@ -325,6 +326,47 @@ impl Additions {
                 .push(after_statement(ctx, app.statement, &self.after));
         }
     }
+}
+
+/// Where definitions go before a module-level statement: the start of its line, or of the
+/// comment lines right above it; and how many newlines they need before them so that two blank
+/// lines part them from the code above, given the other parts' `edits` (lines they delete do
+/// not count; text they insert just above brings its own blank lines).
+fn definitions_point(ctx: &Ctx, statement: Node, edits: &[Edit]) -> (usize, usize) {
+    let code = ctx.src.code();
+    let line_text = |line: usize| code[ctx.src.line_range(line)].trim_ascii();
+    let deleted = |line: usize| {
+        let whole = ctx.src.line_start(line)..ctx.src.line_start(line + 1);
+        edits.iter().any(|e| {
+            e.content.is_empty() && e.range.start <= whole.start && whole.end <= e.range.end
+        })
+    };
+    let mut line = ctx.src.line_index(statement.start_byte());
+    while line > 0 && line_text(line - 1).starts_with(b"#") {
+        line -= 1;
+    }
+    let at = ctx.src.line_start(line);
+    let mut blank = 0;
+    let mut above = line;
+    while above > 0 && (deleted(above - 1) || line_text(above - 1).is_empty()) {
+        if !deleted(above - 1) {
+            blank += 1;
+        }
+        above -= 1;
+    }
+    if above == 0 {
+        return (at, 0);
+    }
+    let code_above_ends = ctx.src.line_start(above);
+    let inserted_between = edits
+        .iter()
+        .any(|e| e.range.is_empty() && (code_above_ends..=at).contains(&e.range.start));
+    let padding = if inserted_between {
+        0
+    } else {
+        2usize.saturating_sub(blank)
+    };
+    (at, padding)
 }
 
 /// Blocks of text right after a module-level statement, two blank lines around each.

@@ -81,7 +81,18 @@ fn awaited_by_importers(ctx: &Ctx, init: &str, parts: &mut FixParts) -> Result<S
     }
     let call = format!("{}.{init}()", project.module);
     let how = format!("awaited at the start-up of the app of {}", users.join(", "));
+    let others: Vec<String> = project
+        .index
+        .importers_of(&project.path)
+        .iter()
+        .map(|p| display_path(p))
+        .filter(|p| !users.contains(p))
+        .collect();
     parts.limit(Applicability::Unsafe);
-    let reason = UnsafeBecause::AwaitedByImporters { users, call };
+    let reason = UnsafeBecause::AwaitedByImporters {
+        users,
+        call,
+        others,
+    };
     Ok(format!("{how} (unsafe: {reason})"))
 }
