@@ -256,6 +256,14 @@ pub enum Blocked {
         /// The importer, for display.
         user: String,
     },
+    /// The app of another module awaits `init()` only in its lifespan, and has shut-down work or
+    /// a lifespan value loopfix cannot change (LF006).
+    GuardInOtherModule {
+        /// The app.
+        app: String,
+        /// Its `init()`, as called.
+        init: String,
+    },
     /// The app's start-up has work of its own that only the lifespan runs (LF006).
     StartUpNotIdempotent,
     /// The module builds no app, and no module of the run that serves one imports it.
@@ -402,6 +410,10 @@ impl fmt::Display for Blocked {
             AnotherInitFirst { user } => write!(
                 f,
                 "{user} awaits another module's `init()` first; run `loopfix fix` again once that fix is applied"
+            ),
+            GuardInOtherModule { app, init } => write!(
+                f,
+                "`lifespan=\"auto\"` would run the shut-down of `{app}` after every invocation, or cannot be set here: await `{init}()` before every request of `{app}` instead (the request guard that loopfix's init fix adds)"
             ),
             StartUpNotIdempotent => f.write_str(
                 "loopfix cannot tell that the start-up is idempotent: run it once per container inside Mangum's loop (for instance an ASGI wrapper handed to `Mangum` that awaits it before the first request), or set `lifespan=\"auto\"` if it is idempotent and the app has no shut-down work",

@@ -17,6 +17,8 @@ use super::frameworks::{App, Frameworks, Hook, Served, guard_app, server_calls};
 use super::parts::FixParts;
 use crate::diagnostic::{Applicability, Blocked, Edit, Finding, Fix};
 use crate::fix::text;
+use crate::paths::display_path;
+use crate::project::{LifespanNeed, ModuleSummary};
 use crate::rules::Rule;
 use crate::syntax::tree::{is_docstring, named_children};
 
@@ -78,17 +80,6 @@ fn string_value(ctx: &Ctx, string: Node) -> Option<String> {
     }
 }
 
-/// Why an app's start-up needs the lifespan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct LifespanNeed {
-    /// Start-up hooks with work of their own (not only loopfix's `init()`), as named.
-    hooks: Vec<String>,
-    /// The `init()` that only the lifespan awaits (no request guard), as called (`init`).
-    init: Option<String>,
-    /// The app has shut-down work, which `lifespan="auto"` runs after every invocation.
-    shutdown: bool,
-}
-
 /// Why `app`'s start-up needs the lifespan, if it does; `guard_planned` when this module's
 /// init fix adds the request guard.
 fn lifespan_need(
@@ -122,7 +113,8 @@ fn lifespan_need(
     }
     let guarded = guard_planned || !startup.guards.is_empty();
     let init = init.filter(|_| !guarded);
-    (!hooks.is_empty() || init.is_some()).then_some(LifespanNeed {
+    (!hooks.is_empty() || init.is_some()).then(|| LifespanNeed {
+        app: text::name_text(app.name),
         hooks,
         init,
         shutdown,
@@ -224,9 +216,22 @@ fn is_init_name(ctx: &Ctx, name: &[u8]) -> bool {
             .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
 }
 
-/// LF006 findings: each import-time `Mangum(app, ...)` of an app of this module whose lifespan
-/// is off or may be off while the app's start-up needs it. `guard_planned` when this module's
-/// init fix adds the request guard to its app.
+/// The apps of this module whose start-up needs the lifespan, for the modules that hand them
+/// to `Mangum(...)`; `guard_planned` when this module's init fix adds the request guard.
+pub fn lifespan_needs(ctx: &Ctx, guard_planned: bool) -> Vec<LifespanNeed> {
+    let found = Frameworks::find(ctx);
+    found
+        .apps()
+        .iter()
+        .filter(|app| app.framework.asgi)
+        .filter_map(|app| lifespan_need(ctx, &found, app, guard_planned))
+        .collect()
+}
+
+/// LF006 findings: each import-time `Mangum(app, ...)` whose lifespan is off or may be off while
+/// the app's start-up needs it, the app built in this module or, in the project phases, in a
+/// module of the run it imports. `guard_planned` when this module's init fix adds the request
+/// guard to its app.
 pub fn lifespan_disabled(ctx: &Ctx, guard_planned: bool) -> Vec<Finding> {
     let servers: Vec<Served> = server_calls(ctx)
         .into_iter()
@@ -239,32 +244,65 @@ pub fn lifespan_disabled(ctx: &Ctx, guard_planned: bool) -> Vec<Finding> {
     let mut findings = Vec::new();
     for served in &servers {
         let value = mangum_lifespan(ctx, served);
-        if matches!(value, LifespanValue::Runs) || served.app.kind() != "identifier" {
+        if matches!(value, LifespanValue::Runs) {
             continue;
         }
-        let name = ctx.model.node_text(served.app);
-        let Some(app) = found
-            .apps()
-            .iter()
-            .find(|a| a.name == name && a.framework.asgi)
-        else {
-            continue;
-        };
-        if let Some(need) = lifespan_need(ctx, &found, app, guard_planned) {
-            findings.push(finding(ctx, served, value, app, &need));
+        let local = (served.app.kind() == "identifier")
+            .then(|| {
+                let name = ctx.model.node_text(served.app);
+                found
+                    .apps()
+                    .iter()
+                    .find(|a| a.name == name && a.framework.asgi)
+            })
+            .flatten();
+        if let Some(app) = local {
+            if let Some(need) = lifespan_need(ctx, &found, app, guard_planned) {
+                findings.push(finding(ctx, served, value, Some(app), None, &need));
+            }
+        } else if let Some((module, need)) = imported_need(ctx, served.app) {
+            findings.push(finding(ctx, served, value, None, Some(module), need));
         }
     }
     findings
+}
+
+/// The lifespan need of an app another module of the run builds (`from main import app`,
+/// `main.app`), in the project phases.
+fn imported_need<'a>(
+    ctx: &Ctx<'a, '_>,
+    expression: Node,
+) -> Option<(&'a ModuleSummary, &'a LifespanNeed)> {
+    let project = ctx.project?;
+    let qualified = ctx.model.qualified_name(expression)?;
+    let (module, name) = qualified.rsplit_once('.')?;
+    let module = if module.is_empty() { "." } else { module };
+    let summary = project
+        .index
+        .resolve(&project.module, project.is_package, module)?;
+    if summary.path == project.path {
+        return None;
+    }
+    let need = summary
+        .exports
+        .lifespan_needs
+        .iter()
+        .find(|n| n.app == name)?;
+    Some((summary, need))
 }
 
 fn finding(
     ctx: &Ctx,
     served: &Served,
     value: LifespanValue,
-    app: &App,
+    app: Option<&App>,
+    module: Option<&ModuleSummary>,
     need: &LifespanNeed,
 ) -> Finding {
-    let app_name = text::name_text(app.name);
+    let app_name = match module {
+        Some(module) => format!("`{}` of {}", need.app, display_path(&module.path)),
+        None => format!("`{}`", need.app),
+    };
     let needs = match (need.hooks.as_slice(), &need.init) {
         ([], Some(init)) => format!("`{init}()` is awaited only there"),
         ([hook], _) => format!("its start-up hook `{hook}` runs only there"),
@@ -276,10 +314,10 @@ fn finding(
     let call = ctx.evidence(served.call);
     let mut message = match value {
         LifespanValue::MayBeOff(value) => format!(
-            "`{call}` may turn off the lifespan of `{app_name}` (loopfix cannot tell what `{}` is), but {needs}",
+            "`{call}` may turn off the lifespan of {app_name} (loopfix cannot tell what `{}` is), but {needs}",
             ctx.evidence(value)
         ),
-        _ => format!("`{call}` never runs the lifespan of `{app_name}`, but {needs}"),
+        _ => format!("`{call}` never runs the lifespan of {app_name}, but {needs}"),
     };
     let fix = match lifespan_fix(ctx, value, app, need) {
         Ok(fix) => Some(Arc::new(fix)),
@@ -301,7 +339,7 @@ fn finding(
 fn lifespan_fix(
     ctx: &Ctx,
     value: LifespanValue,
-    app: &App,
+    app: Option<&App>,
     need: &LifespanNeed,
 ) -> Result<Fix, Blocked> {
     let Some(init) = need.init.as_deref().filter(|_| need.hooks.is_empty()) else {
@@ -313,6 +351,12 @@ fn lifespan_fix(
             vec![Edit::replace(value.byte_range(), auto_literal(ctx, value))],
         ));
     }
+    let Some(app) = app else {
+        return Err(Blocked::GuardInOtherModule {
+            app: need.app.clone(),
+            init: init.to_owned(),
+        });
+    };
     let mut parts = FixParts::default();
     let guard = guard_app(ctx, app, init, &mut parts)?;
     parts.titles.push(format!(

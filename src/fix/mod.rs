@@ -82,6 +82,7 @@ pub fn analyze(
     if mentions_mangum {
         findings.extend(lifespan::lifespan_disabled(&ctx, init.wired));
     }
+    exports.lifespan_needs = lifespan::lifespan_needs(&ctx, init.wired);
     if let Some(project) = project {
         let (cross_findings, uses_of_others) = cross::findings(&ctx, project);
         findings.extend(cross_findings);
