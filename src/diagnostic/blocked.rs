@@ -230,7 +230,7 @@ pub enum Blocked {
     NoStartUpHook {
         /// The app.
         app: String,
-        /// The framework's folder under `transforms/frameworks/`.
+        /// The framework, as messages name it.
         framework: &'static str,
     },
     /// The app's first start-up hook is not an `async def` of the module, and a new one cannot
@@ -393,7 +393,7 @@ impl fmt::Display for Blocked {
             ),
             NoStartUpHook { app, framework } => write!(
                 f,
-                "`{app}` has no start-up hook, and loopfix cannot add one to a {framework} app; register one that awaits `init()`"
+                "`{app}` has no start-up hook, and loopfix cannot add one ({framework}); register one that awaits `init()`"
             ),
             StartUpHookNotEditable { hook } => write!(
                 f,
@@ -533,6 +533,26 @@ mod tests {
             (
                 Blocked::EndsWithSemicolon,
                 "remove the `;` that ends the statement first",
+            ),
+            (
+                Blocked::SeveralApps {
+                    names: vec!["public".into(), "admin".into()],
+                },
+                "the module builds several apps (`public`, `admin`) and nothing tells which one is served; pass the served one to `Mangum(...)` or `uvicorn.run(...)`",
+            ),
+            (
+                Blocked::NoApplication {
+                    init: "init".into(),
+                    call: "`db.init()`".into(),
+                },
+                "the module builds no app to await its start-up work in, and no module of the run that serves one imports it; move the work into `async def init()` and await `db.init()` in your application's start-up",
+            ),
+            (
+                Blocked::NoStartUpHook {
+                    app: "dp".into(),
+                    framework: "aiogram 2",
+                },
+                "`dp` has no start-up hook, and loopfix cannot add one (aiogram 2); register one that awaits `init()`",
             ),
         ];
         for (reason, text) in cases {

@@ -150,3 +150,60 @@ pub fn served_app<'a, 't>(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fix::frameworks::detect::Frameworks;
+    use crate::options::FixOptions;
+    use crate::semantic::Model;
+    use crate::source::SourceFile;
+
+    /// The name of the served app of `code`, or the reason there is none.
+    fn served(code: &str) -> Result<Option<String>, Blocked> {
+        let src = SourceFile::new(code.as_bytes().to_vec()).unwrap();
+        let tree = crate::syntax::parse::parse(src.parse_text()).unwrap();
+        let model = Model::build(&tree, src.parse_text());
+        let options = FixOptions::default();
+        let ctx = Ctx::new(&model, &src, &options, None);
+        let found = Frameworks::find(&ctx);
+        served_app(&ctx, found.apps()).map(|app| app.map(|a| text::name_text(a.name)))
+    }
+
+    const HEADER: &str = "from fastapi import FastAPI\nfrom mangum import Mangum\n";
+
+    #[test]
+    fn a_mounted_sub_app_is_served_through_the_app_it_is_mounted_under() {
+        let code = format!("{HEADER}api = FastAPI()\nroot = FastAPI()\nroot.mount(\"/v1\", api)\n");
+        assert_eq!(served(&code).unwrap().as_deref(), Some("root"));
+        let code =
+            format!("{HEADER}api = FastAPI()\nroot = FastAPI()\nroot.mount(\"/v1\", app=api)\n");
+        assert_eq!(served(&code).unwrap().as_deref(), Some("root"));
+    }
+
+    #[test]
+    fn the_app_handed_to_a_server_is_served() {
+        let code =
+            format!("{HEADER}admin = FastAPI()\npublic = FastAPI()\nhandler = Mangum(public)\n");
+        assert_eq!(served(&code).unwrap().as_deref(), Some("public"));
+    }
+
+    #[test]
+    fn the_conventional_name_decides_between_apps() {
+        let code = format!("{HEADER}admin = FastAPI()\napp = FastAPI()\n");
+        assert_eq!(served(&code).unwrap().as_deref(), Some("app"));
+    }
+
+    #[test]
+    fn several_apps_and_nothing_to_tell_them_apart_is_no_served_app() {
+        let code = format!("{HEADER}admin = FastAPI()\npublic = FastAPI()\n");
+        assert!(matches!(served(&code), Err(Blocked::SeveralApps { names }) if names.len() == 2));
+        let code = format!("{HEADER}a = FastAPI()\nb = FastAPI()\nx = Mangum(a)\ny = Mangum(b)\n");
+        assert!(matches!(served(&code), Err(Blocked::SeveralApps { .. })));
+    }
+
+    #[test]
+    fn a_module_without_an_app_serves_none() {
+        assert_eq!(served("import asyncio\n").unwrap(), None);
+    }
+}

@@ -7,6 +7,8 @@
 pub struct Framework {
     /// Its folder under `transforms/frameworks/`.
     pub name: &'static str,
+    /// Its name in messages.
+    pub display: &'static str,
     /// The top-level packages whose import makes the query worth running.
     pub packages: &'static [&'static str],
     /// `detect.scm`: the app, its start-up hooks, shut-down work, manual start-up, guards.
@@ -68,6 +70,7 @@ macro_rules! folder {
 pub static FRAMEWORKS: &[Framework] = &[
     Framework {
         name: "starlette",
+        display: "FastAPI/Starlette",
         packages: &["fastapi", "starlette"],
         query: folder!("starlette", "detect.scm"),
         hook: Some(Template {
@@ -84,6 +87,7 @@ pub static FRAMEWORKS: &[Framework] = &[
     },
     Framework {
         name: "quart",
+        display: "Quart",
         packages: &["quart"],
         query: folder!("quart", "detect.scm"),
         hook: Some(Template {
@@ -100,6 +104,7 @@ pub static FRAMEWORKS: &[Framework] = &[
     },
     Framework {
         name: "litestar",
+        display: "Litestar",
         packages: &["litestar"],
         query: folder!("litestar", "detect.scm"),
         hook: Some(Template {
@@ -116,6 +121,7 @@ pub static FRAMEWORKS: &[Framework] = &[
     },
     Framework {
         name: "sanic",
+        display: "Sanic",
         packages: &["sanic"],
         query: folder!("sanic", "detect.scm"),
         hook: Some(Template {
@@ -132,6 +138,7 @@ pub static FRAMEWORKS: &[Framework] = &[
     },
     Framework {
         name: "aiohttp",
+        display: "aiohttp.web",
         packages: &["aiohttp"],
         query: folder!("aiohttp", "detect.scm"),
         hook: Some(Template {
@@ -144,6 +151,7 @@ pub static FRAMEWORKS: &[Framework] = &[
     },
     Framework {
         name: "aiogram",
+        display: "aiogram 3",
         packages: &["aiogram"],
         query: folder!("aiogram", "detect.scm"),
         hook: Some(Template {
@@ -156,6 +164,7 @@ pub static FRAMEWORKS: &[Framework] = &[
     },
     Framework {
         name: "aiogram2",
+        display: "aiogram 2",
         packages: &["aiogram"],
         query: folder!("aiogram2", "detect.scm"),
         hook: None,
@@ -164,6 +173,7 @@ pub static FRAMEWORKS: &[Framework] = &[
     },
     Framework {
         name: "discord",
+        display: "discord.py",
         packages: &["discord"],
         query: folder!("discord", "detect.scm"),
         hook: Some(Template {

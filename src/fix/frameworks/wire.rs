@@ -112,7 +112,7 @@ fn wire_startup(
     let Some(first) = startup.hooks.first() else {
         let template = framework.hook.as_ref().ok_or(Blocked::NoStartUpHook {
             app: text::name_text(app.name),
-            framework: framework.name,
+            framework: framework.display,
         })?;
         let name = add_template(ctx, app, template, awaited, additions, parts)?;
         return Ok(match template.placement {
@@ -433,7 +433,7 @@ pub fn guard_app(
 ) -> Result<String, Blocked> {
     let guard = app.framework.guard.as_ref().ok_or(Blocked::NoStartUpHook {
         app: text::name_text(app.name),
-        framework: app.framework.name,
+        framework: app.framework.display,
     })?;
     let mut additions = Additions::default();
     let name = add_template(ctx, app, guard, awaited, &mut additions, parts)?;
