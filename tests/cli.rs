@@ -9,6 +9,8 @@ use std::process::{Command, Output, Stdio};
 
 const SEED: &str = "import asyncio\n\n\nasync def fetch():\n    return 'data'\n\n\nDATA = asyncio.run(fetch())\n\n\nasync def handler():\n    return DATA\n";
 const BLOCKED: &str = "import asyncio\n\n\nasync def fetch():\n    return 'data'\n\n\nDATA = asyncio.run(fetch())\nCOPY = DATA\n";
+/// The seed with an app to await `init()` in (the init strategy needs a start-up to wire into).
+const SEED_APP: &str = "import asyncio\nfrom fastapi import FastAPI\n\n\nasync def fetch():\n    return 'data'\n\nDATA = asyncio.run(fetch())\napp = FastAPI()\n\n\nasync def handler():\n    return DATA\n";
 const CLEAN: &str = "import asyncio\n\n\nasync def main():\n    await asyncio.sleep(0)\n\n\nif __name__ == '__main__':\n    asyncio.run(main())\n";
 
 fn loopfix(dir: &Path, args: &[&str]) -> Output {
@@ -511,7 +513,7 @@ fn per_file_ignores_and_strategy_from_configuration() {
             "[tool.loopfix]\nstrategy = \"init\"\nper-file-ignores = { \"scripts/*\" = [\"LF001\"] }\n",
         ),
         ("scripts/tool.py", SEED),
-        ("app.py", SEED),
+        ("app.py", SEED_APP),
     ]);
     let out = loopfix(
         dir.path(),
@@ -623,8 +625,8 @@ fn completions_are_generated() {
     assert!(stdout(&out).contains("loopfix"));
 }
 
-const BARE_CALL: &str =
-    "import asyncio\n\n\nasync def setup():\n    pass\n\n\nasyncio.run(setup())\n";
+/// A lazy fix that is unsafe: a function assigns the name too.
+const WRITTEN_IN_FUNCTION: &str = "import asyncio\n\n\nasync def fetch():\n    return 1\n\n\nX = asyncio.run(fetch())\n\n\nasync def reset():\n    global X\n    X = 2\n\n\nasync def read():\n    return X\n";
 
 #[test]
 fn check_and_fix_agree_under_nested_configuration() {
@@ -634,11 +636,11 @@ fn check_and_fix_agree_under_nested_configuration() {
             "sub/pyproject.toml",
             "[tool.loopfix]\nunsafe-fixes = true\n",
         ),
-        ("sub/m.py", BARE_CALL),
+        ("sub/m.py", WRITTEN_IN_FUNCTION),
     ]);
     let check = loopfix(dir.path(), &["check", "--output-format", "concise", "."]);
     let text = stdout(&check);
-    assert!(text.contains("sub/m.py:8:1: LF001 [*]"), "{text}");
+    assert!(text.contains("sub/m.py:8:5: LF001 [*]"), "{text}");
     assert!(
         text.contains("Found 1 finding (1 fixable) in 1 file."),
         "{text}"
@@ -647,7 +649,7 @@ fn check_and_fix_agree_under_nested_configuration() {
     let fix = loopfix(dir.path(), &["fix", "."]);
     assert_eq!(code(&fix), 0, "{}", stderr(&fix));
     let fixed = fs::read_to_string(dir.path().join("sub/m.py")).unwrap();
-    assert!(fixed.contains("async def init():"), "{fixed}");
+    assert!(fixed.contains("async def load_x():"), "{fixed}");
 }
 
 #[test]

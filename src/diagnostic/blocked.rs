@@ -215,6 +215,65 @@ pub enum Blocked {
         /// The module, for display.
         user: String,
     },
+    /// The module builds several apps, and nothing tells which one is served.
+    SeveralApps {
+        /// Their names.
+        names: Vec<String>,
+    },
+    /// The module's start-up work runs the app's start-up by hand, and the framework has no
+    /// request guard to await `init()` in instead.
+    StartUpRunByHand {
+        /// The call.
+        call: String,
+    },
+    /// The app has no start-up hook, and the framework none loopfix can add.
+    NoStartUpHook {
+        /// The app.
+        app: String,
+        /// The framework, as messages name it.
+        framework: &'static str,
+    },
+    /// The app's first start-up hook is not an `async def` of the module, and a new one cannot
+    /// run before it.
+    StartUpHookNotEditable {
+        /// The hook, as registered.
+        hook: String,
+    },
+    /// The name a framework looks the hook up by is taken.
+    HookNameTaken {
+        /// The name.
+        name: &'static str,
+    },
+    /// A constructor argument that should take a new first item is not a list.
+    NotAList {
+        /// The keyword.
+        keyword: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// The importer's app awaits another module's `init()` first, in this run.
+    AnotherInitFirst {
+        /// The importer, for display.
+        user: String,
+    },
+    /// The app of another module awaits `init()` only in its lifespan, and has shut-down work or
+    /// a lifespan value loopfix cannot change (LF006).
+    GuardInOtherModule {
+        /// The app.
+        app: String,
+        /// Its `init()`, as called.
+        init: String,
+    },
+    /// The app's start-up has work of its own that only the lifespan runs (LF006).
+    StartUpNotIdempotent,
+    /// The module builds no app, and no module of the run that serves one imports it.
+    NoApplication {
+        /// The coroutine function the fix would add (`init`).
+        init: String,
+        /// What the application's start-up must await: "`db.init()`", or "this module's
+        /// `init()`" when the module's name is not known.
+        call: String,
+    },
     /// Several loop runs in one class body.
     SeveralRunsInClass,
     /// The call is not a plain class attribute assignment.
@@ -320,6 +379,49 @@ impl fmt::Display for Blocked {
                 "`{name}` is imported by {user}, which cannot follow: {reason}"
             ),
             UsedByModule { name, user } => write!(f, "`{name}` is used by {user}"),
+            SeveralApps { names } => {
+                let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                write!(
+                    f,
+                    "the module builds several apps ({}) and nothing tells which one is served; pass the served one to `Mangum(...)` or `uvicorn.run(...)`",
+                    quoted.join(", ")
+                )
+            }
+            StartUpRunByHand { call } => write!(
+                f,
+                "`{call}` runs the app's start-up by hand, and the framework has no request guard to await `init()` in instead"
+            ),
+            NoStartUpHook { app, framework } => write!(
+                f,
+                "`{app}` has no start-up hook, and loopfix cannot add one ({framework}); register one that awaits `init()`"
+            ),
+            StartUpHookNotEditable { hook } => write!(
+                f,
+                "the first start-up hook (`{hook}`) is not an `async def` of this module; make it one, or await `init()` in it"
+            ),
+            HookNameTaken { name } => write!(
+                f,
+                "the module uses the name `{name}`, which the start-up hook must have"
+            ),
+            NotAList { keyword, value } => write!(
+                f,
+                "`{keyword}={value}` is not a list that a new first item can go in"
+            ),
+            AnotherInitFirst { user } => write!(
+                f,
+                "{user} awaits another module's `init()` first; run `loopfix fix` again once that fix is applied"
+            ),
+            GuardInOtherModule { app, init } => write!(
+                f,
+                "`lifespan=\"auto\"` would run the shut-down of `{app}` after every invocation, or cannot be set here: await `{init}()` before every request of `{app}` instead (the request guard that loopfix's init fix adds)"
+            ),
+            StartUpNotIdempotent => f.write_str(
+                "loopfix cannot tell that the start-up is idempotent: run it once per container inside Mangum's loop (for instance an ASGI wrapper handed to `Mangum` that awaits it before the first request), or set `lifespan=\"auto\"` if it is idempotent and the app has no shut-down work",
+            ),
+            NoApplication { init, call } => write!(
+                f,
+                "the module builds no app to await its start-up work in, and no module of the run that serves one imports it; move the work into `async def {init}()` and await {call} in your application's start-up"
+            ),
             SeveralRunsInClass => {
                 f.write_str("several loop runs in one class body; move them by hand")
             }
@@ -431,6 +533,26 @@ mod tests {
             (
                 Blocked::EndsWithSemicolon,
                 "remove the `;` that ends the statement first",
+            ),
+            (
+                Blocked::SeveralApps {
+                    names: vec!["public".into(), "admin".into()],
+                },
+                "the module builds several apps (`public`, `admin`) and nothing tells which one is served; pass the served one to `Mangum(...)` or `uvicorn.run(...)`",
+            ),
+            (
+                Blocked::NoApplication {
+                    init: "init".into(),
+                    call: "`db.init()`".into(),
+                },
+                "the module builds no app to await its start-up work in, and no module of the run that serves one imports it; move the work into `async def init()` and await `db.init()` in your application's start-up",
+            ),
+            (
+                Blocked::NoStartUpHook {
+                    app: "dp".into(),
+                    framework: "aiogram 2",
+                },
+                "`dp` has no start-up hook, and loopfix cannot add one (aiogram 2); register one that awaits `init()`",
             ),
         ];
         for (reason, text) in cases {

@@ -14,6 +14,16 @@ pub enum UnsafeBecause {
         /// The importing modules, for display.
         users: Vec<String>,
     },
+    /// The module builds no app: the modules that import it and serve one must await its
+    /// `init()` too, and other importers no longer run its start-up work on import.
+    AwaitedByImporters {
+        /// The importing modules that await it, for display.
+        users: Vec<String>,
+        /// What they await (`db.init()`).
+        call: String,
+        /// The other modules of the run that import it, which no longer run its work on import.
+        others: Vec<String>,
+    },
     /// The rewrite drops arguments of the loop runner.
     DropsArguments {
         /// The arguments, as written.
@@ -45,6 +55,26 @@ impl fmt::Display for UnsafeBecause {
                 "{} must read it through the module too (LF005)",
                 users.join(", ")
             ),
+            UnsafeBecause::AwaitedByImporters {
+                users,
+                call,
+                others,
+            } => {
+                write!(
+                    f,
+                    "{} must await `{call}` at start-up too",
+                    users.join(", ")
+                )?;
+                if !others.is_empty() {
+                    let run = if others.len() == 1 { "runs" } else { "run" };
+                    write!(
+                        f,
+                        ", and {} no longer {run} the work when importing it",
+                        others.join(", ")
+                    )?;
+                }
+                Ok(())
+            }
             UnsafeBecause::DropsArguments { arguments } => {
                 let quoted: Vec<String> = arguments.iter().map(|a| format!("`{a}`")).collect();
                 write!(f, "it drops {}", quoted.join(", "))
@@ -93,6 +123,15 @@ mod tests {
             }
             .to_string(),
             "a.py, b.py must read it through the module too (LF005)"
+        );
+        assert_eq!(
+            UnsafeBecause::AwaitedByImporters {
+                users: vec!["main.py".into()],
+                call: "db.init()".into(),
+                others: vec!["cli.py".into()],
+            }
+            .to_string(),
+            "main.py must await `db.init()` at start-up too, and cli.py no longer runs the work when importing it"
         );
     }
 }

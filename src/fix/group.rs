@@ -10,7 +10,7 @@ use super::ctx::Ctx;
 use super::loops::loop_var;
 use super::parts::{FixEffects, FixParts};
 use super::text::{self, removal_edits};
-use super::{init, lazy, lifespan, loops, unit};
+use super::{init, lazy, loops, unit};
 use crate::detect::message::site_message;
 use crate::detect::{Site, SiteKind, Via};
 use crate::diagnostic::{Applicability, Blocked, Finding, Fix};
@@ -43,7 +43,8 @@ pub struct SiteAnalysis {
 pub struct InitInfo {
     /// The fix makes the app's lifespan await `init()`.
     pub wired: bool,
-    /// The fix adds an `init()` that nothing awaits yet: its name.
+    /// The module serves no app: the name of the `init()` its importers must await (whether
+    /// the fix could be built or not).
     pub unwired: Option<String>,
 }
 
@@ -54,7 +55,7 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> SiteAnalysis {
         .into_iter()
         .map(|g| g.into_iter().map(|i| &sites[i]).collect())
         .collect();
-    let has_app = lifespan::find_app(ctx).is_some();
+    let has_app = init::has_wiring_point(ctx);
     let mut outcomes = Vec::with_capacity(groups.len());
     let mut candidates = Vec::new();
     for (index, group) in groups.iter().enumerate() {
@@ -101,7 +102,7 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> SiteAnalysis {
                         .iter()
                         .find(|(i, _)| *i == index)
                         .map(|(_, r)| r.clone());
-                    (None, lazy_reason.or(init_reason))
+                    (None, init_reason.or(lazy_reason))
                 }
             },
         };
@@ -121,10 +122,7 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> SiteAnalysis {
     findings.sort_by_key(|f| (f.range.start, f.range.end));
     let info = InitInfo {
         wired: init.wires_lifespan,
-        unwired: init_fix
-            .as_ref()
-            .filter(|_| !init.wires_lifespan)
-            .and(init.name.clone()),
+        unwired: init.awaited_by_importers.clone(),
     };
     SiteAnalysis {
         findings,

@@ -1,141 +1,74 @@
-//! The application's start-up: the FastAPI/Starlette app a module builds, its lifespan and
-//! startup hooks, and LF006, `Mangum(app, lifespan="off")` where start-up work needs the lifespan.
+//! LF006 with Mangum's real semantics (SPEC §4.0): Mangum runs the ASGI lifespan's start-up and
+//! shut-down around every invocation, or never with `lifespan="off"`. `Mangum(app, ...)` is
+//! reported when its lifespan is off, or may be off (the second positional argument, or a value
+//! loopfix cannot evaluate), and the app's start-up needs the lifespan: a start-up hook with work
+//! of its own, or an `init()` awaited only there. A manual start-up of the app
+//! (`run_until_complete(app.router.startup())`) makes the lifespan off deliberate: not reported.
+//! The fix sets `lifespan="auto"` only when the start-up is loopfix's idempotent `init()` and
+//! the app has no shut-down work; else it adds the request guard when the app is built in the
+//! module; else there is none, and the message says what to do.
 
 use std::sync::Arc;
 
-use tree_sitter::{Node, QueryCursor, StreamingIterator};
+use tree_sitter::Node;
 
 use super::ctx::Ctx;
-use crate::diagnostic::{Edit, Finding, Fix};
+use super::frameworks::{App, Frameworks, Hook, Served, guard_app, server_calls};
+use super::parts::FixParts;
+use crate::diagnostic::{Applicability, Blocked, Edit, Finding, Fix};
+use crate::fix::text;
+use crate::paths::display_path;
+use crate::project::{LifespanNeed, ModuleSummary};
 use crate::rules::Rule;
-use crate::semantic::{MODULE_SCOPE, Place, ScopeKind};
-use crate::syntax::queries::LIFESPAN;
+use crate::syntax::tree::{is_docstring, named_children};
 
-/// Constructors of ASGI apps whose `lifespan=` loopfix can wire `init()` into.
-const APP_CONSTRUCTORS: &[&str] = &[
-    "fastapi.FastAPI",
-    "fastapi.applications.FastAPI",
-    "starlette.applications.Starlette",
-];
-
-/// The Mangum adapter.
-const MANGUM: &[&str] = &["mangum.Mangum", "mangum.adapter.Mangum"];
-
-/// A module-level `app = FastAPI(...)`.
-pub struct App<'t> {
-    /// The assignment statement.
-    pub statement: Node<'t>,
-    /// The name the app is bound to.
-    pub name: &'t [u8],
-    /// The constructor call.
-    pub call: Node<'t>,
-    /// The value of the constructor's `lifespan=` argument.
-    pub lifespan: Option<Node<'t>>,
+/// What Mangum's `lifespan` argument says.
+#[derive(Debug, Clone, Copy)]
+enum LifespanValue<'t> {
+    /// `"auto"`, `"on"`, or the default: the lifespan runs.
+    Runs,
+    /// The literal `"off"`.
+    Off(Node<'t>),
+    /// A value loopfix cannot evaluate: it may be off.
+    MayBeOff(Node<'t>),
 }
 
-impl<'t> App<'t> {
-    /// The module-level function passed as `lifespan=`.
-    pub fn lifespan_function(&self, ctx: &Ctx<'_, 't>) -> Option<Node<'t>> {
-        let value = self.lifespan?;
-        if value.kind() != "identifier" {
-            return None;
-        }
-        module_function(ctx, ctx.model.node_text(value))
+/// Mangum's `lifespan`: the `lifespan=` keyword or the second positional argument.
+fn mangum_lifespan<'t>(ctx: &Ctx<'_, 't>, served: &Served<'t>) -> LifespanValue<'t> {
+    let arguments: Vec<Node> = named_children(served.arguments)
+        .filter(|a| a.kind() != "comment")
+        .collect();
+    let keyword = arguments.iter().find_map(|a| {
+        (a.kind() == "keyword_argument"
+            && a.child_by_field_name("name")
+                .is_some_and(|n| ctx.model.node_text(n) == b"lifespan"))
+        .then(|| a.child_by_field_name("value"))
+        .flatten()
+    });
+    let positional = arguments
+        .iter()
+        .take_while(|a| a.kind() != "keyword_argument")
+        .nth(1)
+        .copied();
+    let Some(value) = keyword.or(positional) else {
+        return LifespanValue::Runs;
+    };
+    if matches!(value.kind(), "list_splat" | "dictionary_splat") {
+        return LifespanValue::MayBeOff(value);
     }
-
-    /// An `async def` decorated with `@app.on_event("startup")`.
-    pub fn startup_handler(&self, ctx: &Ctx<'_, 't>) -> Option<Node<'t>> {
-        startup_decorators(ctx)
-            .into_iter()
-            .filter(|(app, _)| *app == self.name)
-            .find_map(|(_, decorator)| {
-                let definition = decorator.parent()?.child_by_field_name("definition")?;
-                let is_async = definition.child(0).is_some_and(|c| c.kind() == "async");
-                (definition.kind() == "function_definition" && is_async).then_some(definition)
-            })
+    match string_value(ctx, value).as_deref() {
+        Some("auto" | "on") => LifespanValue::Runs,
+        Some("off") => LifespanValue::Off(value),
+        _ => LifespanValue::MayBeOff(value),
     }
-}
-
-/// A module-level function definition named `name`.
-fn module_function<'t>(ctx: &Ctx<'_, 't>, name: &[u8]) -> Option<Node<'t>> {
-    ctx.model.scopes.iter().find_map(|scope| {
-        let is_module_function = matches!(scope.kind, ScopeKind::Function { .. })
-            && scope.parent == Some(MODULE_SCOPE)
-            && scope
-                .node
-                .child_by_field_name("name")
-                .is_some_and(|n| ctx.model.node_text(n) == name);
-        is_module_function.then_some(scope.node)
-    })
-}
-
-/// The first module-level `name = FastAPI(...)` / `Starlette(...)`.
-pub fn find_app<'t>(ctx: &Ctx<'_, 't>) -> Option<App<'t>> {
-    ctx.model.statements.iter().find_map(|&statement| {
-        if statement.kind() != "expression_statement" {
-            return None;
-        }
-        let assignment = statement
-            .named_child(0)
-            .filter(|a| a.kind() == "assignment")?;
-        let left = assignment.child_by_field_name("left")?;
-        let call = assignment.child_by_field_name("right")?;
-        if left.kind() != "identifier" || call.kind() != "call" {
-            return None;
-        }
-        let constructor = ctx
-            .model
-            .qualified_name(call.child_by_field_name("function")?)?;
-        if !APP_CONSTRUCTORS.contains(&constructor.as_str()) {
-            return None;
-        }
-        Some(App {
-            statement,
-            name: ctx.model.node_text(left),
-            call,
-            lifespan: keyword_value(call, ctx, b"lifespan"),
-        })
-    })
-}
-
-fn keyword_value<'t>(call: Node<'t>, ctx: &Ctx<'_, 't>, keyword: &[u8]) -> Option<Node<'t>> {
-    let arguments = call.child_by_field_name("arguments")?;
-    let mut cursor = arguments.walk();
-    arguments
-        .named_children(&mut cursor)
-        .filter(|a| a.kind() == "keyword_argument")
-        .find(|a| {
-            a.child_by_field_name("name")
-                .is_some_and(|n| ctx.model.node_text(n) == keyword)
-        })
-        .and_then(|a| a.child_by_field_name("value"))
-}
-
-/// `(app name, decorator)` of every `@app.on_event("startup")`.
-fn startup_decorators<'t>(ctx: &Ctx<'_, 't>) -> Vec<(&'t [u8], Node<'t>)> {
-    let q = &*LIFESPAN;
-    let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(&q.query, ctx.model.root, ctx.model.text);
-    let mut out = Vec::new();
-    while let Some(m) = matches.next() {
-        let capture = |index: u32| m.captures.iter().find(|c| c.index == index).map(|c| c.node);
-        let (Some(decorator), Some(app), Some(event)) =
-            (capture(q.startup), capture(q.app), capture(q.event))
-        else {
-            continue;
-        };
-        if string_value(ctx, event).as_deref() == Some("startup") {
-            out.push((ctx.model.node_text(app), decorator));
-        }
-    }
-    out
 }
 
 /// The text of a plain string literal (no f-string, no concatenation).
 fn string_value(ctx: &Ctx, string: Node) -> Option<String> {
-    let mut cursor = string.walk();
-    let contents: Vec<Node> = string
-        .named_children(&mut cursor)
+    if string.kind() != "string" {
+        return None;
+    }
+    let contents: Vec<Node> = named_children(string)
         .filter(|c| c.kind() == "string_content" || c.kind() == "interpolation")
         .collect();
     match contents.as_slice() {
@@ -147,55 +80,294 @@ fn string_value(ctx: &Ctx, string: Node) -> Option<String> {
     }
 }
 
-/// Whether the module's start-up work already runs in the lifespan: a `lifespan=` passed to the
-/// app, a `@app.on_event("startup")` handler, or `app.router.lifespan_context = ...`.
-pub fn has_startup_hook(ctx: &Ctx) -> bool {
-    if find_app(ctx).is_some_and(|app| app.lifespan.is_some()) {
-        return true;
+/// Why `app`'s start-up needs the lifespan, if it does; `guard_planned` when this module's
+/// init fix adds the request guard.
+fn lifespan_need(
+    ctx: &Ctx,
+    found: &Frameworks,
+    app: &App,
+    guard_planned: bool,
+) -> Option<LifespanNeed> {
+    let startup = found.startup(app);
+    if !startup.manual.is_empty() || startup.manual_in_function {
+        return None;
     }
-    if !startup_decorators(ctx).is_empty() {
-        return true;
+    let mut hooks = Vec::new();
+    let mut init = None;
+    let mut shutdown = !startup.shutdown.is_empty();
+    for hook in &startup.hooks {
+        let Some(function) = hook_function(ctx, hook) else {
+            hooks.push(ctx.evidence(hook.function));
+            continue;
+        };
+        let (before, after) = around_yield(function);
+        shutdown |= after;
+        match awaited_inits(ctx, &before) {
+            Some(awaited) if awaited.is_empty() => {}
+            Some(awaited) => init = init.or(awaited.into_iter().next()),
+            None => hooks.push(function.child_by_field_name("name").map_or_else(
+                || ctx.evidence(hook.function),
+                |n| text::name_text(ctx.original(n)),
+            )),
+        }
     }
-    ctx.model.statements.iter().any(|s| {
-        let text = ctx.original(*s);
-        s.kind() == "expression_statement"
-            && memchr::memmem::find(text, b".lifespan_context").is_some()
-            && memchr::memchr(b'=', text).is_some()
+    let guarded = guard_planned || !startup.guards.is_empty();
+    let init = init.filter(|_| !guarded);
+    (!hooks.is_empty() || init.is_some()).then(|| LifespanNeed {
+        app: text::name_text(app.name),
+        hooks,
+        init,
+        shutdown,
     })
 }
 
-/// LF006 findings: `Mangum(app, lifespan="off")` at import time, when `needs_lifespan`.
-pub fn lifespan_disabled(ctx: &Ctx, needs_lifespan: bool) -> Vec<Finding> {
-    if !needs_lifespan {
+/// The `def` a hook runs, when the module defines it.
+fn hook_function<'t>(ctx: &Ctx<'_, 't>, hook: &Hook<'t>) -> Option<Node<'t>> {
+    let mut node = hook.function;
+    if node.kind() == "list" {
+        node = named_children(node).find(|c| c.kind() != "comment")?;
+    }
+    match node.kind() {
+        "function_definition" => Some(node),
+        "identifier" => {
+            let name = ctx.model.node_text(node);
+            ctx.model.statements.iter().find_map(|&s| {
+                let def = match s.kind() {
+                    "function_definition" => s,
+                    "decorated_definition" => s.child_by_field_name("definition")?,
+                    _ => return None,
+                };
+                (def.kind() == "function_definition"
+                    && def
+                        .child_by_field_name("name")
+                        .is_some_and(|n| ctx.model.node_text(n) == name))
+                .then_some(def)
+            })
+        }
+        _ => None,
+    }
+}
+
+/// The statements of a function's body before its first `yield`, and whether any come after it.
+fn around_yield(function: Node) -> (Vec<Node>, bool) {
+    let Some(body) = function.child_by_field_name("body") else {
+        return (Vec::new(), false);
+    };
+    let statements: Vec<Node> = named_children(body)
+        .filter(|s| s.kind() != "comment")
+        .collect();
+    match statements.iter().position(|s| holds_yield(*s)) {
+        Some(at) => (statements[..at].to_vec(), at + 1 < statements.len()),
+        None => (statements, false),
+    }
+}
+
+fn holds_yield(node: Node) -> bool {
+    if node.kind() == "yield" {
+        return true;
+    }
+    if matches!(
+        node.kind(),
+        "function_definition" | "lambda" | "class_definition"
+    ) {
+        return false;
+    }
+    named_children(node).any(holds_yield)
+}
+
+/// The `init()` coroutines the statements await, when they do nothing else (a docstring and
+/// `pass` aside); `None` when they do other work.
+fn awaited_inits(ctx: &Ctx, statements: &[Node]) -> Option<Vec<String>> {
+    let mut awaited = Vec::new();
+    for statement in statements {
+        if is_docstring(*statement) || statement.kind() == "pass_statement" {
+            continue;
+        }
+        let call = (statement.kind() == "expression_statement")
+            .then(|| statement.named_child(0))
+            .flatten()
+            .filter(|e| e.kind() == "await")
+            .and_then(|e| e.named_child(0))
+            .filter(|c| c.kind() == "call")?;
+        let function = call.child_by_field_name("function")?;
+        let no_arguments = call
+            .child_by_field_name("arguments")
+            .is_some_and(|a| named_children(a).next().is_none());
+        let last = match function.kind() {
+            "identifier" => function,
+            "attribute" => function.child_by_field_name("attribute")?,
+            _ => return None,
+        };
+        if !no_arguments || !is_init_name(ctx, ctx.model.node_text(last)) {
+            return None;
+        }
+        awaited.push(text::name_text(ctx.original(function)));
+    }
+    Some(awaited)
+}
+
+/// Whether a name is one loopfix gives `init()`: the configured name, or it with `_2`, `_3`...
+fn is_init_name(ctx: &Ctx, name: &[u8]) -> bool {
+    let base = ctx.options.naming.init.as_bytes();
+    name == base
+        || name
+            .strip_prefix(base)
+            .and_then(|rest| rest.strip_prefix(b"_"))
+            .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit))
+}
+
+/// The apps of this module whose start-up needs the lifespan, for the modules that hand them
+/// to `Mangum(...)`; `guard_planned` when this module's init fix adds the request guard.
+pub fn lifespan_needs(ctx: &Ctx, guard_planned: bool) -> Vec<LifespanNeed> {
+    let found = Frameworks::find(ctx);
+    found
+        .apps()
+        .iter()
+        .filter(|app| app.framework.asgi)
+        .filter_map(|app| lifespan_need(ctx, &found, app, guard_planned))
+        .collect()
+}
+
+/// LF006 findings: each import-time `Mangum(app, ...)` whose lifespan is off or may be off while
+/// the app's start-up needs it, the app built in this module or, in the project phases, in a
+/// module of the run it imports. `guard_planned` when this module's init fix adds the request
+/// guard to its app.
+pub fn lifespan_disabled(ctx: &Ctx, guard_planned: bool) -> Vec<Finding> {
+    let servers: Vec<Served> = server_calls(ctx)
+        .into_iter()
+        .filter(|s| s.server.starts_with("mangum."))
+        .collect();
+    if servers.is_empty() {
         return Vec::new();
     }
-    let q = &*LIFESPAN;
-    let mut cursor = QueryCursor::new();
-    let mut matches = cursor.matches(&q.query, ctx.model.root, ctx.model.text);
+    let found = Frameworks::find(ctx);
     let mut findings = Vec::new();
-    while let Some(m) = matches.next() {
-        let capture = |index: u32| m.captures.iter().find(|c| c.index == index).map(|c| c.node);
-        let (Some(call), Some(function), Some(value)) =
-            (capture(q.call), capture(q.function), capture(q.value))
-        else {
-            continue;
-        };
-        if ctx.model.place_at(call.start_byte()) != Place::ImportTime {
+    for served in &servers {
+        let value = mangum_lifespan(ctx, served);
+        if matches!(value, LifespanValue::Runs) {
             continue;
         }
-        let is_mangum = ctx
-            .model
-            .qualified_name(function)
-            .is_some_and(|q| MANGUM.contains(&q.as_str()));
-        if !is_mangum || string_value(ctx, value).as_deref() != Some("off") {
-            continue;
+        let local = (served.app.kind() == "identifier")
+            .then(|| {
+                let name = ctx.model.node_text(served.app);
+                found
+                    .apps()
+                    .iter()
+                    .find(|a| a.name == name && a.framework.asgi)
+            })
+            .flatten();
+        if let Some(app) = local {
+            if let Some(need) = lifespan_need(ctx, &found, app, guard_planned) {
+                findings.push(finding(ctx, served, value, Some(app), None, &need));
+            }
+        } else if let Some((module, need)) = imported_need(ctx, served.app) {
+            findings.push(finding(ctx, served, value, None, Some(module), need));
         }
-        findings.push(lifespan_finding(ctx, call, value));
     }
     findings
 }
 
-fn lifespan_finding(ctx: &Ctx, call: Node, value: Node) -> Finding {
+/// The lifespan need of an app another module of the run builds (`from main import app`,
+/// `main.app`), in the project phases.
+fn imported_need<'a>(
+    ctx: &Ctx<'a, '_>,
+    expression: Node,
+) -> Option<(&'a ModuleSummary, &'a LifespanNeed)> {
+    let project = ctx.project?;
+    let qualified = ctx.model.qualified_name(expression)?;
+    let (module, name) = qualified.rsplit_once('.')?;
+    let module = if module.is_empty() { "." } else { module };
+    let summary = project
+        .index
+        .resolve(&project.module, project.is_package, module)?;
+    if summary.path == project.path {
+        return None;
+    }
+    let need = summary
+        .exports
+        .lifespan_needs
+        .iter()
+        .find(|n| n.app == name)?;
+    Some((summary, need))
+}
+
+fn finding(
+    ctx: &Ctx,
+    served: &Served,
+    value: LifespanValue,
+    app: Option<&App>,
+    module: Option<&ModuleSummary>,
+    need: &LifespanNeed,
+) -> Finding {
+    let app_name = match module {
+        Some(module) => format!("`{}` of {}", need.app, display_path(&module.path)),
+        None => format!("`{}`", need.app),
+    };
+    let needs = match (need.hooks.as_slice(), &need.init) {
+        ([], Some(init)) => format!("`{init}()` is awaited only there"),
+        ([hook], _) => format!("its start-up hook `{hook}` runs only there"),
+        (hooks, _) => {
+            let quoted: Vec<String> = hooks.iter().map(|h| format!("`{h}`")).collect();
+            format!("its start-up hooks {} run only there", quoted.join(", "))
+        }
+    };
+    let call = ctx.evidence(served.call);
+    let mut message = match value {
+        LifespanValue::MayBeOff(value) => format!(
+            "`{call}` may turn off the lifespan of {app_name} (loopfix cannot tell what `{}` is), but {needs}",
+            ctx.evidence(value)
+        ),
+        _ => format!("`{call}` never runs the lifespan of {app_name}, but {needs}"),
+    };
+    let fix = match lifespan_fix(ctx, value, app, need) {
+        Ok(fix) => Some(Arc::new(fix)),
+        Err(reason) => {
+            message.push_str(&format!("; no fix: {reason}"));
+            None
+        }
+    };
+    Finding {
+        rule: Rule::LifespanDisabled,
+        message,
+        range: served.call.byte_range(),
+        fix,
+    }
+}
+
+/// `lifespan="auto"` when the start-up is only loopfix's idempotent `init()` and the app has no
+/// shut-down work; else the request guard, for an `init()` of an app built here; else none.
+fn lifespan_fix(
+    ctx: &Ctx,
+    value: LifespanValue,
+    app: Option<&App>,
+    need: &LifespanNeed,
+) -> Result<Fix, Blocked> {
+    let Some(init) = need.init.as_deref().filter(|_| need.hooks.is_empty()) else {
+        return Err(Blocked::StartUpNotIdempotent);
+    };
+    if let (LifespanValue::Off(value), false) = (value, need.shutdown) {
+        return Ok(Fix::safe_edits(
+            "Set `lifespan=\"auto\"` so Mangum runs the app's start-up (an idempotent `init()`)",
+            vec![Edit::replace(value.byte_range(), auto_literal(ctx, value))],
+        ));
+    }
+    let Some(app) = app else {
+        return Err(Blocked::GuardInOtherModule {
+            app: need.app.clone(),
+            init: init.to_owned(),
+        });
+    };
+    let mut parts = FixParts::default();
+    let guard = guard_app(ctx, app, init, &mut parts)?;
+    parts.titles.push(format!(
+        "Await `{init}()` before every request with `{guard}`, so that it runs with the lifespan off too"
+    ));
+    parts.limit(Applicability::Safe);
+    parts.into_fix().map(|(fix, _)| fix)
+}
+
+/// `"auto"` in the quotes and prefix of the literal it replaces.
+fn auto_literal(ctx: &Ctx, value: Node) -> Vec<u8> {
     let quoted = ctx.original(value);
     let quote = quoted.last().copied().unwrap_or(b'"');
     let prefix_len = quoted
@@ -206,17 +378,5 @@ fn lifespan_finding(ctx: &Ctx, call: Node, value: Node) -> Finding {
     replacement.push(quote);
     replacement.extend_from_slice(b"auto");
     replacement.push(quote);
-    let fix = Fix::safe_edits(
-        "Set `lifespan=\"auto\"` so Mangum runs the app's start-up",
-        vec![Edit::replace(value.byte_range(), replacement)],
-    );
-    Finding {
-        rule: Rule::LifespanDisabled,
-        message: format!(
-            "`{}` never runs the app's lifespan, but its start-up work needs it",
-            ctx.evidence(call)
-        ),
-        range: call.byte_range(),
-        fix: Some(Arc::new(fix)),
-    }
+    replacement
 }

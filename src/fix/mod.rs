@@ -6,6 +6,7 @@
 
 mod cross;
 mod ctx;
+mod frameworks;
 mod group;
 mod imports;
 mod init;
@@ -79,9 +80,9 @@ pub fn analyze(
         analyze_sites(&ctx, &detection.sites)
     };
     if mentions_mangum {
-        let needs_lifespan = init.wired || lifespan::has_startup_hook(&ctx);
-        findings.extend(lifespan::lifespan_disabled(&ctx, needs_lifespan));
+        findings.extend(lifespan::lifespan_disabled(&ctx, init.wired));
     }
+    exports.lifespan_needs = lifespan::lifespan_needs(&ctx, init.wired);
     if let Some(project) = project {
         let (cross_findings, uses_of_others) = cross::findings(&ctx, project);
         findings.extend(cross_findings);

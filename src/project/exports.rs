@@ -1,6 +1,7 @@
 //! What one module exports that matters to the modules importing it: functions that run a loop,
 //! globals loaded after import (now, or once loopfix's fix applies), an `init()` nothing awaits,
-//! globals a fix deletes, and the module's own uses of such names in other modules.
+//! globals a fix deletes, apps whose start-up needs the lifespan, and the module's own uses of
+//! such names in other modules.
 
 use std::path::PathBuf;
 
@@ -28,6 +29,20 @@ pub struct LateGlobal {
     pub existing: bool,
 }
 
+/// Why the start-up of an app of the module needs the ASGI lifespan, for LF006 in the modules
+/// that hand the app to `Mangum(...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LifespanNeed {
+    /// The app's name.
+    pub app: String,
+    /// Start-up hooks with work of their own (not only loopfix's `init()`), as named.
+    pub hooks: Vec<String>,
+    /// The `init()` that only the lifespan awaits (no request guard), as called (`init`).
+    pub init: Option<String>,
+    /// The app has shut-down work, which `lifespan="auto"` runs after every invocation.
+    pub shutdown: bool,
+}
+
 /// What one module exports that matters to the modules that import it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Exports {
@@ -42,6 +57,8 @@ pub struct Exports {
     pub removed_globals: Vec<String>,
     /// This module's uses of names that other project modules' fixes delete or load late.
     pub uses_of_others: Vec<ExternalUse>,
+    /// The apps whose start-up needs the lifespan.
+    pub lifespan_needs: Vec<LifespanNeed>,
 }
 
 /// A use, in one module, of a name that another module's fix deletes or loads late.
@@ -55,6 +72,9 @@ pub struct ExternalUse {
     pub user: PathBuf,
     /// Why the user cannot be rewritten to follow the fix, when it cannot.
     pub blocked: Option<Blocked>,
+    /// The name is the module's `init()`, which the user awaits at the start-up of the app it
+    /// serves (the module serves none).
+    pub awaits_init: bool,
 }
 
 impl Exports {
@@ -64,6 +84,7 @@ impl Exports {
             && self.late_globals == other.late_globals
             && self.unwired_init == other.unwired_init
             && self.removed_globals == other.removed_globals
+            && self.lifespan_needs == other.lifespan_needs
     }
 
     /// The names other modules may use: loop functions, late globals, deleted globals.
@@ -81,5 +102,6 @@ impl Exports {
             && self.late_globals.is_empty()
             && self.unwired_init.is_none()
             && self.removed_globals.is_empty()
+            && self.lifespan_needs.is_empty()
     }
 }

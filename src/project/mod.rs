@@ -9,6 +9,6 @@ mod index;
 mod names;
 
 pub use context::ProjectContext;
-pub use exports::{Exports, ExternalUse, LateGlobal, LoopFunction};
+pub use exports::{Exports, ExternalUse, LateGlobal, LifespanNeed, LoopFunction};
 pub use index::{ModuleSummary, ProjectIndex, absolute_module};
 pub use names::{ModuleNames, is_package_init, module_name};

@@ -338,6 +338,13 @@ fn uses_an_export(exporters: &[&ModuleSummary], bytes: &[u8]) -> bool {
     let mentioned = |name: &str| memchr::memmem::find(bytes, name.as_bytes()).is_some();
     exporters.iter().any(|summary| {
         let exports = &summary.exports;
+        // A module without an app: the importer's app may have to await its `init()`; an app
+        // whose start-up needs the lifespan: the importer may hand it to `Mangum(...)`.
+        let hands_an_app =
+            exports.lifespan_needs.iter().any(|n| mentioned(&n.app)) && mentioned("Mangum");
+        if exports.unwired_init.is_some() || hands_an_app {
+            return true;
+        }
         let late_or_deleted = exports
             .late_globals
             .iter()

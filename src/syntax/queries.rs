@@ -35,11 +35,10 @@ pub struct CallsQuery {
 
 impl CallsQuery {
     fn new() -> Self {
-        let query = Query::new(
-            &language(),
+        let query = compile(
             include_str!("../../transforms/detect/calls.scm"),
-        )
-        .expect("transforms/detect/calls.scm compiles (guarded by syntax::queries::tests)");
+            "transforms/detect/calls.scm",
+        );
         let index = |name: &str| {
             query.capture_index_for_name(name).unwrap_or_else(|| {
                 panic!("calls.scm captures @{name} (guarded by syntax::queries::tests)")
@@ -54,47 +53,46 @@ impl CallsQuery {
     }
 }
 
-/// The query of `transforms/lifespan/detect.scm`: `Mangum(..., lifespan=...)` calls and
-/// `@app.on_event(...)` decorators.
-pub static LIFESPAN: LazyLock<LifespanQuery> = LazyLock::new(LifespanQuery::new);
-
-/// The compiled lifespan query and the indexes of its captures.
-pub struct LifespanQuery {
-    /// The query.
-    pub query: Query,
-    /// `@call`: a call with a `lifespan=` keyword.
-    pub call: u32,
-    /// `@function`: its callee.
-    pub function: u32,
-    /// `@value`: the keyword's value.
-    pub value: u32,
-    /// `@startup`: an `@app.on_event(...)` decorator.
-    pub startup: u32,
-    /// `@app`: the app it decorates with.
-    pub app: u32,
-    /// `@event`: the event name.
-    pub event: u32,
+/// Compiles a query of `transforms/` that is part of the binary; `file` names it in the panic,
+/// which the query's own test guards.
+pub fn compile(source: &str, file: &str) -> Query {
+    Query::new(&language(), source).unwrap_or_else(|e| panic!("{file} compiles: {e}"))
 }
 
-impl LifespanQuery {
+/// The query of `transforms/lifespan/detect.scm`: calls that may serve an app (`Mangum(...)`,
+/// `uvicorn.run(...)`) and the sub-apps mounted under another.
+pub static SERVING: LazyLock<ServingQuery> = LazyLock::new(ServingQuery::new);
+
+/// The compiled serving query and the indexes of its captures.
+pub struct ServingQuery {
+    /// The query.
+    pub query: Query,
+    /// `@serve`: a call that may serve an app.
+    pub serve: u32,
+    /// `@serve.function`: its callee.
+    pub function: u32,
+    /// `@serve.arguments`: its argument list.
+    pub arguments: u32,
+    /// `@mounted`: the name of an app mounted under another.
+    pub mounted: u32,
+}
+
+impl ServingQuery {
     fn new() -> Self {
-        let query = Query::new(
-            &language(),
+        let query = compile(
             include_str!("../../transforms/lifespan/detect.scm"),
-        )
-        .expect("transforms/lifespan/detect.scm compiles (guarded by syntax::queries::tests)");
+            "transforms/lifespan/detect.scm",
+        );
         let index = |name: &str| {
             query.capture_index_for_name(name).unwrap_or_else(|| {
                 panic!("lifespan/detect.scm captures @{name} (guarded by syntax::queries::tests)")
             })
         };
-        LifespanQuery {
-            call: index("call"),
-            function: index("function"),
-            value: index("value"),
-            startup: index("startup"),
-            app: index("app"),
-            event: index("event"),
+        ServingQuery {
+            serve: index("serve"),
+            function: index("serve.function"),
+            arguments: index("serve.arguments"),
+            mounted: index("mounted"),
             query,
         }
     }
@@ -114,9 +112,9 @@ mod tests {
     }
 
     #[test]
-    fn lifespan_query_compiles_with_its_captures() {
-        let q = &*LIFESPAN;
-        for name in ["call", "function", "value", "startup", "app", "event"] {
+    fn serving_query_compiles_with_its_captures() {
+        let q = &*SERVING;
+        for name in ["serve", "serve.function", "serve.arguments", "mounted"] {
             assert!(q.query.capture_index_for_name(name).is_some(), "@{name}");
         }
     }

@@ -1,12 +1,15 @@
 //! Problems between modules, found in the project phases: an import-time call of a function that
-//! another module of the project defines and that runs a loop (LF004), and reads of a global that
-//! its module loads after import: `from m import X` holds the placeholder forever
-//! ([`by_name`]), `m.X` needs the guard awaited first ([`by_attribute`]) (LF005).
+//! another module of the project defines and that runs a loop (LF004), an import of a module
+//! without an app whose `init()` this module's app must await ([`awaits_init`], LF004), and reads
+//! of a global that its module loads after import: `from m import X` holds the placeholder
+//! forever ([`by_name`]), `m.X` needs the guard awaited first ([`by_attribute`]) (LF005).
 
+mod awaits_init;
 mod by_attribute;
 mod by_name;
 mod uses;
 
+use self::awaits_init::awaits_init;
 use self::by_attribute::late_globals_by_attribute;
 use self::by_name::late_globals_by_name;
 use self::uses::{LateFinding, Use, project_uses};
@@ -29,6 +32,7 @@ pub fn findings(ctx: &Ctx, project: &ProjectContext) -> (Vec<Finding>, Vec<Exter
             name: u.name.clone(),
             user: project.path.clone(),
             blocked: Some(Blocked::UsesRemovedName),
+            awaits_init: false,
         })
         .collect();
     let mut findings = Vec::new();
@@ -51,6 +55,9 @@ pub fn findings(ctx: &Ctx, project: &ProjectContext) -> (Vec<Finding>, Vec<Exter
         uses_of_others.push(late_use(project, &finding));
         findings.push(finding.finding);
     }
+    let (init_findings, init_uses) = awaits_init(ctx, project);
+    findings.extend(init_findings);
+    uses_of_others.extend(init_uses);
     uses_of_others.sort();
     uses_of_others.dedup();
     (findings, uses_of_others)
@@ -62,6 +69,7 @@ fn late_use(project: &ProjectContext, late: &LateFinding) -> ExternalUse {
         name: late.name.clone(),
         user: project.path.clone(),
         blocked: late.blocked.clone(),
+        awaits_init: false,
     }
 }
 

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use tree_sitter::Node;
 
 use self::class_attribute::class_attribute;
+pub(crate) use self::wiring::has_wiring_point;
 use self::wiring::wire;
 use crate::detect::Site;
 use crate::diagnostic::{Access, Applicability, Blocked, Edit, RequiredImport, Until};
@@ -50,6 +51,8 @@ pub struct Outcome {
     pub excluded: Vec<(usize, Blocked)>,
     /// Whether the fix makes the app's lifespan await `init()`.
     pub wires_lifespan: bool,
+    /// The module serves no app: the `init()` its importers must await, fixed or not.
+    pub awaited_by_importers: Option<String>,
     /// The name of the `init()` the fix adds.
     pub name: Option<String>,
 }
@@ -118,49 +121,33 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
         .edits
         .extend(statement_edits(ctx, &moved, &init, &flag, &removed));
     let wiring = wire(ctx, &init, &mut parts);
-    outcome.wires_lifespan = wiring.is_some();
+    outcome.wires_lifespan = wiring.how.is_ok();
     outcome.name = Some(init.clone());
+    outcome.awaited_by_importers = wiring.through_importers.then(|| init.clone());
     let count = moved.len();
     let what = if count == 1 {
         "the start-up work".to_owned()
     } else {
         format!("the {count} start-up statements")
     };
-    match wiring {
-        Some(how) => {
+    match wiring.how {
+        Ok(how) => {
             parts
                 .titles
                 .push(format!("Move {what} into `async def {init}()`, {how}"));
             parts.limit(Applicability::Safe);
         }
-        None => {
-            parts.titles.push(format!(
-                "Move {what} into `async def {init}()`; await `{init}()` at the application's start-up{}",
-                importers_hint(ctx)
-            ));
-            parts.limit(Applicability::Unsafe);
+        // Nothing would await `init()`: the work stays, and each group says why (no orphans).
+        Err(reason) => {
+            let included = std::mem::take(&mut outcome.included);
+            outcome
+                .excluded
+                .extend(included.into_iter().map(|index| (index, reason.clone())));
+            return outcome;
         }
     }
     outcome.parts = Some(parts);
     outcome
-}
-
-/// ` (imported by a.py, b.py)` when the project walk found modules that import this one.
-fn importers_hint(ctx: &Ctx) -> String {
-    let Some(project) = ctx.project else {
-        return String::new();
-    };
-    let importers: Vec<String> = project
-        .index
-        .importers_of(&project.path)
-        .iter()
-        .map(|p| crate::paths::display_path(p))
-        .collect();
-    if importers.is_empty() {
-        String::new()
-    } else {
-        format!(" (imported by {})", importers.join(", "))
-    }
 }
 
 /// The moved statements of one candidate group, or why the group cannot move.

@@ -1,162 +1,98 @@
-//! Wiring `init()` into the application's start-up: an existing lifespan awaits it before its
-//! `yield`, else a `@app.on_event("startup")` handler as its first statement, else a new
-//! `lifespan` passed to the app's constructor.
+//! Where `init()` is awaited (SPEC §4.0 rule 3, §4.2): in the start-up of the app the module
+//! serves ([`crate::fix::frameworks`]: first in its first start-up hook or a new one, and before
+//! every request through the request guard of an ASGI app); for a module that builds no app, in
+//! the start-up of the app of each module of the run that imports it and serves one (a fix in
+//! both files, unsafe); else nowhere, and the work does not move (no `init()` that nothing
+//! awaits).
 
-use tree_sitter::Node;
-
-use crate::diagnostic::Edit;
+use crate::diagnostic::{Applicability, Blocked, UnsafeBecause};
 use crate::fix::ctx::Ctx;
-use crate::fix::imports::imported_name;
-use crate::fix::lifespan::{App, find_app};
+use crate::fix::frameworks::{Frameworks, served_app, wire_app};
 use crate::fix::parts::FixParts;
-use crate::fix::statements::first_statement_edit;
-use crate::fix::template;
-use crate::fix::text;
+use crate::paths::display_path;
 
-const LIFESPAN: &str = include_str!("../../../transforms/init/lifespan.py");
-const AWAIT_INIT: &str = include_str!("../../../transforms/init/await.py");
-
-/// Makes the app's start-up await `init()`; returns how, or `None` when there is no app.
-pub(super) fn wire(ctx: &Ctx, init: &str, parts: &mut FixParts) -> Option<String> {
-    let app = find_app(ctx)?;
-    let await_text = template::render(AWAIT_INIT, &[("init", init.as_bytes())], &ctx.style);
-    if let Some(function) = app.lifespan_function(ctx) {
-        let edit = before_first_yield(ctx, function, &await_text)?;
-        parts.edits.push(edit);
-        return Some(format!(
-            "awaited by the lifespan `{}`",
-            String::from_utf8_lossy(ctx.original(function.child_by_field_name("name")?))
-        ));
-    }
-    if app.lifespan.is_some() {
-        return None;
-    }
-    if let Some(handler) = app.startup_handler(ctx) {
-        parts
-            .edits
-            .push(first_statement_edit(ctx, handler, &await_text).ok()?);
-        return Some(format!(
-            "awaited by the startup handler `{}`",
-            String::from_utf8_lossy(ctx.original(handler.child_by_field_name("name")?))
-        ));
-    }
-    new_lifespan(ctx, &app, init, parts)
+/// Where `init()` is awaited.
+pub(super) struct Wiring {
+    /// How, for the fix's title, or why nothing can await it.
+    pub how: Result<String, Blocked>,
+    /// The module serves no app: modules that import it must await `init()`, so it is part of
+    /// what the module exports.
+    pub through_importers: bool,
 }
 
-/// A new `@asynccontextmanager` lifespan before the app, passed to its constructor.
-fn new_lifespan(ctx: &Ctx, app: &App, init: &str, parts: &mut FixParts) -> Option<String> {
-    let arguments = app.call.child_by_field_name("arguments")?;
-    if arguments.kind() != "argument_list" {
-        return None;
-    }
-    let lifespan = ctx.fresh_name("lifespan");
-    let decorator = imported_name(ctx, "contextlib", "asynccontextmanager", &mut parts.imports);
-    let definition = template::render(
-        LIFESPAN,
-        &[("lifespan", lifespan.as_bytes()), ("init", init.as_bytes())],
-        &ctx.style,
-    );
-    let definition = String::from_utf8_lossy(&definition).replacen(
-        "@asynccontextmanager",
-        &format!("@{decorator}"),
-        1,
-    );
-    let newline = &ctx.style.newline;
-    let mut text = definition.into_bytes();
-    for _ in 0..3 {
-        text.extend_from_slice(newline);
-    }
-    let line_start = ctx
-        .src
-        .line_start(ctx.src.line_index(app.statement.start_byte()));
-    parts.edits.push(Edit::insert(line_start, text));
-    parts.edits.push(keyword_argument_edit(
-        ctx,
-        arguments,
-        &format!("lifespan={lifespan}"),
-    ));
-    Some(format!(
-        "awaited by a new lifespan `{lifespan}` passed to the app"
-    ))
-}
-
-/// Inserts `keyword` as the last argument of a call.
-fn keyword_argument_edit(ctx: &Ctx, arguments: Node, keyword: &str) -> Edit {
-    let code = ctx.src.code();
-    let close = arguments.end_byte() - 1;
-    let mut cursor = arguments.walk();
-    let last = arguments
-        .named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment")
-        .last();
-    match last {
-        None => Edit::insert(close, keyword.to_owned()),
-        Some(last) => {
-            let between = &code[last.end_byte()..close];
-            let trailing_comma = between.contains(&b',');
-            if trailing_comma {
-                // `FastAPI(\n    title="x",\n)`: add a line of the same shape.
-                let indent = ctx.src.line_indent(last.start_byte()).to_vec();
-                let comma =
-                    last.end_byte() + between.iter().position(|&b| b == b',').unwrap_or(0) + 1;
-                let mut text = ctx.style.newline.clone();
-                text.extend_from_slice(&indent);
-                text.extend_from_slice(keyword.as_bytes());
-                text.push(b',');
-                Edit::insert(comma, text)
-            } else {
-                Edit::insert(last.end_byte(), format!(", {keyword}"))
-            }
-        }
+/// Makes the start-up of the served app await `init()`.
+pub(super) fn wire(ctx: &Ctx, init: &str, parts: &mut FixParts) -> Wiring {
+    let found = Frameworks::find(ctx);
+    match served_app(ctx, found.apps()) {
+        Ok(Some(app)) => Wiring {
+            how: wire_app(ctx, &found, app, init, parts),
+            through_importers: false,
+        },
+        Ok(None) => Wiring {
+            how: awaited_by_importers(ctx, init, parts),
+            through_importers: true,
+        },
+        Err(reason) => Wiring {
+            how: Err(reason),
+            through_importers: false,
+        },
     }
 }
 
-/// `await init()` just before the first `yield` of a lifespan function.
-fn before_first_yield(ctx: &Ctx, function: Node, await_text: &[u8]) -> Option<Edit> {
-    let body = function.child_by_field_name("body")?;
-    let yield_node = first_yield(body)?;
-    let mut statement = yield_node;
-    while let Some(parent) = statement.parent() {
-        if parent.kind() == "block" {
-            break;
-        }
-        statement = parent;
+/// Whether the module has somewhere to await `init()`: an app it serves, or an importer that
+/// serves one and awaits it (the project phases tell).
+pub(crate) fn has_wiring_point(ctx: &Ctx) -> bool {
+    let found = Frameworks::find(ctx);
+    if matches!(served_app(ctx, found.apps()), Ok(Some(_))) {
+        return true;
     }
-    let code = ctx.src.code();
-    if text::start_of_line_is_blank(code, statement.start_byte()) {
-        let indent = ctx.src.line_indent(statement.start_byte()).to_vec();
-        let mut text = await_text.to_vec();
-        text.extend_from_slice(&ctx.style.newline);
-        text.extend_from_slice(&indent);
-        Some(Edit::insert(statement.start_byte(), text))
-    } else {
-        let mut text = await_text.to_vec();
-        text.extend_from_slice(b"; ");
-        Some(Edit::insert(statement.start_byte(), text))
-    }
+    ctx.project.is_some_and(|project| {
+        project
+            .used_elsewhere
+            .iter()
+            .any(|u| u.awaits_init && u.blocked.is_none())
+    })
 }
 
-fn first_yield(body: Node) -> Option<Node> {
-    let mut cursor = body.walk();
-    loop {
-        let node = cursor.node();
-        if node.kind() == "yield" {
-            return Some(node);
-        }
-        let nested_scope = matches!(
-            node.kind(),
-            "function_definition" | "lambda" | "class_definition"
-        );
-        if !nested_scope && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() || cursor.node().id() == body.id() {
-                return None;
-            }
+/// A module without an app: the importers that serve one await `module.init()` (their own
+/// fixes, found in the project phases); this side of the fix is unsafe.
+fn awaited_by_importers(ctx: &Ctx, init: &str, parts: &mut FixParts) -> Result<String, Blocked> {
+    let call = match ctx.project {
+        Some(project) => format!("`{}.{init}()`", project.module),
+        None => format!("this module's `{init}()`"),
+    };
+    let no_application = || Blocked::NoApplication {
+        init: init.to_owned(),
+        call: call.clone(),
+    };
+    let project = ctx.project.ok_or_else(no_application)?;
+    let mut users: Vec<String> = Vec::new();
+    let mut blocked = None;
+    for external in project.uses_of(init.as_bytes()).filter(|u| u.awaits_init) {
+        match &external.blocked {
+            None => users.push(display_path(&external.user)),
+            Some(reason) => blocked = blocked.or(Some(reason.clone())),
         }
     }
+    users.sort();
+    users.dedup();
+    if users.is_empty() {
+        return Err(blocked.unwrap_or_else(no_application));
+    }
+    let call = format!("{}.{init}()", project.module);
+    let how = format!("awaited at the start-up of the app of {}", users.join(", "));
+    let others: Vec<String> = project
+        .index
+        .importers_of(&project.path)
+        .iter()
+        .map(|p| display_path(p))
+        .filter(|p| !users.contains(p))
+        .collect();
+    parts.limit(Applicability::Unsafe);
+    let reason = UnsafeBecause::AwaitedByImporters {
+        users,
+        call,
+        others,
+    };
+    Ok(format!("{how} (unsafe: {reason})"))
 }

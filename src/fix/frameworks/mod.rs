@@ -1,0 +1,13 @@
+//! The frameworks whose start-up `init()` is awaited in, as data (SPEC §4.2): the table of
+//! `transforms/frameworks/` ([`table`]), the apps and start-up hooks its queries find
+//! ([`detect`]), which app is served ([`served`]), and the edits that await a start-up
+//! coroutine in an app's start-up ([`wire`]).
+
+mod detect;
+mod served;
+mod table;
+mod wire;
+
+pub use self::detect::{App, Frameworks, Hook};
+pub use self::served::{Served, served_app, server_calls};
+pub use self::wire::{guard_app, wire_app};

@@ -1,0 +1,5 @@
+from mangum import Mangum
+
+import legacy
+
+handler = Mangum(legacy.app, lifespan="off")

@@ -1,0 +1,5 @@
+async def {hook}() -> None:
+    await {init}()
+
+
+{app}.startup.register({hook})

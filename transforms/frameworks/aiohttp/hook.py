@@ -1,0 +1,5 @@
+async def {hook}(application: {typing.Any}) -> None:
+    await {init}()
+
+
+{app}.on_startup.append({hook})

@@ -1,0 +1,3 @@
+@{app}.event
+async def {hook}() -> None:
+    await {init}()

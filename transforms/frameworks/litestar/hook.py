@@ -1,0 +1,2 @@
+async def {hook}() -> None:
+    await {init}()

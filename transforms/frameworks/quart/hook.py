@@ -1,0 +1,3 @@
+@{app}.before_serving
+async def {hook}() -> None:
+    await {init}()

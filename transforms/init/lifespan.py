@@ -1,4 +1,0 @@
-@asynccontextmanager
-async def {lifespan}(app):
-    await {init}()
-    yield
