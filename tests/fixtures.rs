@@ -150,6 +150,7 @@ fixtures! {
     loops_loop_global_async => "loops/loop_global_async.py",
     loops_loop_global_sync => "loops/loop_global_sync.py",
     loops_new_event_loop => "loops/new_event_loop.py",
+    loops_no_residue => "loops/no_residue.py",
     loops_policy => "loops/policy.py",
     loops_set_event_loop_inline => "loops/set_event_loop_inline.py",
     loops_try_finally_close => "loops/try_finally_close.py",

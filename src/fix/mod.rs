@@ -15,6 +15,7 @@ mod loops;
 mod mover;
 mod parts;
 mod reads;
+mod removal;
 mod safety;
 mod statements;
 mod template;
