@@ -577,7 +577,9 @@ fn rule_documentation() {
     let out = loopfix(dir.path(), &["rule", "loop-created-at-import"]);
     assert!(stdout(&out).starts_with("# loop-created-at-import (LF002)"));
     let out = loopfix(dir.path(), &["rule", "--all"]);
-    for code in ["LF001", "LF002", "LF003", "LF004", "LF005", "LF006"] {
+    for code in [
+        "LF001", "LF002", "LF003", "LF004", "LF005", "LF006", "LF007",
+    ] {
         assert!(stdout(&out).contains(&format!("({code})")), "{code}");
     }
     let out = loopfix(dir.path(), &["rule", "LF999"]);

@@ -173,6 +173,11 @@ fixtures! {
     regressions_run_keyword_arguments_dropped => "regressions/run_keyword_arguments_dropped.py",
     regressions_trailing_semicolon => "regressions/trailing_semicolon.py",
     regressions_unrelated_call_moves_with_the_loop => "regressions/unrelated_call_moves_with_the_loop.py",
+    running_at_import => "running/at_import.py",
+    shims_install_before_import => "shims/install_before_import.py",
+    shims_install_then_run => "shims/install_then_run.py",
+    shims_shim_then_run => "shims/shim_then_run.py",
+    shims_try_except => "shims/try_except.py",
     suppression_noqa => "suppression/noqa.py",
 }
 

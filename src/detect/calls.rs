@@ -17,6 +17,10 @@ const LOOP_METHODS: &[&[u8]] = &[
     b"set_event_loop",
     b"get_event_loop",
     b"close",
+    b"get_running_loop",
+    b"create_task",
+    b"current_task",
+    b"all_tasks",
 ];
 
 /// Every candidate call of the module that resolves to a loop operation, wherever it runs.
@@ -106,6 +110,10 @@ impl<'t> Classifier<'_, 't> {
             "asyncio.set_event_loop" => {
                 Some((Rule::LoopCreatedAtImport, SiteKind::SetLoop { var: None }))
             }
+            "asyncio.get_running_loop"
+            | "asyncio.create_task"
+            | "asyncio.current_task"
+            | "asyncio.all_tasks" => Some((Rule::NoRunningLoopAtImport, SiteKind::RunningLoop)),
             _ => None,
         }
     }

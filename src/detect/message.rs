@@ -55,6 +55,11 @@ pub fn site_message(src: &SourceFile, site: &Site) -> String {
             format!("`{call}` replaces the current event loop at import time")
         }
         SiteKind::CloseLoop { .. } => format!("`{call}` closes an event loop at import time"),
+        SiteKind::RunningLoop => format!(
+            "`{call}` needs a running event loop, and none runs at import time: it always raises \
+             `RuntimeError`; move it into a coroutine that runs inside the loop (the application's \
+             start-up hook, for instance)"
+        ),
     }
 }
 

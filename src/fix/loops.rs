@@ -172,6 +172,6 @@ pub fn loop_var<'t>(site: &Site<'t>) -> Option<&'t [u8]> {
             via: Via::LoopVar(var),
             ..
         } => Some(var),
-        SiteKind::Run { .. } => None,
+        SiteKind::Run { .. } | SiteKind::RunningLoop => None,
     }
 }

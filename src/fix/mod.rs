@@ -70,15 +70,27 @@ pub fn analyze(
         .iter()
         .map(|f| exported_function(&ctx, &detection.loop_functions, f))
         .collect();
+    // A call that needs a running loop has no fix (LF007): it takes no part in the groups.
+    let (running, sites): (Vec<_>, Vec<_>) = detection
+        .sites
+        .iter()
+        .partition(|s| s.kind == detect::SiteKind::RunningLoop);
+    let sites: Vec<detect::Site> = sites.into_iter().copied().collect();
     let SiteAnalysis {
         mut findings,
         init,
         effects,
-    } = if detection.sites.is_empty() {
+    } = if sites.is_empty() {
         SiteAnalysis::default()
     } else {
-        analyze_sites(&ctx, &detection.sites)
+        analyze_sites(&ctx, &sites)
     };
+    findings.extend(running.into_iter().map(|site| Finding {
+        rule: site.rule,
+        message: detect::message::site_message(src, site),
+        range: site.call.byte_range(),
+        fix: None,
+    }));
     if mentions_mangum {
         let needs_lifespan = init.wired || lifespan::has_startup_hook(&ctx);
         findings.extend(lifespan::lifespan_disabled(&ctx, needs_lifespan));

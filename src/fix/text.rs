@@ -1,5 +1,5 @@
 //! Edits on a file's lines: whether a statement has its line to itself, removing statements
-//! (without residue: [`super::removal`]) and list items, and names as text.
+//! (one statement; [`super::removal`] removes several without residue) and list items, and names as text.
 
 use tree_sitter::Node;
 
@@ -125,9 +125,4 @@ fn is_only_statement_in_block(statement: Node) -> bool {
 /// `prompt_text`), keeping non-ASCII identifier bytes as they are.
 pub fn name_text(name: &[u8]) -> String {
     String::from_utf8_lossy(name).into_owned()
-}
-
-/// Edits that remove statements, leaving no empty clause behind ([`super::removal`]).
-pub fn removal_edits(src: &SourceFile, statements: &[Node]) -> Vec<Edit> {
-    super::removal::removal_edits(src, statements)
 }

@@ -256,7 +256,7 @@ fn module_import(ctx: &Ctx, module_text: &str) -> (String, String) {
         None => (None, module_text.to_owned()),
     };
     let alias = if ctx.model.mentions(last.as_bytes()) {
-        ctx.fresh_name(&format!("{last}_module"))
+        ctx.fresh_alias(&format!("{last}_module"))
     } else {
         last.clone()
     };
