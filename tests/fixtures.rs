@@ -158,6 +158,7 @@ fixtures! {
     negative_entry_point => "negative/entry_point.py",
     negative_functions => "negative/functions.py",
     negative_local_run_function => "negative/local_run_function.py",
+    negative_receivers_not_loops => "negative/receivers_not_loops.py",
     negative_shadowed_import => "negative/shadowed_import.py",
     negative_strings_and_comments => "negative/strings_and_comments.py",
     negative_type_checking => "negative/type_checking.py",
