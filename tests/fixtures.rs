@@ -107,6 +107,7 @@ fixtures! {
     detect_optional_uvloop => "detect/optional_uvloop.py",
     detect_star_import => "detect/star_import.py",
     indirect_chain => "indirect/chain.py",
+    indirect_class_runs_loop => "indirect/class_runs_loop.py",
     indirect_plain_wrapper => "indirect/plain_wrapper.py",
     indirect_wrapper_used_at_runtime => "indirect/wrapper_used_at_runtime.py",
     indirect_wrapper_with_logic => "indirect/wrapper_with_logic.py",

@@ -228,6 +228,11 @@ pub enum Blocked {
         /// The wrapper.
         name: String,
     },
+    /// A class's `__init__`, classmethod or staticmethod runs its own loop.
+    MethodRunsLoop {
+        /// `Class.method`.
+        method: String,
+    },
     /// A loop-management call is part of a larger statement.
     PartOfLargerStatement {
         /// The call.
@@ -328,6 +333,10 @@ impl fmt::Display for Blocked {
             }
             ClassTargetNotPlain => f.write_str("the class attribute target is not a plain name"),
             NotALoopRun => f.write_str("the call is not a loop run"),
+            MethodRunsLoop { method } => write!(
+                f,
+                "`{method}` runs its own loop; give the class an `async def` method that does this work, and await it inside the application's loop"
+            ),
             WrapperDoesMore { name } => write!(
                 f,
                 "`{name}` does more than return its loop's result; call it inside the app instead"
@@ -431,6 +440,12 @@ mod tests {
             (
                 Blocked::EndsWithSemicolon,
                 "remove the `;` that ends the statement first",
+            ),
+            (
+                Blocked::MethodRunsLoop {
+                    method: "Database.__init__".into(),
+                },
+                "`Database.__init__` runs its own loop; give the class an `async def` method that does this work, and await it inside the application's loop",
             ),
         ];
         for (reason, text) in cases {

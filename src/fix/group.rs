@@ -12,6 +12,7 @@ use super::parts::{FixEffects, FixParts};
 use super::removal::removal_edits;
 use super::text;
 use super::{init, lazy, lifespan, loops, unit};
+use crate::detect;
 use crate::detect::message::site_message;
 use crate::detect::{Site, SiteKind, Via};
 use crate::diagnostic::{Applicability, Blocked, Finding, Fix};
@@ -338,6 +339,13 @@ fn wrappers_to_remove<'t>(
         else {
             continue;
         };
+        if let Some(def) = chain[0]
+            && detect::wrappers::method_class(def).is_some()
+        {
+            return Err(Blocked::MethodRunsLoop {
+                method: detect::wrappers::def_label(ctx.src.code(), def),
+            });
+        }
         if !plain {
             return Err(Blocked::WrapperDoesMore {
                 name: String::from_utf8_lossy(name).into_owned(),

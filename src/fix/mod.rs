@@ -65,9 +65,12 @@ pub fn analyze(
             .collect(),
         ..Exports::default()
     };
+    // A classmethod's calls go through its class (`Database.create()`): only functions and
+    // constructors are followed across modules.
     exports.loop_functions = detection
         .loop_functions
         .iter()
+        .filter(|f| !f.is_factory())
         .map(|f| exported_function(&ctx, &detection.loop_functions, f))
         .collect();
     // A call that needs a running loop has no fix (LF007): it takes no part in the groups.
@@ -154,19 +157,23 @@ fn exported_function(
     all: &[detect::wrappers::LoopFunction],
     function: &detect::wrappers::LoopFunction,
 ) -> LoopFunction {
-    let mut chain = vec![format!("`{}`", text::name_text(function.name))];
+    let label = |f: &detect::wrappers::LoopFunction| {
+        format!("`{}`", detect::wrappers::def_label(ctx.src.code(), f.def))
+    };
+    let mut chain = vec![label(function)];
     let mut current = function;
     while let Some(next) = current.next {
         if chain.len() > detect::wrappers::MAX_CHAIN {
             break;
         }
         current = &all[next];
-        chain.push(format!("`{}`", text::name_text(current.name)));
+        chain.push(label(current));
     }
     chain.push(format!("`{}`", ctx.evidence(current.evidence)));
     LoopFunction {
         name: text::name_text(function.name),
         chain: chain.join(" -> "),
         line: ctx.line(current.evidence.start_byte()),
+        constructor: function.class.is_some(),
     }
 }

@@ -15,6 +15,8 @@ pub struct LoopFunction {
     pub chain: String,
     /// The line of the loop run.
     pub line: usize,
+    /// A class whose `__init__` runs the loop, called as `Class(...)`.
+    pub constructor: bool,
 }
 
 /// A global that is loaded after import: lazily by a guard, or by `init()`.

@@ -76,15 +76,25 @@ fn indirect_call(ctx: &Ctx, u: &Use, function: &LoopFunction) -> Option<Finding>
             && p.child_by_field_name("function")
                 .is_some_and(|f| f.id() == u.node.id())
     })?;
+    let remedy = if function.constructor {
+        format!(
+            "no fix: `{}` runs its own loop when constructed; give the class an `async def` method that does this work, and await it inside the application's loop",
+            function.name
+        )
+    } else {
+        format!(
+            "no safe fix: `{}` runs its own loop, so call an async version of it from a lazy loader or `init()` instead",
+            function.name
+        )
+    };
     Some(Finding {
         rule: Rule::IndirectLoopAtImport,
         message: format!(
-            "`{}` runs an event loop at import time, through {} ({}, line {}); no safe fix: `{}` runs its own loop, so call an async version of it from a lazy loader or `init()` instead",
+            "`{}` runs an event loop at import time, through {} ({}, line {}); {remedy}",
             ctx.evidence(call),
             function.chain,
             display_path(&u.module.path),
             function.line,
-            function.name
         ),
         range: call.byte_range(),
         fix: None,
