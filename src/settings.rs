@@ -204,6 +204,12 @@ impl Resolver {
         })
     }
 
+    /// The `pyproject.toml` files discovery passed over since the last call (they do not parse
+    /// and hold no `[tool.loopfix]` table), each with why: warnings, not errors.
+    pub fn take_warnings(&self) -> Vec<ConfigError> {
+        self.discovery.take_warnings()
+    }
+
     /// The settings for a file or directory at `path` (it is looked at to tell which).
     pub fn settings_for(&self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
         let absolute = absolute(&self.cwd, path);
