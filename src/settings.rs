@@ -78,6 +78,7 @@ impl Settings {
             fix: Arc::clone(&self.fix),
             project: None,
             full_parse: self.full_parse,
+            dunder_main: path.file_name().is_some_and(|n| n == "__main__.py"),
         }
     }
 

@@ -24,6 +24,8 @@ pub struct AnalysisOptions {
     pub project: Option<Arc<ProjectContext>>,
     /// Parse every file that holds a needle, without the lexical fast path (for comparisons).
     pub full_parse: bool,
+    /// The file is a package's `__main__.py`: an entry point (SPEC §4.5).
+    pub dunder_main: bool,
 }
 
 /// The findings of one source, sorted by position; suppressed and unselected ones left out.
@@ -42,7 +44,13 @@ pub fn analyze_with_exports(
     parse::check_size(src.code().len())?;
     let tree = parse::parse(src.parse_text())?;
     let model = Model::build(&tree, src.parse_text());
-    let analysis = crate::fix::analyze(&model, src, &options.fix, options.project.as_deref());
+    let analysis = crate::fix::analyze(
+        &model,
+        src,
+        &options.fix,
+        options.project.as_deref(),
+        options.dunder_main,
+    );
     let findings = analysis
         .findings
         .into_iter()

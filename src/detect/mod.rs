@@ -3,6 +3,7 @@
 //! import-time calls (LF004); with the one-line message of each ([`message`]).
 
 mod calls;
+pub mod entry;
 pub mod identity;
 pub mod message;
 mod shim;

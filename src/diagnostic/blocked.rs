@@ -228,6 +228,8 @@ pub enum Blocked {
         /// The wrapper.
         name: String,
     },
+    /// An entry point's earlier loop, and no way to move its work into the program's loop.
+    SeparateProgramLoop,
     /// A class's `__init__`, classmethod or staticmethod runs its own loop.
     MethodRunsLoop {
         /// `Class.method`.
@@ -333,6 +335,10 @@ impl fmt::Display for Blocked {
             }
             ClassTargetNotPlain => f.write_str("the class attribute target is not a plain name"),
             NotALoopRun => f.write_str("the call is not a loop run"),
+            SeparateProgramLoop => write!(
+                f,
+                "move this work into the program's loop: the start-up hook of the framework that runs the program, or one `async def main()` that the program runs once"
+            ),
             MethodRunsLoop { method } => write!(
                 f,
                 "`{method}` runs its own loop; give the class an `async def` method that does this work, and await it inside the application's loop"
@@ -440,6 +446,10 @@ mod tests {
             (
                 Blocked::EndsWithSemicolon,
                 "remove the `;` that ends the statement first",
+            ),
+            (
+                Blocked::SeparateProgramLoop,
+                "move this work into the program's loop: the start-up hook of the framework that runs the program, or one `async def main()` that the program runs once",
             ),
             (
                 Blocked::MethodRunsLoop {

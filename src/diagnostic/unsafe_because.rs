@@ -26,6 +26,11 @@ pub enum UnsafeBecause {
         /// Its line.
         line: usize,
     },
+    /// Statements between the moved one and the program's run now run before it.
+    RunsLater {
+        /// The line of the first of them.
+        line: usize,
+    },
     /// A function assigns the name, and the guard could overwrite it.
     WrittenInFunction {
         /// The name.
@@ -53,6 +58,9 @@ impl fmt::Display for UnsafeBecause {
                 f,
                 "`{statement}` on line {line} also moves to the first use"
             ),
+            UnsafeBecause::RunsLater { line } => {
+                write!(f, "the statements from line {line} on now run before it")
+            }
             UnsafeBecause::WrittenInFunction {
                 name,
                 function,
@@ -93,6 +101,10 @@ mod tests {
             }
             .to_string(),
             "a.py, b.py must read it through the module too (LF005)"
+        );
+        assert_eq!(
+            UnsafeBecause::RunsLater { line: 12 }.to_string(),
+            "the statements from line 12 on now run before it"
         );
     }
 }

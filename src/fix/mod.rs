@@ -6,6 +6,7 @@
 
 mod cross;
 mod ctx;
+mod entry;
 mod group;
 mod imports;
 mod init;
@@ -44,12 +45,14 @@ pub struct Analysis {
 }
 
 /// Finds every import-time loop problem of a module and builds its fixes; with the project's
-/// context, also the problems between modules (LF004 across modules, LF005).
+/// context, also the problems between modules (LF004 across modules, LF005). `dunder_main`
+/// when the module is a package's `__main__.py` (an entry point, [`entry`]).
 pub fn analyze(
     model: &Model,
     src: &SourceFile,
     options: &FixOptions,
     project: Option<&ProjectContext>,
+    dunder_main: bool,
 ) -> Analysis {
     let detection = detect::find_sites(model);
     let mentions_mangum = memchr::memmem::find(src.code(), b"Mangum").is_some();
@@ -79,15 +82,42 @@ pub fn analyze(
         .iter()
         .partition(|s| s.kind == detect::SiteKind::RunningLoop);
     let sites: Vec<detect::Site> = sites.into_iter().copied().collect();
+    let (mut cross_findings, uses_of_others) = match project {
+        Some(project) => cross::findings(&ctx, project),
+        None => Default::default(),
+    };
+    // Another module's loop function called at import time is a loop too, for an entry point.
+    let indirect: Vec<(usize, tree_sitter::Node)> = cross_findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.rule == crate::rules::Rule::IndirectLoopAtImport)
+        .filter_map(|(i, f)| {
+            let call = model
+                .root
+                .descendant_for_byte_range(f.range.start, f.range.end)?;
+            Some((i, call))
+        })
+        .collect();
+    let calls: Vec<tree_sitter::Node> = indirect.iter().map(|(_, c)| *c).collect();
+    let importer = project.and_then(ProjectContext::importer_of_module);
+    let entry = entry::entry_sites(&ctx, sites, &calls, dunder_main, importer);
+    exports.entry_script = entry.script;
+    let program_calls: Vec<usize> = entry.program_calls.iter().map(|&c| indirect[c].0).collect();
+    let mut kept = 0;
+    cross_findings.retain(|_| {
+        kept += 1;
+        !program_calls.contains(&(kept - 1))
+    });
     let SiteAnalysis {
         mut findings,
         init,
         effects,
-    } = if sites.is_empty() {
+    } = if entry.sites.is_empty() {
         SiteAnalysis::default()
     } else {
-        analyze_sites(&ctx, &sites)
+        analyze_sites(&ctx, &entry.sites, entry.context.as_ref())
     };
+    findings.extend(entry.findings);
     findings.extend(running.into_iter().map(|site| Finding {
         rule: site.rule,
         message: detect::message::site_message(src, site),
@@ -98,11 +128,8 @@ pub fn analyze(
         let needs_lifespan = init.wired || lifespan::has_startup_hook(&ctx);
         findings.extend(lifespan::lifespan_disabled(&ctx, needs_lifespan));
     }
-    if let Some(project) = project {
-        let (cross_findings, uses_of_others) = cross::findings(&ctx, project);
-        findings.extend(cross_findings);
-        exports.uses_of_others = uses_of_others;
-    }
+    findings.extend(cross_findings);
+    exports.uses_of_others = uses_of_others;
     findings.sort_by_key(|f| (f.range.start, f.range.end));
     exports.unwired_init = init.unwired;
     for (built, identified) in identify(&mut findings) {

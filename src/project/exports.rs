@@ -44,9 +44,13 @@ pub struct Exports {
     pub removed_globals: Vec<String>,
     /// This module's uses of names that other project modules' fixes delete or load late.
     pub uses_of_others: Vec<ExternalUse>,
+    /// The module is a script that ends in its program's run: an entry point unless another
+    /// module of the run imports it (its importers say so).
+    pub entry_script: bool,
 }
 
-/// A use, in one module, of a name that another module's fix deletes or loads late.
+/// A use, in one module, of a name that another module's fix deletes or loads late; or, with
+/// an empty `name`, an import of a module that is an entry script ([`Exports::entry_script`]).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ExternalUse {
     /// The module that defines the name.
@@ -66,6 +70,7 @@ impl Exports {
             && self.late_globals == other.late_globals
             && self.unwired_init == other.unwired_init
             && self.removed_globals == other.removed_globals
+            && self.entry_script == other.entry_script
     }
 
     /// The names other modules may use: loop functions, late globals, deleted globals.
@@ -83,5 +88,6 @@ impl Exports {
             && self.late_globals.is_empty()
             && self.unwired_init.is_none()
             && self.removed_globals.is_empty()
+            && !self.entry_script
     }
 }

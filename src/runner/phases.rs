@@ -303,6 +303,10 @@ fn imports_an_export(
     let mentioned = |name: &str| memchr::memmem::find(&bytes, name.as_bytes()).is_some();
     exporters.iter().any(|summary| {
         let exports = &summary.exports;
+        // Importing an entry script at all tells it that it is not an entry point.
+        if exports.entry_script {
+            return true;
+        }
         let late_or_deleted = exports
             .late_globals
             .iter()

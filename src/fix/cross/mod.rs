@@ -51,9 +51,71 @@ pub fn findings(ctx: &Ctx, project: &ProjectContext) -> (Vec<Finding>, Vec<Exter
         uses_of_others.push(late_use(project, &finding));
         findings.push(finding.finding);
     }
+    uses_of_others.extend(entry_scripts_imported(ctx, project));
     uses_of_others.sort();
     uses_of_others.dedup();
     (findings, uses_of_others)
+}
+
+/// The entry scripts of the run that this module imports (`from main import bot`,
+/// `import main`, `import app.jobs`): an import of one, recorded with an empty name, tells it
+/// that it is not an entry point.
+fn entry_scripts_imported(ctx: &Ctx, project: &ProjectContext) -> Vec<ExternalUse> {
+    let mut found = Vec::new();
+    for module in imported_module_names(ctx) {
+        let Some(summary) = project
+            .index
+            .resolve(&project.module, project.is_package, &module)
+        else {
+            continue;
+        };
+        if summary.exports.entry_script && summary.path != project.path {
+            found.push(ExternalUse {
+                module: summary.path.clone(),
+                name: String::new(),
+                user: project.path.clone(),
+                blocked: None,
+            });
+        }
+    }
+    found
+}
+
+/// Every module an import statement of the module may name: `a.b` for `import a.b as c`; `m`
+/// and `m.x` for `from m import x` (`x` may be a submodule).
+fn imported_module_names(ctx: &Ctx) -> Vec<String> {
+    let text = |node: tree_sitter::Node| {
+        String::from_utf8_lossy(ctx.model.node_text(node))
+            .split_whitespace()
+            .collect::<String>()
+    };
+    let dotted = |node: tree_sitter::Node| match node.kind() {
+        "aliased_import" => node.child_by_field_name("name").map(text),
+        "dotted_name" => Some(text(node)),
+        _ => None,
+    };
+    let mut modules = Vec::new();
+    for import in &ctx.model.imports {
+        let node = import.node;
+        let mut cursor = node.walk();
+        let names: Vec<String> = node
+            .children_by_field_name("name", &mut cursor)
+            .filter_map(dotted)
+            .collect();
+        match node.kind() {
+            "import_statement" => modules.extend(names),
+            "import_from_statement" => {
+                let Some(module) = node.child_by_field_name("module_name").map(text) else {
+                    continue;
+                };
+                let separator = if module.ends_with('.') { "" } else { "." };
+                modules.extend(names.iter().map(|n| format!("{module}{separator}{n}")));
+                modules.push(module);
+            }
+            _ => {}
+        }
+    }
+    modules
 }
 
 fn late_use(project: &ProjectContext, late: &LateFinding) -> ExternalUse {
