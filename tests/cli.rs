@@ -652,8 +652,10 @@ fn completions_are_generated() {
     assert!(stdout(&out).contains("loopfix"));
 }
 
+/// A module whose import-time set-up runs a loop (it does not end in the run, so it is no
+/// script's entry point).
 const BARE_CALL: &str =
-    "import asyncio\n\n\nasync def setup():\n    pass\n\n\nasyncio.run(setup())\n";
+    "import asyncio\n\n\nasync def setup():\n    pass\n\n\nasyncio.run(setup())\nREADY = True\n";
 
 #[test]
 fn check_and_fix_agree_under_nested_configuration() {

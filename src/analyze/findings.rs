@@ -28,6 +28,19 @@ pub struct AnalysisOptions {
     pub dunder_main: bool,
 }
 
+/// What the analysis of one source finds.
+#[derive(Debug, Default)]
+pub struct Analyzed {
+    /// The findings, sorted by position; suppressed and unselected ones left out.
+    pub findings: Vec<Finding>,
+    /// Fixes that follow another module's fix and are no findings of their own (a read of
+    /// `m.X` awaits `m`'s new guard first), each with the read it rewrites: `fix` applies them
+    /// with that module's fix; nothing reports them.
+    pub follow_ups: Vec<Finding>,
+    /// What the source exports to the rest of the project.
+    pub exports: Exports,
+}
+
 /// The findings of one source, sorted by position; suppressed and unselected ones left out.
 pub fn analyze(src: &SourceFile, options: &AnalysisOptions) -> Result<Vec<Finding>, ParseError> {
     analyze_with_exports(src, options).map(|(findings, _)| findings)
@@ -38,8 +51,14 @@ pub fn analyze_with_exports(
     src: &SourceFile,
     options: &AnalysisOptions,
 ) -> Result<(Vec<Finding>, Exports), ParseError> {
+    analyze_fully(src, options).map(|a| (a.findings, a.exports))
+}
+
+/// The findings of one source, the fixes that follow other modules' fixes, and what the source
+/// exports.
+pub fn analyze_fully(src: &SourceFile, options: &AnalysisOptions) -> Result<Analyzed, ParseError> {
     if options.project.is_none() && !needs_parse(src.code(), options.full_parse) {
-        return Ok((Vec::new(), Exports::default()));
+        return Ok(Analyzed::default());
     }
     parse::check_size(src.code().len())?;
     let tree = parse::parse(src.parse_text())?;
@@ -51,14 +70,19 @@ pub fn analyze_with_exports(
         options.project.as_deref(),
         options.dunder_main,
     );
-    let findings = analysis
-        .findings
-        .into_iter()
-        .filter(|f| options.rules.contains(f.rule))
-        .filter(|f| {
-            noqa::suppression_at(src, tree.root_node(), f.range.start)
-                .is_none_or(|s| !s.covers(f.rule))
-        })
-        .collect();
-    Ok((findings, analysis.exports))
+    let reported = |findings: Vec<Finding>| -> Vec<Finding> {
+        findings
+            .into_iter()
+            .filter(|f| options.rules.contains(f.rule))
+            .filter(|f| {
+                noqa::suppression_at(src, tree.root_node(), f.range.start)
+                    .is_none_or(|s| !s.covers(f.rule))
+            })
+            .collect()
+    };
+    Ok(Analyzed {
+        findings: reported(analysis.findings),
+        follow_ups: reported(analysis.follow_ups),
+        exports: analysis.exports,
+    })
 }

@@ -47,7 +47,7 @@ impl fmt::Display for UnsafeBecause {
         match self {
             UnsafeBecause::ImportersMustFollow { users } => write!(
                 f,
-                "{} must read it through the module too (LF005)",
+                "{} must follow: read it through the module, after its guard",
                 users.join(", ")
             ),
             UnsafeBecause::DropsArguments { arguments } => {
@@ -100,7 +100,7 @@ mod tests {
                 users: vec!["a.py".into(), "b.py".into()]
             }
             .to_string(),
-            "a.py, b.py must read it through the module too (LF005)"
+            "a.py, b.py must follow: read it through the module, after its guard"
         );
         assert_eq!(
             UnsafeBecause::RunsLater { line: 12 }.to_string(),

@@ -40,6 +40,9 @@ use crate::source::SourceFile;
 pub struct Analysis {
     /// Findings, sorted by position.
     pub findings: Vec<Finding>,
+    /// Fixes that follow other modules' proposed fixes, not findings of their own
+    /// ([`crate::analyze::Analyzed::follow_ups`]).
+    pub follow_ups: Vec<Finding>,
     /// What the module exports to the rest of the project.
     pub exports: Exports,
 }
@@ -82,9 +85,13 @@ pub fn analyze(
         .iter()
         .partition(|s| s.kind == detect::SiteKind::RunningLoop);
     let sites: Vec<detect::Site> = sites.into_iter().copied().collect();
-    let (mut cross_findings, uses_of_others) = match project {
+    let cross::CrossFindings {
+        findings: mut cross_findings,
+        follow_ups,
+        uses_of_others,
+    } = match project {
         Some(project) => cross::findings(&ctx, project),
-        None => Default::default(),
+        None => cross::CrossFindings::default(),
     };
     // Another module's loop function called at import time is a loop too, for an entry point.
     let indirect: Vec<(usize, tree_sitter::Node)> = cross_findings
@@ -147,7 +154,13 @@ pub fn analyze(
                 .extend(effect.removed_globals.iter().cloned());
         }
     }
-    Analysis { findings, exports }
+    let mut follow_ups = follow_ups;
+    identify(&mut follow_ups);
+    Analysis {
+        findings,
+        follow_ups,
+        exports,
+    }
 }
 
 /// Gives each distinct fix of the sorted `findings` its identity ([`FixId`]), from its first

@@ -17,9 +17,22 @@ use crate::project::{ExternalUse, LoopFunction, ProjectContext};
 use crate::rules::Rule;
 use crate::semantic::Place;
 
-/// The second-phase findings of a module, and the names of other modules it uses that their
-/// fixes would delete.
-pub fn findings(ctx: &Ctx, project: &ProjectContext) -> (Vec<Finding>, Vec<ExternalUse>) {
+/// What the second phase finds in a module.
+#[derive(Default)]
+pub struct CrossFindings {
+    /// LF004 across modules, LF005.
+    pub findings: Vec<Finding>,
+    /// Fixes that follow other modules' proposed fixes (`m.X` awaits `m`'s new guard): no
+    /// findings; `fix` applies them with the other module's fix.
+    pub follow_ups: Vec<Finding>,
+    /// The names of other modules this module uses that their fixes delete or load late (and
+    /// the entry scripts it imports).
+    pub uses_of_others: Vec<ExternalUse>,
+}
+
+/// The second-phase findings of a module, its follow-ups of other modules' fixes, and the names
+/// of other modules it uses that their fixes would delete.
+pub fn findings(ctx: &Ctx, project: &ProjectContext) -> CrossFindings {
     let uses = project_uses(ctx, project);
     let mut uses_of_others: Vec<ExternalUse> = uses
         .iter()
@@ -47,14 +60,24 @@ pub fn findings(ctx: &Ctx, project: &ProjectContext) -> (Vec<Finding>, Vec<Exter
         uses_of_others.push(late_use(project, &finding));
         findings.push(finding.finding);
     }
-    for finding in late_globals_by_attribute(ctx, &uses) {
-        uses_of_others.push(late_use(project, &finding));
-        findings.push(finding.finding);
+    let mut follow_ups = Vec::new();
+    for late in late_globals_by_attribute(ctx, &uses) {
+        uses_of_others.push(late_use(project, &late));
+        // A follower that cannot follow blocks the other module's fix, which says why.
+        match (late.follow_up, late.finding.fix.is_some()) {
+            (false, _) => findings.push(late.finding),
+            (true, true) => follow_ups.push(late.finding),
+            (true, false) => {}
+        }
     }
     uses_of_others.extend(entry_scripts_imported(ctx, project));
     uses_of_others.sort();
     uses_of_others.dedup();
-    (findings, uses_of_others)
+    CrossFindings {
+        findings,
+        follow_ups,
+        uses_of_others,
+    }
 }
 
 /// The entry scripts of the run that this module imports (`from main import bot`,

@@ -135,9 +135,10 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
             parts.limit(Applicability::Safe);
         }
         None => {
+            let names: Vec<&[u8]> = moved.iter().flat_map(|m| m.names.iter().copied()).collect();
             parts.titles.push(format!(
                 "Move {what} into `async def {init}()`; await `{init}()` at the application's start-up{}",
-                importers_hint(ctx)
+                importers_hint(ctx, &names)
             ));
             parts.limit(Applicability::Unsafe);
         }
@@ -146,21 +147,24 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
     outcome
 }
 
-/// ` (imported by a.py, b.py)` when the project walk found modules that import this one.
-fn importers_hint(ctx: &Ctx) -> String {
+/// ` (used by a.py, b.py)` when modules of the run use the names that move (they must await
+/// `init()` first, or read them after start-up); the modules that only import this one are not
+/// listed.
+fn importers_hint(ctx: &Ctx, names: &[&[u8]]) -> String {
     let Some(project) = ctx.project else {
         return String::new();
     };
-    let importers: Vec<String> = project
-        .index
-        .importers_of(&project.path)
+    let mut users: Vec<String> = names
         .iter()
-        .map(|p| crate::paths::display_path(p))
+        .flat_map(|name| project.uses_of(name))
+        .map(|u| crate::paths::display_path(&u.user))
         .collect();
-    if importers.is_empty() {
+    users.sort();
+    users.dedup();
+    if users.is_empty() {
         String::new()
     } else {
-        format!(" (imported by {})", importers.join(", "))
+        format!(" (used by {})", users.join(", "))
     }
 }
 
