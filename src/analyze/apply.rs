@@ -95,6 +95,24 @@ pub struct Fixed {
     pub unconverged_after: Option<usize>,
 }
 
+impl Fixed {
+    /// What went wrong while fixing, as the file's errors: each fix refused because its result
+    /// did not parse, and a loop that found no fixed point.
+    pub fn errors(&self) -> Vec<FileError> {
+        self.refused
+            .iter()
+            .map(|r| FileError::RefusedFix {
+                codes: r.codes.clone(),
+                title: r.title.clone(),
+            })
+            .chain(
+                self.unconverged_after
+                    .map(|rounds| FileError::NotConverged { rounds }),
+            )
+            .collect()
+    }
+}
+
 /// Why fixing could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum FixError {
@@ -375,6 +393,10 @@ mod tests {
         for pace in [Pace::AllAtOnce, Pace::OneAtATime] {
             let fixed = run(endless, pace, |_| Answer::Apply);
             assert_eq!(fixed.unconverged_after, Some(MAX_ROUNDS), "{pace:?}");
+            assert_eq!(
+                fixed.errors(),
+                [FileError::NotConverged { rounds: MAX_ROUNDS }]
+            );
             assert_eq!(fixed.applied.len(), MAX_ROUNDS);
             assert!(fixed.code.starts_with(b"# again\n# again\n"));
         }
@@ -384,6 +406,7 @@ mod tests {
     fn a_loop_that_settles_reports_nothing() {
         let fixed = run(settling, Pace::AllAtOnce, |_| Answer::Apply);
         assert_eq!(fixed.unconverged_after, None);
+        assert!(fixed.errors().is_empty());
         assert_eq!(fixed.code, b"# again\nx = 1\n");
         assert!(fixed.remaining.is_empty());
     }

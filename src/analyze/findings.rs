@@ -62,7 +62,28 @@ pub fn analyze_fully(src: &SourceFile, options: &AnalysisOptions) -> Result<Anal
     }
     parse::check_size(src.code().len())?;
     let tree = parse::parse(src.parse_text())?;
-    let model = Model::build(&tree, src.parse_text());
+    Ok(analyze_tree_fully(src, &tree, options))
+}
+
+/// [`analyze_with_exports`] of a source already parsed into `tree` (by [`parse::parse`] or
+/// [`parse::parse_reusing`], so without syntax errors): the language server re-parses each
+/// version of a document from the tree of the one before.
+pub fn analyze_tree(
+    src: &SourceFile,
+    tree: &tree_sitter::Tree,
+    options: &AnalysisOptions,
+) -> (Vec<Finding>, Exports) {
+    let analyzed = analyze_tree_fully(src, tree, options);
+    (analyzed.findings, analyzed.exports)
+}
+
+/// [`analyze_fully`] of a source already parsed into `tree`.
+pub fn analyze_tree_fully(
+    src: &SourceFile,
+    tree: &tree_sitter::Tree,
+    options: &AnalysisOptions,
+) -> Analyzed {
+    let model = Model::build(tree, src.parse_text());
     let analysis = crate::fix::analyze(
         &model,
         src,
@@ -80,9 +101,9 @@ pub fn analyze_fully(src: &SourceFile, options: &AnalysisOptions) -> Result<Anal
             })
             .collect()
     };
-    Ok(Analyzed {
+    Analyzed {
         findings: reported(analysis.findings),
         follow_ups: reported(analysis.follow_ups),
         exports: analysis.exports,
-    })
+    }
 }

@@ -107,8 +107,11 @@ pub fn analyze(
         .collect();
     let calls: Vec<tree_sitter::Node> = indirect.iter().map(|(_, c)| *c).collect();
     let importer = project.and_then(ProjectContext::importer_of_module);
+    // Only a script with loops of its own has findings once imported: only such a script
+    // asks its importers to say so (a script without them is not even parsed, alone).
+    let has_sites = !sites.is_empty();
     let entry = entry::entry_sites(&ctx, sites, &calls, dunder_main, importer);
-    exports.entry_script = entry.script;
+    exports.entry_script = entry.script && has_sites;
     let program_calls: Vec<usize> = entry.program_calls.iter().map(|&c| indirect[c].0).collect();
     let mut kept = 0;
     cross_findings.retain(|_| {
