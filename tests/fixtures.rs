@@ -161,6 +161,7 @@ fixtures! {
     loops_get_event_loop_alone => "loops/get_event_loop_alone.py",
     loops_get_event_loop_passed => "loops/get_event_loop_passed.py",
     loops_loop_global_async => "loops/loop_global_async.py",
+    loops_loop_global_reassigned => "loops/loop_global_reassigned.py",
     loops_loop_global_sync => "loops/loop_global_sync.py",
     loops_new_event_loop => "loops/new_event_loop.py",
     loops_no_residue => "loops/no_residue.py",
