@@ -110,7 +110,11 @@ fn the_standard_library_agrees() {
     );
     // The standard library runs no loop at import time: no finding, with or without the fast
     // path (its `__main__.py` files and scripts included).
-    assert_eq!(compare(&files), 0, "files of the standard library with findings");
+    assert_eq!(
+        compare(&files),
+        0,
+        "files of the standard library with findings"
+    );
 }
 
 /// One top-level piece of a generated module: `{n}` is the line break, `{i}` one indent unit.

@@ -13,7 +13,7 @@ use self::uses::{LateFinding, Use, project_uses};
 use crate::diagnostic::{Blocked, Finding};
 use crate::fix::ctx::Ctx;
 use crate::paths::display_path;
-use crate::project::{ExternalUse, LoopFunction, ProjectContext};
+use crate::project::{ExternalUse, LoopFunction, ProjectContext, absolute_module};
 use crate::rules::Rule;
 use crate::semantic::Place;
 
@@ -92,7 +92,15 @@ fn entry_scripts_imported(ctx: &Ctx, project: &ProjectContext) -> Vec<ExternalUs
         else {
             continue;
         };
-        if summary.exports.entry_script && summary.path != project.path {
+        // Any import counts here, so the import must name the script surely: all its dotted
+        // name, or more (`from hypothesis import example` does not import a script `example`).
+        let absolute =
+            absolute_module(&project.module, project.is_package, &module).unwrap_or_default();
+        let named = summary.module == absolute
+            || summary.module.ends_with(&format!(".{absolute}"))
+            || (summary.module.contains('.')
+                && absolute.ends_with(&format!(".{}", summary.module)));
+        if named && summary.exports.entry_script && summary.path != project.path {
             found.push(ExternalUse {
                 module: summary.path.clone(),
                 name: String::new(),
