@@ -56,7 +56,7 @@ pub struct ProgramRun<'t> {
     /// The run call.
     pub call: Node<'t>,
     /// The loop it runs, when it runs one (`main()` of a command-line tool may not).
-    pub key: Option<(LoopKey<'t>, Option<&'t [u8]>)>,
+    pub key: Option<Joined<'t>>,
     /// Whether it is under `if __name__ == "__main__":` already.
     pub guarded: bool,
     /// The index of its site, when it is one (`asyncio.run(main())`).
@@ -85,8 +85,8 @@ const BLOCKING_RUNS: &[(&str, bool)] = &[
     ("trio.run", false),
 ];
 
-/// Methods that run a framework's program (`bot.run(TOKEN)`, `app.run()`, `dp.run_polling()`),
-/// with whether they run the current loop.
+/// Methods that run a framework's program (`bot.run(TOKEN)`, `app.run()`, `dp.run_polling()`);
+/// which loop they run depends on the library ([`CURRENT_LOOP_LIBRARIES`]).
 const BLOCKING_METHODS: &[&[u8]] = &[
     b"run",
     b"run_polling",
@@ -249,7 +249,7 @@ fn calls_own_function(model: &Model, call: Node) -> bool {
 }
 
 /// The loop a framework's blocking run uses, when `call` is one.
-fn blocking_run<'t>(model: &Model<'t>, call: Node<'t>) -> Option<(LoopKey<'t>, Option<&'t [u8]>)> {
+fn blocking_run<'t>(model: &Model<'t>, call: Node<'t>) -> Option<Joined<'t>> {
     let function = call.child_by_field_name("function")?;
     let current = |yes: bool| {
         if yes {

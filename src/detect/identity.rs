@@ -100,16 +100,6 @@ impl LoopIds {
     pub fn is_current(&self, index: usize) -> bool {
         self.ids[index] == CURRENT
     }
-
-    /// How many sites there are.
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    /// Whether there is no site.
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
 }
 
 #[cfg(test)]

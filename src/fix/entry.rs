@@ -182,8 +182,7 @@ fn is_definition_or_import(statement: Node) -> bool {
 pub struct EntrySites<'t> {
     /// The sites the groups fix as usual.
     pub sites: Vec<Site<'t>>,
-    /// Findings settled here: an earlier loop moved into `main()`, the program's run of a
-    /// script another module imports.
+    /// Findings settled here: an earlier loop moved into `main()`.
     pub findings: Vec<Finding>,
     /// What the groups add to their findings and fixes.
     pub context: Option<EntryContext>,
@@ -206,14 +205,14 @@ pub struct EntryContext {
 }
 
 /// Applies the entry-point rules to a module's sites (`sites` without LF007's) and to the
-/// import-time calls of other modules' loop functions (`calls`). `importer` is a module of the
-/// run that imports this one, if any.
+/// import-time calls of other modules' loop functions (`calls`). `imported` when a module of
+/// the run imports this one.
 pub fn entry_sites<'t>(
     ctx: &Ctx<'_, 't>,
     sites: Vec<Site<'t>>,
     calls: &[Node<'t>],
     dunder_main: bool,
-    importer: Option<&std::path::Path>,
+    imported: bool,
 ) -> EntrySites<'t> {
     let Some(shape) = entry::entry_point(ctx.model, ctx.src.code(), dunder_main, &sites) else {
         return EntrySites {
@@ -226,7 +225,7 @@ pub fn entry_sites<'t>(
         .program
         .filter(|_| !shape.kind.loaded_by_path())
         .and_then(|program| guard_edit(ctx, &program));
-    if script && importer.is_some() {
+    if script && imported {
         return imported_script(sites, &shape, guard);
     }
     let plan = entry::plan_loops(&shape, &sites, calls);

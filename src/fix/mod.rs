@@ -86,7 +86,7 @@ pub fn analyze(
         .partition(|s| s.kind == detect::SiteKind::RunningLoop);
     let sites: Vec<detect::Site> = sites.into_iter().copied().collect();
     let cross::CrossFindings {
-        findings: mut cross_findings,
+        findings: cross_findings,
         follow_ups,
         uses_of_others,
     } = match project {
@@ -106,18 +106,21 @@ pub fn analyze(
         })
         .collect();
     let calls: Vec<tree_sitter::Node> = indirect.iter().map(|(_, c)| *c).collect();
-    let importer = project.and_then(ProjectContext::importer_of_module);
+    let imported = project
+        .and_then(ProjectContext::importer_of_module)
+        .is_some();
     // Only a script with loops of its own has findings once imported: only such a script
     // asks its importers to say so (a script without them is not even parsed, alone).
     let has_sites = !sites.is_empty();
-    let entry = entry::entry_sites(&ctx, sites, &calls, dunder_main, importer);
+    let entry = entry::entry_sites(&ctx, sites, &calls, dunder_main, imported);
     exports.entry_script = entry.script && has_sites;
     let program_calls: Vec<usize> = entry.program_calls.iter().map(|&c| indirect[c].0).collect();
-    let mut kept = 0;
-    cross_findings.retain(|_| {
-        kept += 1;
-        !program_calls.contains(&(kept - 1))
-    });
+    let cross_findings: Vec<Finding> = cross_findings
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !program_calls.contains(i))
+        .map(|(_, f)| f)
+        .collect();
     let SiteAnalysis {
         mut findings,
         init,
