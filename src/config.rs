@@ -1,6 +1,8 @@
 //! Configuration files: `[tool.loopfix]` in `pyproject.toml` or a `loopfix.toml`, discovered by
 //! walking up from each file (closest wins); unknown keys and bad values are errors with
-//! `file:line:column`.
+//! `file:line:column`. A discovered `pyproject.toml` that does not parse and holds no
+//! `[tool.loopfix]` table (a broken `[tool.black]`, say) is not loopfix's to judge: it is a
+//! warning, and the defaults apply.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -280,10 +282,29 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Finds the configuration that governs each directory, caching per directory.
+/// Whether a TOML text may hold loopfix's table: a table header that names `loopfix`
+/// (`[tool.loopfix]`, `[tool . loopfix]`, `[tool.loopfix.per-file-ignores]`) or a key that
+/// does (`tool.loopfix.select = ...`, `loopfix = { ... }` under `[tool]`).
+fn may_hold_loopfix_table(text: &str) -> bool {
+    text.lines().any(|line| {
+        let line = line.trim_start();
+        if line.starts_with('#') {
+            return false;
+        }
+        let head = match line.strip_prefix('[') {
+            Some(header) => header.split(']').next().unwrap_or(header),
+            None => line.split('=').next().unwrap_or(line),
+        };
+        head.contains("loopfix")
+    })
+}
+
+/// Finds the configuration that governs each directory, caching per directory; keeps the
+/// warnings about `pyproject.toml` files it had to pass over.
 #[derive(Debug, Default)]
 pub struct Discovery {
     cache: Mutex<HashMap<PathBuf, Option<Arc<ConfigFile>>>>,
+    warnings: Mutex<Vec<ConfigError>>,
 }
 
 impl Discovery {
@@ -316,9 +337,37 @@ impl Discovery {
         }
         let pyproject = dir.join("pyproject.toml");
         if pyproject.is_file() {
-            return load(&pyproject);
+            return match load(&pyproject) {
+                Err(error) if !self.holds_loopfix_table(&pyproject) => {
+                    self.warnings
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                        .push(error);
+                    Ok(None)
+                }
+                loaded => loaded,
+            };
         }
         Ok(None)
+    }
+
+    /// Whether a `pyproject.toml` that does not load may hold loopfix's table (then its
+    /// problem is an error); an unreadable file is loopfix's error too.
+    fn holds_loopfix_table(&self, path: &Path) -> bool {
+        std::fs::read_to_string(path)
+            .ok()
+            .is_none_or(|text| may_hold_loopfix_table(&text))
+    }
+
+    /// The `pyproject.toml` files passed over since the last call, each with why (it does not
+    /// parse, and holds no `[tool.loopfix]` table): the run goes on with the defaults there.
+    pub fn take_warnings(&self) -> Vec<ConfigError> {
+        std::mem::take(
+            &mut *self
+                .warnings
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
     }
 }
 
@@ -393,6 +442,40 @@ mod tests {
         );
         let err = load(&path).unwrap_err();
         assert_eq!(err.line, 2, "{err}");
+    }
+
+    #[test]
+    fn a_broken_pyproject_without_a_loopfix_table_is_a_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let broken = "[tool.black]\nline-length = 100\nexclude = '''\n";
+        write(dir.path(), "pyproject.toml", broken);
+        let discovery = Discovery::default();
+        assert!(discovery.find(dir.path()).unwrap().is_none());
+        let warnings = discovery.take_warnings();
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].path.ends_with("pyproject.toml"),
+            "{}",
+            warnings[0]
+        );
+        assert!(discovery.take_warnings().is_empty());
+        // With a loopfix table, the same problem is an error.
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        write(
+            &sub,
+            "pyproject.toml",
+            &format!("[tool.loopfix]\nselect = [\"LF\"]\n{broken}"),
+        );
+        assert!(Discovery::default().find(&sub).is_err());
+        assert!(may_hold_loopfix_table("[ tool . loopfix ]\n"));
+        assert!(may_hold_loopfix_table(
+            "[tool]\nloopfix = { select = [] }\n"
+        ));
+        assert!(!may_hold_loopfix_table(
+            "# loopfix is not configured here\n[tool.ruff]\n"
+        ));
+        assert!(!may_hold_loopfix_table("dependencies = [\"loopfix\"]\n"));
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub enum Rule {
     LazyGlobalImportedByName,
     /// LF006 lifespan-disabled
     LifespanDisabled,
+    /// LF007 no-running-loop-at-import
+    NoRunningLoopAtImport,
 }
 
 /// What the catalogue knows of one rule.
@@ -30,7 +32,7 @@ struct RuleInfo {
 
 /// The one table of rules, in code order ([`Rule`] as `usize` indexes it; guarded by
 /// `rules::tests`). A new rule adds a variant, a row here and its `transforms/rules/` page.
-const RULES: [RuleInfo; 6] = [
+const RULES: [RuleInfo; 7] = [
     RuleInfo {
         code: "LF001",
         name: "asyncio-run-at-import",
@@ -61,17 +63,23 @@ const RULES: [RuleInfo; 6] = [
         name: "lifespan-disabled",
         documentation: include_str!("../transforms/rules/LF006.md"),
     },
+    RuleInfo {
+        code: "LF007",
+        name: "no-running-loop-at-import",
+        documentation: include_str!("../transforms/rules/LF007.md"),
+    },
 ];
 
 impl Rule {
     /// Every rule, in code order.
-    pub const ALL: [Rule; 6] = [
+    pub const ALL: [Rule; 7] = [
         Rule::AsyncioRunAtImport,
         Rule::LoopCreatedAtImport,
         Rule::GetEventLoopAtImport,
         Rule::IndirectLoopAtImport,
         Rule::LazyGlobalImportedByName,
         Rule::LifespanDisabled,
+        Rule::NoRunningLoopAtImport,
     ];
 
     fn info(self) -> &'static RuleInfo {

@@ -78,6 +78,7 @@ impl Settings {
             fix: Arc::clone(&self.fix),
             project: None,
             full_parse: self.full_parse,
+            dunder_main: path.file_name().is_some_and(|n| n == "__main__.py"),
         }
     }
 
@@ -202,6 +203,12 @@ impl Resolver {
             by_dir: Mutex::new(HashMap::new()),
             id: NEXT_RESOLVER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
+    }
+
+    /// The `pyproject.toml` files discovery passed over since the last call (they do not parse
+    /// and hold no `[tool.loopfix]` table), each with why: warnings, not errors.
+    pub fn take_warnings(&self) -> Vec<ConfigError> {
+        self.discovery.take_warnings()
     }
 
     /// The settings for a file or directory at `path` (it is looked at to tell which).

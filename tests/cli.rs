@@ -556,6 +556,33 @@ fn bad_configuration_names_file_line_and_column() {
 }
 
 #[test]
+fn a_broken_unrelated_pyproject_is_a_warning_and_the_run_goes_on() {
+    let broken = "[tool.black]\nline-length = 100\nexclude = '''\n";
+    let dir = project(&[("pyproject.toml", broken), ("app.py", SEED)]);
+    let out = loopfix(dir.path(), &["check", "--output-format", "concise"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("loopfix: warning: "), "{err}");
+    assert!(err.contains("pyproject.toml:4:1:"), "{err}");
+    assert!(stdout(&out).contains("LF001"), "{}", stdout(&out));
+    // With a [tool.loopfix] table, the same problem stays an error.
+    let dir = project(&[
+        (
+            "pyproject.toml",
+            &format!("[tool.loopfix]\nselect = [\"LF\"]\n{broken}"),
+        ),
+        ("app.py", SEED),
+    ]);
+    let out = loopfix(dir.path(), &["check"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("loopfix: error: "),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn suppression_comments() {
     let source = "import asyncio\n\n\nasync def f():\n    return 1\n\n\nA = asyncio.run(f())  # noqa: LF001\nB = asyncio.run(f())  # loopfix: ignore[LF001]\nC = asyncio.run(f())  # noqa\nD = asyncio.run(f())  # noqa: LF002\n";
     let dir = project(&[("app.py", source)]);
@@ -579,7 +606,9 @@ fn rule_documentation() {
     let out = loopfix(dir.path(), &["rule", "loop-created-at-import"]);
     assert!(stdout(&out).starts_with("# loop-created-at-import (LF002)"));
     let out = loopfix(dir.path(), &["rule", "--all"]);
-    for code in ["LF001", "LF002", "LF003", "LF004", "LF005", "LF006"] {
+    for code in [
+        "LF001", "LF002", "LF003", "LF004", "LF005", "LF006", "LF007",
+    ] {
         assert!(stdout(&out).contains(&format!("({code})")), "{code}");
     }
     let out = loopfix(dir.path(), &["rule", "LF999"]);

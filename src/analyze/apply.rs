@@ -7,7 +7,7 @@
 use std::cell::OnceCell;
 use std::sync::Arc;
 
-use super::findings::{AnalysisOptions, analyze_with_exports};
+use super::findings::{AnalysisOptions, Analyzed, analyze_fully};
 use super::round::{apply_round, try_apply};
 use crate::diagnostic::{Applicability, FileError, Finding, Fix, FixId};
 use crate::options::FixOptions;
@@ -142,12 +142,12 @@ pub fn fix_source(
     pace: Pace,
     answer: impl FnMut(&Offer) -> Answer,
 ) -> Result<Fixed, FixError> {
-    fix_loop(src, options, threshold, pace, answer, analyze_with_exports)
+    fix_loop(src, options, threshold, pace, answer, analyze_fully)
 }
 
-/// The findings and exports of a source under some options: what the fix loop asks after each
-/// round.
-type Analyze = fn(&SourceFile, &AnalysisOptions) -> Result<(Vec<Finding>, Exports), ParseError>;
+/// The findings, follow-ups and exports of a source under some options: what the fix loop asks
+/// after each round.
+type Analyze = fn(&SourceFile, &AnalysisOptions) -> Result<Analyzed, ParseError>;
 
 /// [`fix_source`] with the analysis given (a test gives one that never settles).
 fn fix_loop(
@@ -169,9 +169,15 @@ fn fix_loop(
     let mut limit = MAX_ROUNDS;
     let mut stopped = false;
     let (remaining, last_exports) = loop {
-        let (findings, round_exports) = analyze(&current, &options)?;
+        let Analyzed {
+            findings,
+            follow_ups,
+            exports: round_exports,
+        } = analyze(&current, &options)?;
         exports.get_or_insert_with(|| round_exports.clone());
-        let candidates = fixes_to_apply(&findings, threshold, &skipped);
+        // Follow-ups are offered with the findings, and never left to report.
+        let offered: Vec<Finding> = findings.iter().chain(&follow_ups).cloned().collect();
+        let candidates = fixes_to_apply(&offered, threshold, &skipped);
         if rounds == 0 && pace == Pace::OneAtATime {
             limit = MAX_ROUNDS * candidates.len().max(1);
         }
@@ -346,10 +352,7 @@ mod tests {
     use crate::rules::Rule;
 
     /// A finding whose fix adds a comment line at the top, offered on every analysis.
-    fn endless(
-        src: &SourceFile,
-        _: &AnalysisOptions,
-    ) -> Result<(Vec<Finding>, Exports), ParseError> {
+    fn endless(src: &SourceFile, _: &AnalysisOptions) -> Result<Analyzed, ParseError> {
         let fix = Fix::safe_edits("Add a comment", vec![Edit::insert(0, "# again\n")])
             .identified(FixId::new("LF001", "m", "Add a comment", 0));
         let finding = Finding {
@@ -358,16 +361,16 @@ mod tests {
             range: 0..src.code().len().min(1),
             fix: Some(Arc::new(fix)),
         };
-        Ok((vec![finding], Exports::default()))
+        Ok(Analyzed {
+            findings: vec![finding],
+            ..Analyzed::default()
+        })
     }
 
     /// The same, offered only until the comment is there.
-    fn settling(
-        src: &SourceFile,
-        options: &AnalysisOptions,
-    ) -> Result<(Vec<Finding>, Exports), ParseError> {
+    fn settling(src: &SourceFile, options: &AnalysisOptions) -> Result<Analyzed, ParseError> {
         if src.code().starts_with(b"# again") {
-            return Ok((Vec::new(), Exports::default()));
+            return Ok(Analyzed::default());
         }
         endless(src, options)
     }

@@ -24,6 +24,21 @@ pub struct AnalysisOptions {
     pub project: Option<Arc<ProjectContext>>,
     /// Parse every file that holds a needle, without the lexical fast path (for comparisons).
     pub full_parse: bool,
+    /// The file is a package's `__main__.py`: an entry point (SPEC §4.5).
+    pub dunder_main: bool,
+}
+
+/// What the analysis of one source finds.
+#[derive(Debug, Default)]
+pub struct Analyzed {
+    /// The findings, sorted by position; suppressed and unselected ones left out.
+    pub findings: Vec<Finding>,
+    /// Fixes that follow another module's fix and are no findings of their own (a read of
+    /// `m.X` awaits `m`'s new guard first), each with the read it rewrites: `fix` applies them
+    /// with that module's fix; nothing reports them.
+    pub follow_ups: Vec<Finding>,
+    /// What the source exports to the rest of the project.
+    pub exports: Exports,
 }
 
 /// The findings of one source, sorted by position; suppressed and unselected ones left out.
@@ -36,12 +51,18 @@ pub fn analyze_with_exports(
     src: &SourceFile,
     options: &AnalysisOptions,
 ) -> Result<(Vec<Finding>, Exports), ParseError> {
+    analyze_fully(src, options).map(|a| (a.findings, a.exports))
+}
+
+/// The findings of one source, the fixes that follow other modules' fixes, and what the source
+/// exports.
+pub fn analyze_fully(src: &SourceFile, options: &AnalysisOptions) -> Result<Analyzed, ParseError> {
     if options.project.is_none() && !needs_parse(src.code(), options.full_parse) {
-        return Ok((Vec::new(), Exports::default()));
+        return Ok(Analyzed::default());
     }
     parse::check_size(src.code().len())?;
     let tree = parse::parse(src.parse_text())?;
-    Ok(analyze_tree(src, &tree, options))
+    Ok(analyze_tree_fully(src, &tree, options))
 }
 
 /// [`analyze_with_exports`] of a source already parsed into `tree` (by [`parse::parse`] or
@@ -52,16 +73,37 @@ pub fn analyze_tree(
     tree: &tree_sitter::Tree,
     options: &AnalysisOptions,
 ) -> (Vec<Finding>, Exports) {
+    let analyzed = analyze_tree_fully(src, tree, options);
+    (analyzed.findings, analyzed.exports)
+}
+
+/// [`analyze_fully`] of a source already parsed into `tree`.
+pub fn analyze_tree_fully(
+    src: &SourceFile,
+    tree: &tree_sitter::Tree,
+    options: &AnalysisOptions,
+) -> Analyzed {
     let model = Model::build(tree, src.parse_text());
-    let analysis = crate::fix::analyze(&model, src, &options.fix, options.project.as_deref());
-    let findings = analysis
-        .findings
-        .into_iter()
-        .filter(|f| options.rules.contains(f.rule))
-        .filter(|f| {
-            noqa::suppression_at(src, tree.root_node(), f.range.start)
-                .is_none_or(|s| !s.covers(f.rule))
-        })
-        .collect();
-    (findings, analysis.exports)
+    let analysis = crate::fix::analyze(
+        &model,
+        src,
+        &options.fix,
+        options.project.as_deref(),
+        options.dunder_main,
+    );
+    let reported = |findings: Vec<Finding>| -> Vec<Finding> {
+        findings
+            .into_iter()
+            .filter(|f| options.rules.contains(f.rule))
+            .filter(|f| {
+                noqa::suppression_at(src, tree.root_node(), f.range.start)
+                    .is_none_or(|s| !s.covers(f.rule))
+            })
+            .collect()
+    };
+    Analyzed {
+        findings: reported(analysis.findings),
+        follow_ups: reported(analysis.follow_ups),
+        exports: analysis.exports,
+    }
 }

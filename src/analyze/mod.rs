@@ -8,5 +8,8 @@ pub mod findings;
 mod round;
 
 pub use apply::{Answer, Applied, FixError, Fixed, Offer, Pace, fix_all, fix_chosen, fix_source};
-pub use findings::{AnalysisOptions, analyze, analyze_tree, analyze_with_exports};
+pub use findings::{
+    AnalysisOptions, Analyzed, analyze, analyze_fully, analyze_tree, analyze_tree_fully,
+    analyze_with_exports,
+};
 pub use round::preview;

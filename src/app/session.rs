@@ -87,6 +87,7 @@ impl<'a> Session<'a> {
         let (walked, walk_errors) =
             runner::walk_and_process(paths, &self.resolver, self.mode(), &counters);
         progress.finish();
+        print_config_warnings(&self.resolver);
         // Paths that could not be walked come first, as they are met.
         let mut reports: Vec<FileReport> = walk_errors
             .into_iter()
@@ -215,6 +216,7 @@ impl<'a> Session<'a> {
             .clone()
             .unwrap_or_else(|| PathBuf::from("-"));
         let settings = self.resolver.settings_for(&name)?;
+        print_config_warnings(&self.resolver);
         let excluded = shared.stdin_filename.is_some()
             && settings.force_exclude
             && settings.is_excluded(&name);
@@ -288,6 +290,17 @@ impl<'a> Session<'a> {
         } else {
             ExitStatus::Success
         })
+    }
+}
+
+/// Prints `loopfix: warning: path:line:col: reason` for each `pyproject.toml` that was passed
+/// over (it does not parse and holds no `[tool.loopfix]` table).
+fn print_config_warnings(resolver: &Resolver) {
+    for warning in resolver.take_warnings() {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "loopfix: warning: {warning} (no [tool.loopfix] table: the defaults apply)"
+        );
     }
 }
 

@@ -17,6 +17,10 @@ const LOOP_METHODS: &[&[u8]] = &[
     b"set_event_loop",
     b"get_event_loop",
     b"close",
+    b"get_running_loop",
+    b"create_task",
+    b"current_task",
+    b"all_tasks",
 ];
 
 /// Every candidate call of the module that resolves to a loop operation, wherever it runs.
@@ -106,6 +110,10 @@ impl<'t> Classifier<'_, 't> {
             "asyncio.set_event_loop" => {
                 Some((Rule::LoopCreatedAtImport, SiteKind::SetLoop { var: None }))
             }
+            "asyncio.get_running_loop"
+            | "asyncio.create_task"
+            | "asyncio.current_task"
+            | "asyncio.all_tasks" => Some((Rule::NoRunningLoopAtImport, SiteKind::RunningLoop)),
             _ => None,
         }
     }
@@ -124,6 +132,7 @@ impl<'t> Classifier<'_, 't> {
         let method = self.model.node_text(method);
         let receiver_kind = self.receiver_kind(receiver);
         match (method, receiver_kind) {
+            (_, Receiver::NotALoop) => None,
             (b"run_until_complete", Receiver::FetchedLoop) => Some((
                 Rule::GetEventLoopAtImport,
                 SiteKind::Run {
@@ -203,13 +212,19 @@ impl<'t> Classifier<'_, 't> {
             }
             "identifier" => {
                 let name = self.model.node_text(receiver);
-                if self
+                if !self
                     .model
                     .resolves_to_global(name, self.model.scope_of_identifier(receiver))
-                    && self
-                        .model
-                        .resolve_name(name, MODULE_SCOPE, receiver.start_byte())
-                        .is_none()
+                {
+                    return Receiver::Other;
+                }
+                if self.is_not_a_loop(name) {
+                    return Receiver::NotALoop;
+                }
+                if self
+                    .model
+                    .resolve_name(name, MODULE_SCOPE, receiver.start_byte())
+                    .is_none()
                 {
                     Receiver::Name(name)
                 } else {
@@ -218,6 +233,71 @@ impl<'t> Classifier<'_, 't> {
             }
             _ => Receiver::Other,
         }
+    }
+
+    /// Whether the module-level `name` is surely not a loop: a module imported under it
+    /// (`import worker`, which is not a loop library), a class the module defines, or an object
+    /// every binding of which is built by a class that makes no loop (`db = Database()`, where
+    /// `Database` is the module's class, or a class imported by name that is not a loop
+    /// library's and whose name does not end in `Loop`).
+    fn is_not_a_loop(&self, name: &[u8]) -> bool {
+        let mut bindings = self.model.bindings_of(name).peekable();
+        if bindings.peek().is_none() {
+            return false;
+        }
+        bindings.all(|binding| match &binding.kind {
+            BindingKind::Module(module) => !is_loop_library(module),
+            BindingKind::Member(_) | BindingKind::Star(_) => false,
+            BindingKind::Other => {
+                let Some(target) = self
+                    .model
+                    .root
+                    .descendant_for_byte_range(binding.offset, binding.offset + name.len())
+                else {
+                    return false;
+                };
+                let defines_class = target
+                    .parent()
+                    .is_some_and(|p| p.kind() == "class_definition");
+                defines_class
+                    || runner_value_of_target(target)
+                        .is_some_and(|value| self.is_non_loop_construction(value))
+            }
+        })
+    }
+
+    /// `C(...)` where `C` is a class that makes no loop (see [`Self::is_not_a_loop`]).
+    fn is_non_loop_construction(&self, value: Node<'t>) -> bool {
+        if value.kind() != "call" {
+            return false;
+        }
+        let Some(function) = value.child_by_field_name("function") else {
+            return false;
+        };
+        let callee = match function.kind() {
+            "identifier" => function,
+            "attribute" => match function.child_by_field_name("attribute") {
+                Some(attribute) => attribute,
+                None => return false,
+            },
+            _ => return false,
+        };
+        let class_name = self.model.node_text(callee);
+        if !is_class_name(class_name) || class_name.ends_with(b"Loop") {
+            return false;
+        }
+        if let Some(qualified) = self.qualified(function) {
+            return !is_loop_library(&qualified);
+        }
+        // A class of the module itself.
+        function.kind() == "identifier"
+            && self.model.bindings_of(class_name).any(|b| {
+                self.model
+                    .root
+                    .descendant_for_byte_range(b.offset, b.offset + class_name.len())
+                    .and_then(|n| n.parent())
+                    .is_some_and(|p| p.kind() == "class_definition")
+            })
     }
 
     /// Whether `name` holds an `asyncio.Runner`: `with asyncio.Runner() as name:` or
@@ -247,12 +327,19 @@ impl<'t> Classifier<'_, 't> {
 }
 
 enum Receiver<'t> {
+    /// Surely not a loop: a module, a class, an instance of a class that makes no loop.
+    NotALoop,
     FetchedLoop,
     NewLoop,
     RunnerObject,
     Policy,
     Name(&'t [u8]),
     Other,
+}
+
+/// `CapWords`: an upper-case first letter and a lower-case letter somewhere.
+fn is_class_name(name: &[u8]) -> bool {
+    name.first().is_some_and(u8::is_ascii_uppercase) && name.iter().any(u8::is_ascii_lowercase)
 }
 
 /// The value bound to a target: `value` in `with value as target` or `target = value`.

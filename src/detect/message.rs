@@ -2,6 +2,7 @@
 //! line, shortened), and for LF004 the chain of functions down to the loop.
 
 use super::site::{Site, SiteKind, Via};
+use super::wrappers::def_label;
 use crate::source::SourceFile;
 
 /// The one-line message of a site, with the evidence.
@@ -14,13 +15,7 @@ pub fn site_message(src: &SourceFile, site: &Site) -> String {
                 let mut path: Vec<String> = chain
                     .iter()
                     .flatten()
-                    .filter_map(|def| def.child_by_field_name("name"))
-                    .map(|name| {
-                        format!(
-                            "`{}`",
-                            String::from_utf8_lossy(&src.code()[name.byte_range()])
-                        )
-                    })
+                    .map(|def| format!("`{}`", def_label(src.code(), *def)))
                     .collect();
                 path.push(format!("`{}`", evidence(src, inner)));
                 format!(
@@ -55,6 +50,11 @@ pub fn site_message(src: &SourceFile, site: &Site) -> String {
             format!("`{call}` replaces the current event loop at import time")
         }
         SiteKind::CloseLoop { .. } => format!("`{call}` closes an event loop at import time"),
+        SiteKind::RunningLoop => format!(
+            "`{call}` needs a running event loop, and none runs at import time: it always raises \
+             `RuntimeError`; move it into a coroutine that runs inside the loop (the application's \
+             start-up hook, for instance)"
+        ),
     }
 }
 

@@ -3,7 +3,10 @@
 //! import-time calls (LF004); with the one-line message of each ([`message`]).
 
 mod calls;
+pub mod entry;
+pub mod identity;
 pub mod message;
+mod shim;
 mod site;
 pub mod wrappers;
 
@@ -52,7 +55,8 @@ pub fn find_sites<'t>(model: &Model<'t>) -> Detection<'t> {
     }
     sites.sort_by_key(|s| (s.call.start_byte(), std::cmp::Reverse(s.call.end_byte())));
     drop_nested_sites(&mut sites);
-    let mut sites = classify_loop_uses(attach_loop_vars(model, sites));
+    let sites = shim::drop_shims(model, attach_loop_vars(model, sites));
+    let mut sites = classify_loop_uses(sites);
     let loop_functions = wrappers::loop_functions(model, &runs_in_functions);
     if !loop_functions.is_empty() {
         sites.extend(wrappers::wrapper_sites(model, &loop_functions, &sites));

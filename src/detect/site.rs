@@ -41,6 +41,9 @@ pub enum SiteKind<'t> {
         /// The loop global.
         var: &'t [u8],
     },
+    /// `asyncio.get_running_loop()`, `asyncio.create_task(...)`, `asyncio.current_task()`,
+    /// `asyncio.all_tasks()`: they need a running loop, and none runs at import time (LF007).
+    RunningLoop,
 }
 
 /// What a run site awaits once rewritten.

@@ -1,6 +1,8 @@
 //! Functions of a module whose bodies run an event loop, directly or through another such
 //! function, and the import-time calls of them (LF004: `DATA = load()` where
-//! `def load(): return asyncio.run(fetch())`).
+//! `def load(): return asyncio.run(fetch())`). A class whose `__init__` runs a loop counts as
+//! such a function, called by `Database(...)`; a classmethod or staticmethod that runs one, by
+//! `Database.create(...)`.
 
 use std::collections::HashMap;
 
@@ -14,13 +16,17 @@ use crate::syntax::tree::is_docstring;
 /// Longest chain of wrappers a finding names.
 pub const MAX_CHAIN: usize = 4;
 
-/// A module-level sync function that runs a loop when called.
+/// A module-level sync function that runs a loop when called (or a class whose `__init__`,
+/// classmethod or staticmethod does).
 #[derive(Debug, Clone, Copy)]
 pub struct LoopFunction<'t> {
     /// Its scope.
     pub scope: ScopeId,
-    /// Its name.
+    /// The name its callers call: the function's, or the class's for a method.
     pub name: &'t [u8],
+    /// For a method: the module-level class it belongs to, and whether it is `__init__`
+    /// (called as `Class(...)`) rather than a classmethod or staticmethod (`Class.method(...)`).
+    pub class: Option<(Node<'t>, bool)>,
     /// The `def`.
     pub def: Node<'t>,
     /// The call in its body that runs a loop, or calls the next function of the chain.
@@ -42,7 +48,7 @@ pub fn loop_functions<'t>(
     let mut functions: Vec<LoopFunction> = Vec::new();
     let mut index: HashMap<&[u8], usize> = HashMap::new();
     for &(scope, call, awaitable) in runs {
-        let Some(function) = module_function(model, scope) else {
+        let Some(function) = loop_callable(model, scope) else {
             continue;
         };
         if functions.iter().any(|f| f.scope == function) {
@@ -51,7 +57,11 @@ pub fn loop_functions<'t>(
         let Some(entry) = loop_function(model, function, call, None, Some(awaitable)) else {
             continue;
         };
-        index.insert(entry.name, functions.len());
+        // Callers call a factory through its class: only functions and constructors are
+        // followed by name.
+        if !entry.is_factory() {
+            index.insert(entry.name, functions.len());
+        }
         functions.push(entry);
     }
     // A function that calls a loop function runs a loop too.
@@ -61,7 +71,7 @@ pub fn loop_functions<'t>(
             let Some(&callee) = index.get(r.name) else {
                 continue;
             };
-            let Some(function) = module_function(model, r.scope) else {
+            let Some(function) = loop_callable(model, r.scope) else {
                 continue;
             };
             if r.role != Role::Load
@@ -87,12 +97,76 @@ pub fn loop_functions<'t>(
     functions
 }
 
-/// The module-level sync function whose body holds `scope` directly (not in a nested function).
-fn module_function(model: &Model, scope: ScopeId) -> Option<ScopeId> {
+impl LoopFunction<'_> {
+    /// Whether it is a classmethod or staticmethod, called as `Class.method(...)`.
+    pub fn is_factory(&self) -> bool {
+        matches!(self.class, Some((_, false)))
+    }
+}
+
+/// The function whose body holds `scope` directly (not in a nested function), when loopfix
+/// follows its calls: a module-level sync function, or a sync `__init__`, classmethod or
+/// staticmethod of a module-level class.
+fn loop_callable(model: &Model, scope: ScopeId) -> Option<ScopeId> {
     let function = model.enclosing_function(scope)?;
     let s = &model.scopes[function];
-    (s.kind == ScopeKind::Function { is_async: false } && s.parent == Some(MODULE_SCOPE))
-        .then_some(function)
+    if s.kind != (ScopeKind::Function { is_async: false }) {
+        return None;
+    }
+    let parent = s.parent?;
+    if parent == MODULE_SCOPE {
+        return Some(function);
+    }
+    let class = &model.scopes[parent];
+    let is_method = class.kind == ScopeKind::Class
+        && class.parent == Some(MODULE_SCOPE)
+        && method_role(model, s.node).is_some();
+    is_method.then_some(function)
+}
+
+/// For a method of a class: `Some(true)` for `__init__`, `Some(false)` for a classmethod or
+/// staticmethod, `None` for any other method.
+fn method_role(model: &Model, def: Node) -> Option<bool> {
+    let name = model.node_text(def.child_by_field_name("name")?);
+    if name == b"__init__" {
+        return Some(true);
+    }
+    let decorated = def
+        .parent()
+        .filter(|p| p.kind() == "decorated_definition")?;
+    let mut cursor = decorated.walk();
+    let factory = decorated
+        .named_children(&mut cursor)
+        .filter(|c| c.kind() == "decorator")
+        .any(|d| {
+            matches!(
+                model.node_text(d).trim_ascii(),
+                b"@classmethod" | b"@staticmethod"
+            )
+        });
+    factory.then_some(false)
+}
+
+/// The module-level class that a method's `def` belongs to.
+pub fn method_class(def: Node) -> Option<Node> {
+    let mut node = def.parent()?;
+    if node.kind() == "decorated_definition" {
+        node = node.parent()?;
+    }
+    let class = node.parent().filter(|_| node.kind() == "block")?;
+    (class.kind() == "class_definition").then_some(class)
+}
+
+/// How messages name a function: `load`, or `Database.__init__` for a method.
+pub fn def_label(code: &[u8], def: Node) -> String {
+    let text = |node: Node| String::from_utf8_lossy(&code[node.byte_range()]).into_owned();
+    let Some(name) = def.child_by_field_name("name") else {
+        return String::new();
+    };
+    match method_class(def).and_then(|c| c.child_by_field_name("name")) {
+        Some(class) => format!("{}.{}", text(class), text(name)),
+        None => text(name),
+    }
 }
 
 fn loop_function<'t>(
@@ -103,15 +177,21 @@ fn loop_function<'t>(
     awaitable: Option<Awaitable<'t>>,
 ) -> Option<LoopFunction<'t>> {
     let def = model.scopes[function].node;
-    let name = model.node_text(def.child_by_field_name("name")?);
+    let class = method_class(def).and_then(|c| Some((c, method_role(model, def)?)));
+    let named = match class {
+        Some((class, _)) => class,
+        None => def,
+    };
+    let name = model.node_text(named.child_by_field_name("name")?);
     Some(LoopFunction {
         scope: function,
         name,
+        class,
         def,
         evidence,
         next,
         awaitable,
-        plain: is_plain_wrapper(def, evidence),
+        plain: class.is_none() && is_plain_wrapper(def, evidence),
     })
 }
 
@@ -158,10 +238,14 @@ pub fn wrapper_sites<'t>(
         if r.role != Role::Load || r.place != Place::ImportTime {
             continue;
         }
-        let Some(index) = functions.iter().position(|f| f.name == r.name) else {
-            continue;
-        };
-        let Some(call) = called_by_name(r.node) else {
+        let candidates = functions
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.name == r.name);
+        let Some((index, call)) = candidates
+            .filter_map(|(i, f)| Some((i, called_as(model, f, r.node)?)))
+            .next()
+        else {
             continue;
         };
         let function = &functions[index];
@@ -188,9 +272,29 @@ pub fn wrapper_sites<'t>(
     sites
 }
 
-/// The binding of the function's name in force at the call is its `def`.
+/// The call of `function` that `identifier` (a use of its name) makes: `load(...)`,
+/// `Database(...)` for a class's `__init__`, `Database.create(...)` for a classmethod.
+fn called_as<'t>(model: &Model, function: &LoopFunction, identifier: Node<'t>) -> Option<Node<'t>> {
+    if !function.is_factory() {
+        return called_by_name(identifier);
+    }
+    let attribute = identifier.parent().filter(|p| p.kind() == "attribute")?;
+    let method = attribute.child_by_field_name("attribute")?;
+    let def_name = function.def.child_by_field_name("name")?;
+    if model.node_text(method) != model.node_text(def_name) {
+        return None;
+    }
+    let call = attribute.parent().filter(|p| p.kind() == "call")?;
+    call.child_by_field_name("function")
+        .is_some_and(|f| f.id() == attribute.id())
+        .then_some(call)
+}
+
+/// The binding of the function's name in force at the call is its `def` (its `class`, for a
+/// method).
 fn is_latest_binding(model: &Model, function: &LoopFunction, call: Node) -> bool {
-    let Some(name) = function.def.child_by_field_name("name") else {
+    let named = function.class.map_or(function.def, |(class, _)| class);
+    let Some(name) = named.child_by_field_name("name") else {
         return false;
     };
     model

@@ -287,6 +287,13 @@ pub enum Blocked {
         /// The wrapper.
         name: String,
     },
+    /// An entry point's earlier loop, and no way to move its work into the program's loop.
+    SeparateProgramLoop,
+    /// A class's `__init__`, classmethod or staticmethod runs its own loop.
+    MethodRunsLoop {
+        /// `Class.method`.
+        method: String,
+    },
     /// A loop-management call is part of a larger statement.
     PartOfLargerStatement {
         /// The call.
@@ -430,6 +437,14 @@ impl fmt::Display for Blocked {
             }
             ClassTargetNotPlain => f.write_str("the class attribute target is not a plain name"),
             NotALoopRun => f.write_str("the call is not a loop run"),
+            SeparateProgramLoop => write!(
+                f,
+                "move this work into the program's loop: the start-up hook of the framework that runs the program, or one `async def main()` that the program runs once"
+            ),
+            MethodRunsLoop { method } => write!(
+                f,
+                "`{method}` runs its own loop; give the class an `async def` method that does this work, and await it inside the application's loop"
+            ),
             WrapperDoesMore { name } => write!(
                 f,
                 "`{name}` does more than return its loop's result; call it inside the app instead"
@@ -553,6 +568,16 @@ mod tests {
                     framework: "aiogram 2",
                 },
                 "`dp` has no start-up hook, and loopfix cannot add one (aiogram 2); register one that awaits `init()`",
+            ),
+            (
+                Blocked::SeparateProgramLoop,
+                "move this work into the program's loop: the start-up hook of the framework that runs the program, or one `async def main()` that the program runs once",
+            ),
+            (
+                Blocked::MethodRunsLoop {
+                    method: "Database.__init__".into(),
+                },
+                "`Database.__init__` runs its own loop; give the class an `async def` method that does this work, and await it inside the application's loop",
             ),
         ];
         for (reason, text) in cases {

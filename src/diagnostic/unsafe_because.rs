@@ -36,6 +36,11 @@ pub enum UnsafeBecause {
         /// Its line.
         line: usize,
     },
+    /// Statements between the moved one and the program's run now run before it.
+    RunsLater {
+        /// The line of the first of them.
+        line: usize,
+    },
     /// A function assigns the name, and the guard could overwrite it.
     WrittenInFunction {
         /// The name.
@@ -52,7 +57,7 @@ impl fmt::Display for UnsafeBecause {
         match self {
             UnsafeBecause::ImportersMustFollow { users } => write!(
                 f,
-                "{} must read it through the module too (LF005)",
+                "{} must follow: read it through the module, after its guard",
                 users.join(", ")
             ),
             UnsafeBecause::AwaitedByImporters {
@@ -83,6 +88,9 @@ impl fmt::Display for UnsafeBecause {
                 f,
                 "`{statement}` on line {line} also moves to the first use"
             ),
+            UnsafeBecause::RunsLater { line } => {
+                write!(f, "the statements from line {line} on now run before it")
+            }
             UnsafeBecause::WrittenInFunction {
                 name,
                 function,
@@ -122,7 +130,11 @@ mod tests {
                 users: vec!["a.py".into(), "b.py".into()]
             }
             .to_string(),
-            "a.py, b.py must read it through the module too (LF005)"
+            "a.py, b.py must follow: read it through the module, after its guard"
+        );
+        assert_eq!(
+            UnsafeBecause::RunsLater { line: 12 }.to_string(),
+            "the statements from line 12 on now run before it"
         );
         assert_eq!(
             UnsafeBecause::AwaitedByImporters {

@@ -51,16 +51,32 @@ impl<'a, 't> Ctx<'a, 't> {
         &self.src.code()[node.byte_range()]
     }
 
-    /// A name that the module does not use and no other fix has taken: `base`, else `base_2`, ...
+    /// A name that the module does not use and no other fix has taken, for a generated loader,
+    /// flag or `init()`: `base`; else `base` with `_once` (what the generated code does: its
+    /// work, once), so that `load_config` beside the user's own `load_config` reads
+    /// `load_config_once` rather than `load_config_2`; then `base_once_2`, ...
     pub fn fresh_name(&self, base: &str) -> String {
+        self.fresh(base, &format!("{base}{}", once_suffix(base)))
+    }
+
+    /// A name that the module does not use and no other fix has taken, for a module alias:
+    /// `base`, else `base_2`, ...
+    pub fn fresh_alias(&self, base: &str) -> String {
+        self.fresh(base, &format!("{base}_2"))
+    }
+
+    fn fresh(&self, base: &str, second: &str) -> String {
         let mut reserved = self.reserved.borrow_mut();
         let taken = |candidate: &str| {
             reserved.contains(candidate) || self.model.mentions(candidate.as_bytes())
         };
         let mut candidate = base.to_owned();
         let mut n = 2;
+        if taken(&candidate) {
+            candidate = second.to_owned();
+        }
         while taken(&candidate) {
-            candidate = format!("{base}_{n}");
+            candidate = format!("{second}_{n}");
             n += 1;
         }
         reserved.insert(candidate.clone());
@@ -89,5 +105,16 @@ impl<'a, 't> Ctx<'a, 't> {
             }
             None => FunctionRef::Lambda,
         }
+    }
+}
+
+/// `_once`, in the case of the name (`_ONCE` after an upper-case flag name).
+fn once_suffix(base: &str) -> &'static str {
+    let has_lower = base.chars().any(|c| c.is_lowercase());
+    let has_upper = base.chars().any(|c| c.is_uppercase());
+    if has_upper && !has_lower {
+        "_ONCE"
+    } else {
+        "_once"
     }
 }

@@ -7,10 +7,13 @@ use std::sync::Arc;
 use tree_sitter::Node;
 
 use super::ctx::Ctx;
+use super::entry::EntryContext;
 use super::loops::loop_var;
 use super::parts::{FixEffects, FixParts};
-use super::text::{self, removal_edits};
+use super::removal::removal_edits;
+use super::text;
 use super::{init, lazy, loops, unit};
+use crate::detect;
 use crate::detect::message::site_message;
 use crate::detect::{Site, SiteKind, Via};
 use crate::diagnostic::{Applicability, Blocked, Finding, Fix};
@@ -50,7 +53,7 @@ pub struct InitInfo {
 
 /// Builds findings for all sites of a module: one fix per group, except that every group the
 /// init strategy takes shares the module's one `init()` fix.
-pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> SiteAnalysis {
+pub fn analyze_sites(ctx: &Ctx, sites: &[Site], entry: Option<&EntryContext>) -> SiteAnalysis {
     let groups: Vec<Vec<&Site>> = partition(sites)
         .into_iter()
         .map(|g| g.into_iter().map(|i| &sites[i]).collect())
@@ -76,11 +79,17 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> SiteAnalysis {
     } else {
         init::plan(ctx, candidates)
     };
+    // In an entry point, an `init()` that nothing would await leaves the program without its
+    // start-up work: no fix, and the reason says where the work belongs.
+    let entry_blocks_init = entry
+        .and_then(|e| e.unwired_init.clone())
+        .filter(|_| !init.wires_lifespan && init.parts.is_some());
     let init_fix = init
         .parts
+        .filter(|_| entry_blocks_init.is_none())
         .and_then(|parts| parts.into_fix().ok())
         .filter(|(fix, _)| !fix.edits().is_empty())
-        .map(|(fix, effects)| (Arc::new(fix), effects));
+        .map(|(fix, effects)| (with_entry_guard(Arc::new(fix), entry), effects));
     let mut effects = Vec::new();
     if let Some((fix, fix_effects)) = &init_fix {
         effects.push((Arc::clone(fix), fix_effects.clone()));
@@ -90,12 +99,16 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> SiteAnalysis {
     for (index, (group, outcome)) in groups.iter().zip(outcomes).enumerate() {
         let (fix, reason) = match outcome {
             Outcome::Fixed(fix, fix_effects) => {
+                let fix = with_entry_guard(fix, entry);
                 effects.push((Arc::clone(&fix), fix_effects));
                 (Some(fix), None)
             }
             Outcome::Blocked(reason) => (None, Some(reason)),
             Outcome::Init(lazy_reason) => match &init_fix {
                 Some(fix) if init.included.contains(&index) => (Some(fix.clone()), None),
+                _ if entry_blocks_init.is_some() && init.included.contains(&index) => {
+                    (None, entry_blocks_init.clone())
+                }
                 _ => {
                     let init_reason = init
                         .excluded
@@ -108,6 +121,9 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> SiteAnalysis {
         };
         for site in group {
             let mut message = site_message(ctx.src, site);
+            if let Some(note) = entry.and_then(|e| e.note.as_deref()) {
+                message.push_str(note);
+            }
             if let Some(reason) = &reason {
                 message.push_str(&format!("; no fix: {reason}"));
             }
@@ -121,13 +137,23 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> SiteAnalysis {
     }
     findings.sort_by_key(|f| (f.range.start, f.range.end));
     let info = InitInfo {
-        wired: init.wires_lifespan,
-        unwired: init.awaited_by_importers.clone(),
+        wired: init.wires_lifespan && init_fix.is_some(),
+        unwired: init_fix
+            .as_ref()
+            .and(init.awaited_by_importers.clone()),
     };
     SiteAnalysis {
         findings,
         init: info,
         effects,
+    }
+}
+
+/// `fix` with the program's run put under the guard, in an entry point that could be imported.
+fn with_entry_guard(fix: Arc<Fix>, entry: Option<&EntryContext>) -> Arc<Fix> {
+    match entry.and_then(|e| e.guard.as_ref()) {
+        Some(guard) => super::entry::with_guard(&fix, guard),
+        None => fix,
     }
 }
 
@@ -335,6 +361,13 @@ fn wrappers_to_remove<'t>(
         else {
             continue;
         };
+        if let Some(def) = chain[0]
+            && detect::wrappers::method_class(def).is_some()
+        {
+            return Err(Blocked::MethodRunsLoop {
+                method: detect::wrappers::def_label(ctx.src.code(), def),
+            });
+        }
         if !plain {
             return Err(Blocked::WrapperDoesMore {
                 name: String::from_utf8_lossy(name).into_owned(),

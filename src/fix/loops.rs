@@ -76,20 +76,17 @@ pub fn rewrite_loop_uses(ctx: &Ctx, sites: &[&Site], parts: &mut FixParts) -> Re
             };
             let function = match ctx.model.use_site(use_) {
                 UseSite::NeverRuns => continue,
+                // The message names what happens on that line: a read, or an assignment.
                 UseSite::ImportTime => {
                     return Err(Blocked::AtImportTime {
                         name,
-                        access: Access::Used,
+                        access,
                         line,
                         until: Until::Unsaid,
                     });
                 }
                 UseSite::EntryPoint => {
-                    return Err(Blocked::InEntryPoint {
-                        name,
-                        access: Access::Used,
-                        line,
-                    });
+                    return Err(Blocked::InEntryPoint { name, access, line });
                 }
                 UseSite::AsyncFunction(_) if access == Access::Used => None,
                 UseSite::AsyncFunction(f) | UseSite::SyncFunction(f) => Some(ctx.function_ref(f)),
@@ -172,6 +169,6 @@ pub fn loop_var<'t>(site: &Site<'t>) -> Option<&'t [u8]> {
             via: Via::LoopVar(var),
             ..
         } => Some(var),
-        SiteKind::Run { .. } => None,
+        SiteKind::Run { .. } | SiteKind::RunningLoop => None,
     }
 }

@@ -7,6 +7,7 @@
 mod cross;
 mod ctx;
 mod frameworks;
+mod entry;
 mod group;
 mod imports;
 mod init;
@@ -16,6 +17,7 @@ mod loops;
 mod mover;
 mod parts;
 mod reads;
+mod removal;
 mod safety;
 mod statements;
 mod template;
@@ -39,17 +41,22 @@ use crate::source::SourceFile;
 pub struct Analysis {
     /// Findings, sorted by position.
     pub findings: Vec<Finding>,
+    /// Fixes that follow other modules' proposed fixes, not findings of their own
+    /// ([`crate::analyze::Analyzed::follow_ups`]).
+    pub follow_ups: Vec<Finding>,
     /// What the module exports to the rest of the project.
     pub exports: Exports,
 }
 
 /// Finds every import-time loop problem of a module and builds its fixes; with the project's
-/// context, also the problems between modules (LF004 across modules, LF005).
+/// context, also the problems between modules (LF004 across modules, LF005). `dunder_main`
+/// when the module is a package's `__main__.py` (an entry point, [`entry`]).
 pub fn analyze(
     model: &Model,
     src: &SourceFile,
     options: &FixOptions,
     project: Option<&ProjectContext>,
+    dunder_main: bool,
 ) -> Analysis {
     let detection = detect::find_sites(model);
     let mentions_mangum = memchr::memmem::find(src.code(), b"Mangum").is_some();
@@ -65,29 +72,78 @@ pub fn analyze(
             .collect(),
         ..Exports::default()
     };
+    // A classmethod's calls go through its class (`Database.create()`): only functions and
+    // constructors are followed across modules.
     exports.loop_functions = detection
         .loop_functions
         .iter()
+        .filter(|f| !f.is_factory())
         .map(|f| exported_function(&ctx, &detection.loop_functions, f))
+        .collect();
+    // A call that needs a running loop has no fix (LF007): it takes no part in the groups.
+    let (running, sites): (Vec<_>, Vec<_>) = detection
+        .sites
+        .iter()
+        .partition(|s| s.kind == detect::SiteKind::RunningLoop);
+    let sites: Vec<detect::Site> = sites.into_iter().copied().collect();
+    let cross::CrossFindings {
+        findings: cross_findings,
+        follow_ups,
+        uses_of_others,
+    } = match project {
+        Some(project) => cross::findings(&ctx, project),
+        None => cross::CrossFindings::default(),
+    };
+    // Another module's loop function called at import time is a loop too, for an entry point.
+    let indirect: Vec<(usize, tree_sitter::Node)> = cross_findings
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.rule == crate::rules::Rule::IndirectLoopAtImport)
+        .filter_map(|(i, f)| {
+            let call = model
+                .root
+                .descendant_for_byte_range(f.range.start, f.range.end)?;
+            Some((i, call))
+        })
+        .collect();
+    let calls: Vec<tree_sitter::Node> = indirect.iter().map(|(_, c)| *c).collect();
+    let imported = project
+        .and_then(ProjectContext::importer_of_module)
+        .is_some();
+    // Only a script with loops of its own has findings once imported: only such a script
+    // asks its importers to say so (a script without them is not even parsed, alone).
+    let has_sites = !sites.is_empty();
+    let entry = entry::entry_sites(&ctx, sites, &calls, dunder_main, imported);
+    exports.entry_script = entry.script && has_sites;
+    let program_calls: Vec<usize> = entry.program_calls.iter().map(|&c| indirect[c].0).collect();
+    let cross_findings: Vec<Finding> = cross_findings
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !program_calls.contains(i))
+        .map(|(_, f)| f)
         .collect();
     let SiteAnalysis {
         mut findings,
         init,
         effects,
-    } = if detection.sites.is_empty() {
+    } = if entry.sites.is_empty() {
         SiteAnalysis::default()
     } else {
-        analyze_sites(&ctx, &detection.sites)
+        analyze_sites(&ctx, &entry.sites, entry.context.as_ref())
     };
+    findings.extend(entry.findings);
+    findings.extend(running.into_iter().map(|site| Finding {
+        rule: site.rule,
+        message: detect::message::site_message(src, site),
+        range: site.call.byte_range(),
+        fix: None,
+    }));
     if mentions_mangum {
         findings.extend(lifespan::lifespan_disabled(&ctx, init.wired));
     }
     exports.lifespan_needs = lifespan::lifespan_needs(&ctx, init.wired);
-    if let Some(project) = project {
-        let (cross_findings, uses_of_others) = cross::findings(&ctx, project);
-        findings.extend(cross_findings);
-        exports.uses_of_others = uses_of_others;
-    }
+    findings.extend(cross_findings);
+    exports.uses_of_others = uses_of_others;
     findings.sort_by_key(|f| (f.range.start, f.range.end));
     exports.unwired_init = init.unwired;
     for (built, identified) in identify(&mut findings) {
@@ -105,7 +161,13 @@ pub fn analyze(
                 .extend(effect.removed_globals.iter().cloned());
         }
     }
-    Analysis { findings, exports }
+    let mut follow_ups = follow_ups;
+    identify(&mut follow_ups);
+    Analysis {
+        findings,
+        follow_ups,
+        exports,
+    }
 }
 
 /// Gives each distinct fix of the sorted `findings` its identity ([`FixId`]), from its first
@@ -142,19 +204,23 @@ fn exported_function(
     all: &[detect::wrappers::LoopFunction],
     function: &detect::wrappers::LoopFunction,
 ) -> LoopFunction {
-    let mut chain = vec![format!("`{}`", text::name_text(function.name))];
+    let label = |f: &detect::wrappers::LoopFunction| {
+        format!("`{}`", detect::wrappers::def_label(ctx.src.code(), f.def))
+    };
+    let mut chain = vec![label(function)];
     let mut current = function;
     while let Some(next) = current.next {
         if chain.len() > detect::wrappers::MAX_CHAIN {
             break;
         }
         current = &all[next];
-        chain.push(format!("`{}`", text::name_text(current.name)));
+        chain.push(label(current));
     }
     chain.push(format!("`{}`", ctx.evidence(current.evidence)));
     LoopFunction {
         name: text::name_text(function.name),
         chain: chain.join(" -> "),
         line: ctx.line(current.evidence.start_byte()),
+        constructor: function.class.is_some(),
     }
 }

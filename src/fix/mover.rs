@@ -157,7 +157,7 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
 }
 
 /// Byte ranges of the string literals under `root` that span more than one line.
-fn multiline_strings(root: Node) -> Vec<Range<usize>> {
+pub(crate) fn multiline_strings(root: Node) -> Vec<Range<usize>> {
     let mut ranges = Vec::new();
     let mut cursor = root.walk();
     loop {

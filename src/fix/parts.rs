@@ -55,8 +55,24 @@ impl FixParts {
     }
 }
 
-/// Sorts edits and merges overlapping deletions; any other overlap means the parts conflict.
+/// Sorts edits and merges overlapping deletions; a deletion that runs past an insertion (a
+/// removed statement takes the blank lines after it, where new text goes) stops there; any
+/// other overlap means the parts conflict.
 fn merge_deletions(mut edits: Vec<Edit>) -> Result<Vec<Edit>, Blocked> {
+    let insertions: Vec<usize> = edits
+        .iter()
+        .filter(|e| e.range.is_empty() && !e.content.is_empty())
+        .map(|e| e.range.start)
+        .collect();
+    for edit in edits.iter_mut().filter(|e| e.content.is_empty()) {
+        if let Some(&at) = insertions
+            .iter()
+            .filter(|&&at| edit.range.start < at && at < edit.range.end)
+            .min()
+        {
+            edit.range.end = at;
+        }
+    }
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     edits.dedup();
     let mut merged: Vec<Edit> = Vec::with_capacity(edits.len());

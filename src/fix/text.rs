@@ -1,7 +1,5 @@
 //! Edits on a file's lines: whether a statement has its line to itself, removing statements
-//! (a block left empty keeps a `pass`) and list items, and names as text.
-
-use std::collections::HashSet;
+//! (one statement; [`super::removal`] removes several without residue) and list items, and names as text.
 
 use tree_sitter::Node;
 
@@ -127,32 +125,4 @@ fn is_only_statement_in_block(statement: Node) -> bool {
 /// `prompt_text`), keeping non-ASCII identifier bytes as they are.
 pub fn name_text(name: &[u8]) -> String {
     String::from_utf8_lossy(name).into_owned()
-}
-
-/// Edits that remove statements; a block whose statements all go keeps a `pass`.
-pub fn removal_edits(src: &SourceFile, statements: &[Node]) -> Vec<Edit> {
-    let ids: HashSet<usize> = statements.iter().map(|s| s.id()).collect();
-    let mut handled_blocks: HashSet<usize> = HashSet::new();
-    let mut edits = Vec::new();
-    for statement in statements {
-        let parent = statement.parent();
-        let whole_block = parent.is_some_and(|p| {
-            p.kind() == "block" && {
-                let mut cursor = p.walk();
-                p.named_children(&mut cursor)
-                    .filter(|c| c.kind() != "comment")
-                    .all(|c| ids.contains(&c.id()))
-            }
-        });
-        if whole_block && let Some(block) = parent {
-            if handled_blocks.insert(block.id()) {
-                edits.push(Edit::replace(statement.byte_range(), "pass"));
-            } else {
-                edits.push(remove_statement(src, *statement));
-            }
-            continue;
-        }
-        edits.push(remove_statement(src, *statement));
-    }
-    edits
 }

@@ -103,8 +103,14 @@ pub(super) struct Scan<'a> {
     guard_indent: Option<usize>,
     /// The module-level sync function whose body the scan is in.
     function: Option<&'a [u8]>,
-    /// The module-level sync functions whose bodies may run a loop.
+    /// The module-level sync functions whose bodies may run a loop (and the classes whose
+    /// `__init__` may, and the classmethods and staticmethods of module-level classes that may).
     loop_functions: Vec<&'a [u8]>,
+    /// The module-level class whose body the scan is in: its name and the indent of its header.
+    class: Option<(&'a [u8], usize)>,
+    /// Whether the lines just before, in that class body, decorate a method with
+    /// `@classmethod` or `@staticmethod`.
+    factory_decorator: bool,
     /// The module's source.
     code: &'a [u8],
     /// Whether the module holds a `from <loop module> import ...` anywhere (computed when a bare
@@ -223,7 +229,8 @@ impl<'a> Scan<'a> {
             }
         }
         let at_module_level = self.stack.is_empty();
-        match opened_block(line, at_module_level) {
+        let method = self.loop_callable_method(line);
+        match opened_block(line, at_module_level || method.is_some()) {
             Some(kind @ Block::Function { .. }) => {
                 // The header (defaults, annotations) runs at import time; the body does not.
                 // Decorators are lines of their own.
@@ -234,10 +241,10 @@ impl<'a> Scan<'a> {
                     == (Block::Function {
                         sync_at_module_level: true,
                     });
-                self.function = if sync_at_module_level {
-                    module_level_sync_def(&line.tokens)
-                } else {
-                    None
+                self.function = match method {
+                    Some(name) => Some(name),
+                    None if sync_at_module_level => module_level_sync_def(&line.tokens),
+                    None => None,
                 };
                 match body_after_colon_of_def(&line.tokens) {
                     Some(body) => {
@@ -274,6 +281,45 @@ impl<'a> Scan<'a> {
 }
 
 impl<'a> Scan<'a> {
+    /// For a line of a module-level class body: notes the class (on its header) and the
+    /// `@classmethod`/`@staticmethod` decorators; and for a sync `def __init__` or a decorated
+    /// factory, the name its callers call: the class's for `__init__` (`Database(...)`), the
+    /// method's for a factory (`Database.create(...)`).
+    fn loop_callable_method(&mut self, line: &Line<'a>) -> Option<&'a [u8]> {
+        let tokens = &line.tokens;
+        if self.stack.is_empty() {
+            self.class = match tokens.as_slice() {
+                [Token::Word(b"class"), Token::Word(name), ..] => Some((*name, line.indent)),
+                _ => None,
+            };
+            self.factory_decorator = false;
+            return None;
+        }
+        let (class, indent) = self.class?;
+        if self.stack.len() != 1 || self.stack[0].0 != indent {
+            return None;
+        }
+        match tokens.as_slice() {
+            [Token::At, Token::Word(b"classmethod" | b"staticmethod")] => {
+                self.factory_decorator = true;
+                None
+            }
+            [Token::At, ..] => None,
+            [Token::Word(b"def"), Token::Word(name), ..] => {
+                let factory = std::mem::take(&mut self.factory_decorator);
+                if *name == b"__init__" {
+                    Some(class)
+                } else {
+                    factory.then_some(*name)
+                }
+            }
+            _ => {
+                self.factory_decorator = false;
+                None
+            }
+        }
+    }
+
     /// Notes the current module-level sync function as one that may run a loop when `tokens`,
     /// a line of its body, may.
     fn note_loop_function(&mut self, tokens: &[Token<'a>]) {

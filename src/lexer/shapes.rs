@@ -27,6 +27,11 @@ pub(super) const API_WORDS: &[&[u8]] = &[
     b"Runner",
     b"DefaultEventLoopPolicy",
     b"EventLoopPolicy",
+    // LF007: calls that need a running loop.
+    b"get_running_loop",
+    b"create_task",
+    b"current_task",
+    b"all_tasks",
 ];
 
 /// Modules whose imports bind names that can run a loop.

@@ -2,6 +2,7 @@
 //! modules import statements name.
 
 use super::imports::{import_tokens, imported_modules};
+use super::prefilter::parse_verdict;
 use super::scan::{ParseNeed, Scan, called_at_import_time, verdict};
 use super::tokens::for_each_logical_line;
 
@@ -443,4 +444,34 @@ fn import_lines_end_where_the_tokenizer_ends_them() {
     let tokens = import_tokens(b"from m import (a,  # b)\n    c)\nd = 1\n");
     assert!(tokens.may_contain(b"c"));
     assert!(!tokens.may_contain(b"d"));
+}
+
+#[test]
+fn classes_whose_constructor_or_factory_runs_a_loop_are_loop_functions() {
+    let database = "import asyncio\nclass Database:\n    def __init__(self):\n        self.pool = asyncio.run(f())\n";
+    // Another module may build it: the parse waits for an importer that calls `Database`.
+    assert_eq!(
+        parse_verdict(database.as_bytes(), false),
+        (ParseNeed::IfImported, vec![b"Database".as_slice()])
+    );
+    assert!(parse_needed(&format!("{database}db = Database()\n")));
+    let factory = "import asyncio\nclass Settings:\n    @classmethod\n    def load(cls):\n        return asyncio.run(f())\n";
+    assert_eq!(
+        parse_verdict(factory.as_bytes(), false),
+        (ParseNeed::IfImported, vec![b"load".as_slice()])
+    );
+    assert!(parse_needed(&format!("{factory}S = Settings.load()\n")));
+    // Other methods, and methods of nested classes, run when called on an instance.
+    assert_eq!(
+        parse_need(
+            "import asyncio\nclass Job:\n    def run(self):\n        return asyncio.run(f())\n"
+        ),
+        ParseNeed::Skip
+    );
+    assert_eq!(
+        parse_need(
+            "import asyncio\nclass A:\n    class B:\n        def __init__(self):\n            asyncio.run(f())\n"
+        ),
+        ParseNeed::Skip
+    );
 }

@@ -29,6 +29,15 @@ impl ProjectContext {
             .filter(move |u| u.name.as_bytes() == name)
     }
 
+    /// A module of the run that imports this one, when this one is an entry script: then it is
+    /// not an entry point ([`super::Exports::entry_script`]).
+    pub fn importer_of_module(&self) -> Option<&Path> {
+        self.used_elsewhere
+            .iter()
+            .find(|u| u.name.is_empty())
+            .map(|u| u.user.as_path())
+    }
+
     /// The module that uses this module's `name`, if another one does.
     pub fn used_elsewhere_by(&self, name: &[u8]) -> Option<&Path> {
         self.used_elsewhere

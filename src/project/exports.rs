@@ -16,6 +16,8 @@ pub struct LoopFunction {
     pub chain: String,
     /// The line of the loop run.
     pub line: usize,
+    /// A class whose `__init__` runs the loop, called as `Class(...)`.
+    pub constructor: bool,
 }
 
 /// A global that is loaded after import: lazily by a guard, or by `init()`.
@@ -59,9 +61,13 @@ pub struct Exports {
     pub uses_of_others: Vec<ExternalUse>,
     /// The apps whose start-up needs the lifespan.
     pub lifespan_needs: Vec<LifespanNeed>,
+    /// The module is a script that ends in its program's run: an entry point unless another
+    /// module of the run imports it (its importers say so).
+    pub entry_script: bool,
 }
 
-/// A use, in one module, of a name that another module's fix deletes or loads late.
+/// A use, in one module, of a name that another module's fix deletes or loads late; or, with
+/// an empty `name`, an import of a module that is an entry script ([`Exports::entry_script`]).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ExternalUse {
     /// The module that defines the name.
@@ -85,6 +91,7 @@ impl Exports {
             && self.unwired_init == other.unwired_init
             && self.removed_globals == other.removed_globals
             && self.lifespan_needs == other.lifespan_needs
+            && self.entry_script == other.entry_script
     }
 
     /// The names other modules may use: loop functions, late globals, deleted globals.
@@ -103,5 +110,6 @@ impl Exports {
             && self.unwired_init.is_none()
             && self.removed_globals.is_empty()
             && self.lifespan_needs.is_empty()
+            && !self.entry_script
     }
 }

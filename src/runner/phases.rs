@@ -342,7 +342,8 @@ fn uses_an_export(exporters: &[&ModuleSummary], bytes: &[u8]) -> bool {
         // whose start-up needs the lifespan: the importer may hand it to `Mangum(...)`.
         let hands_an_app =
             exports.lifespan_needs.iter().any(|n| mentioned(&n.app)) && mentioned("Mangum");
-        if exports.unwired_init.is_some() || hands_an_app {
+        // Importing an entry script at all tells it that it is not an entry point.
+        if exports.unwired_init.is_some() || hands_an_app || exports.entry_script {
             return true;
         }
         let late_or_deleted = exports

@@ -23,6 +23,9 @@ const ASYNCIO_STAR_NAMES: &[&str] = &[
     "set_event_loop",
     "get_running_loop",
     "get_event_loop_policy",
+    "create_task",
+    "current_task",
+    "all_tasks",
 ];
 
 /// The canonical spelling of a qualified name: `asyncio.events.get_event_loop` is

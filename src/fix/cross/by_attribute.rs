@@ -1,5 +1,7 @@
-//! LF005 for `m.X` read in an `async def` that does not await `m`'s guard first: one finding per
-//! function, fixed by awaiting the guard at its top.
+//! `m.X` read in an `async def` that does not await `m`'s guard first, fixed by awaiting the
+//! guard at its top, once per function. When `m` already has the guard, the read gets the
+//! placeholder today: LF005. When `m`'s fix only proposes it, the read is one of that fix's
+//! followers: no finding, a follow-up that `fix` applies with it.
 
 use std::sync::Arc;
 
@@ -11,8 +13,9 @@ use crate::rules::Rule;
 use crate::semantic::ScopeId;
 use crate::semantic::reads::UseSite;
 
-/// LF005 for `m.X` read in an `async def` that does not await `m`'s guard first: one finding per
-/// function, fixed by awaiting the guard at its top.
+/// `m.X` read in an `async def` that does not await `m`'s guard first: one finding (or
+/// follow-up, when the guard is only proposed) per function, fixed by awaiting the guard at its
+/// top.
 pub(super) fn late_globals_by_attribute(ctx: &Ctx, uses: &[Use]) -> Vec<LateFinding> {
     let mut findings = Vec::new();
     let mut seen: Vec<(usize, String)> = Vec::new();
@@ -69,10 +72,18 @@ pub(super) fn late_globals_by_attribute(ctx: &Ctx, uses: &[Use]) -> Vec<LateFind
             }
             _ => continue,
         };
-        let mut message = format!(
-            "`{expression}` {} and is read before it is loaded",
-            describe_late(global, u.module)
-        );
+        let mut message = if global.existing {
+            format!(
+                "`{expression}` {} and is read before it is loaded",
+                describe_late(global, u.module)
+            )
+        } else {
+            format!(
+                "`{expression}` follows the fix of {}, which loads `{}` after import",
+                crate::paths::display_path(&u.module.path),
+                global.name
+            )
+        };
         if let Some(reason) = &reason {
             message.push_str(&format!("; no fix: {reason}"));
         }
@@ -86,6 +97,7 @@ pub(super) fn late_globals_by_attribute(ctx: &Ctx, uses: &[Use]) -> Vec<LateFind
             module: u.module.path.clone(),
             name: global.name.clone(),
             blocked: reason,
+            follow_up: !global.existing,
         });
     }
     findings

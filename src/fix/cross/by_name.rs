@@ -46,11 +46,21 @@ pub(super) fn late_globals_by_name(ctx: &Ctx, project: &ProjectContext) -> Vec<L
             _ => Err(Blocked::ImportNotPlain),
         };
         let import_text = statement.map_or_else(String::new, |s| ctx.evidence(s));
-        let mut message = format!(
-            "`{import_text}` copies the placeholder of `{}`, which {}",
-            global.name,
-            describe_late(global, module)
-        );
+        // The placeholder exists today only when the module already loads the name late; a
+        // proposed fix is described as such.
+        let mut message = if global.existing {
+            format!(
+                "`{import_text}` copies the placeholder of `{}`, which {}",
+                global.name,
+                describe_late(global, module)
+            )
+        } else {
+            format!(
+                "`{import_text}` copies `{}` once, at import; the fix of {} loads it after import, and this copy would keep its placeholder",
+                global.name,
+                display_path(&module.path)
+            )
+        };
         if let Err(reason) = &fix {
             message.push_str(&format!("; no fix: {reason}"));
         }
@@ -65,6 +75,7 @@ pub(super) fn late_globals_by_name(ctx: &Ctx, project: &ProjectContext) -> Vec<L
             module: module.path.clone(),
             name: global.name.clone(),
             blocked,
+            follow_up: false,
         });
     }
     findings
@@ -256,7 +267,7 @@ fn module_import(ctx: &Ctx, module_text: &str) -> (String, String) {
         None => (None, module_text.to_owned()),
     };
     let alias = if ctx.model.mentions(last.as_bytes()) {
-        ctx.fresh_name(&format!("{last}_module"))
+        ctx.fresh_alias(&format!("{last}_module"))
     } else {
         last.clone()
     };

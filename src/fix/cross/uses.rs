@@ -34,6 +34,9 @@ pub(super) struct LateFinding {
     pub(super) name: String,
     /// Why the user cannot follow the fix, when it cannot.
     pub(super) blocked: Option<Blocked>,
+    /// A read that follows the exporter's proposed fix (`m.X` awaits the new guard): part of
+    /// that fix, not a finding of its own.
+    pub(super) follow_up: bool,
 }
 
 /// Every read in the module of a name another project module exports.

@@ -18,10 +18,11 @@ use crate::diagnostic::{Access, Applicability, Blocked, Edit, RequiredImport, Un
 use crate::fix::ctx::Ctx;
 use crate::fix::parts::FixParts;
 use crate::fix::reads::{Readers, late_readers};
+use crate::fix::removal::removal_edits;
 use crate::fix::safety::{dropped_arguments, external_readers};
 use crate::fix::statements::blank_lines_after;
 use crate::fix::template;
-use crate::fix::text::{self, removal_edits};
+use crate::fix::text;
 use crate::fix::unit::moved::{moved_body, placeholder_lines};
 use crate::fix::unit::{Unit, check_movable, unit_of};
 use crate::semantic::Place;

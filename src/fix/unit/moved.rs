@@ -10,7 +10,7 @@ use crate::diagnostic::{Blocked, RequiredImport};
 use crate::fix::ctx::Ctx;
 use crate::fix::imports::imported_name;
 use crate::fix::mover::{Mover, Piece};
-use crate::fix::text::removal_edits;
+use crate::fix::removal::removal_edits;
 use crate::options::PythonVersion;
 use crate::semantic::Role;
 

@@ -1,0 +1,3 @@
+from shortify.main import main
+
+main()

@@ -1,0 +1,6 @@
+import asyncio
+
+
+async def load_greeting():
+    await asyncio.sleep(0)
+    return "hello"
