@@ -237,6 +237,9 @@ pub enum Blocked {
     RewritesOverlap,
     /// The fix would change nothing.
     NothingToRewrite,
+    /// The module binds `asyncio` to something other than the asyncio module, which the
+    /// generated code needs.
+    AsyncioNameTaken,
 }
 
 impl fmt::Display for Blocked {
@@ -335,6 +338,9 @@ impl fmt::Display for Blocked {
             PartOfLargerStatement { call } => write!(f, "`{call}` is part of a larger statement"),
             RewritesOverlap => f.write_str("the rewrites of this statement overlap; fix it by hand"),
             NothingToRewrite => f.write_str("nothing to rewrite"),
+            AsyncioNameTaken => f.write_str(
+                "the module binds `asyncio` to something other than the asyncio module, which the generated code needs; rename it first",
+            ),
         }
     }
 }

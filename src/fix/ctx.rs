@@ -67,6 +67,23 @@ impl<'a, 't> Ctx<'a, 't> {
         candidate
     }
 
+    /// A name for a local of generated code (an inner function, a variable): `base`, else
+    /// `base_2`, ..., one that neither the module nor a generated global uses, so that it
+    /// shadows nothing the moved code reads. Locals of different functions may share it.
+    pub fn local_name(&self, base: &str) -> String {
+        let reserved = self.reserved.borrow();
+        let taken = |candidate: &str| {
+            reserved.contains(candidate) || self.model.mentions(candidate.as_bytes())
+        };
+        let mut candidate = base.to_owned();
+        let mut n = 2;
+        while taken(&candidate) {
+            candidate = format!("{base}_{n}");
+            n += 1;
+        }
+        candidate
+    }
+
     /// The 1-based line of a byte offset.
     pub fn line(&self, offset: usize) -> usize {
         self.src.line_index(offset) + 1

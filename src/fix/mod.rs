@@ -54,7 +54,7 @@ pub fn analyze(
     let mentions_mangum = memchr::memmem::find(src.code(), b"Mangum").is_some();
     let ctx = Ctx::new(model, src, options, project);
     let mut exports = Exports {
-        late_globals: existing_guards(model)
+        late_globals: existing_guards(model, &options.naming.init)
             .into_iter()
             .map(|guarded| LateGlobal {
                 name: guarded.name,

@@ -14,7 +14,7 @@ use crate::semantic::{Place, Role};
 /// The class attribute's share of `init()`: its text there, and the edit that leaves `None` in
 /// the class body.
 pub(super) struct ClassMove {
-    /// The assignment, re-indented, inside `init()`.
+    /// The assignment, re-indented, inside `init()`'s inner coroutine.
     pub(super) text: Vec<u8>,
     /// `VALUE = None` in the class.
     pub(super) class_edit: Edit,
@@ -78,7 +78,7 @@ pub(super) fn class_attribute<'t>(
         ctx.src.code(),
         assignment_statement,
         &indent,
-        &ctx.style.indent(1),
+        &ctx.style.indent(2),
     );
     let mut target = class_name.to_vec();
     target.push(b'.');

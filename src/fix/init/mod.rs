@@ -15,6 +15,7 @@ use self::wiring::wire;
 use crate::detect::Site;
 use crate::diagnostic::{Access, Applicability, Blocked, Edit, RequiredImport, Until};
 use crate::fix::ctx::Ctx;
+use crate::fix::imports::asyncio_module;
 use crate::fix::parts::FixParts;
 use crate::fix::reads::{Readers, late_readers};
 use crate::fix::safety::{dropped_arguments, external_readers};
@@ -23,6 +24,7 @@ use crate::fix::template;
 use crate::fix::text::{self, removal_edits};
 use crate::fix::unit::moved::{moved_body, placeholder_lines};
 use crate::fix::unit::{Unit, check_movable, unit_of};
+use crate::options::Naming;
 use crate::semantic::Place;
 
 const INIT: &str = include_str!("../../../transforms/init/init.py");
@@ -109,14 +111,33 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
                     existing: false,
                 }),
         );
+    let asyncio = match asyncio_module(ctx, &mut imports) {
+        Ok(asyncio) => asyncio,
+        Err(reason) => {
+            outcome.excluded.extend(
+                std::mem::take(&mut outcome.included)
+                    .into_iter()
+                    .map(|index| (index, reason.clone())),
+            );
+            return outcome;
+        }
+    };
     parts.imports.extend(imports);
-    let init = ctx.fresh_name(&ctx.options.naming.init);
-    let flag = ctx.fresh_name(&ctx.options.naming.init_flag);
+    let naming = &ctx.options.naming;
+    let names = InitNames {
+        init: ctx.fresh_name(&naming.init),
+        flag: ctx.fresh_name(&naming.init_flag),
+        in_flight: ctx.fresh_name(&Naming::in_flight(&naming.init_flag)),
+        asyncio,
+        inner: ctx.local_name("start"),
+        future: ctx.local_name("starting"),
+    };
+    let init = names.init.clone();
     let removed: Vec<std::ops::Range<usize>> =
         parts.edits.iter().map(|e| e.range.clone()).collect();
     parts
         .edits
-        .extend(statement_edits(ctx, &moved, &init, &flag, &removed));
+        .extend(statement_edits(ctx, &moved, &names, &removed));
     let wiring = wire(ctx, &init, &mut parts);
     outcome.wires_lifespan = wiring.is_some();
     outcome.name = Some(init.clone());
@@ -212,7 +233,7 @@ fn movable_statement<'t>(
         return Err(reason);
     }
     let unit: Unit = unit_of(ctx, statement, sites, removals)?;
-    let text = moved_body(ctx, &unit, sites, removals, 1)?;
+    let text = moved_body(ctx, &unit, sites, removals, 2)?;
     let placeholders = placeholder_lines(ctx, &unit, imports);
     check_attribute_targets(ctx, &unit, everything)?;
     Ok(Moved {
@@ -261,13 +282,28 @@ fn check_attribute_targets(
     Ok(())
 }
 
+/// The names `init()`'s text uses.
+struct InitNames {
+    /// The start-up coroutine.
+    init: String,
+    /// The global that says the start-up work is done.
+    flag: String,
+    /// The global that holds the start-up while it runs.
+    in_flight: String,
+    /// How the module spells `asyncio`.
+    asyncio: String,
+    /// The inner coroutine that runs the moved work.
+    inner: String,
+    /// The local that holds the start-up `init()` awaits.
+    future: String,
+}
+
 /// Each moved statement leaves its placeholders (or nothing); the first is followed by the flag
 /// and `async def init()`.
 fn statement_edits(
     ctx: &Ctx,
     moved: &[Moved],
-    init: &str,
-    flag: &str,
+    names: &InitNames,
     removed: &[std::ops::Range<usize>],
 ) -> Vec<Edit> {
     let code = ctx.src.code();
@@ -285,7 +321,7 @@ fn statement_edits(
             statements_removed.push(m.statement);
         }
         if i == 0 {
-            after_line.push(init_block(ctx, moved, init, flag));
+            after_line.push(init_block(ctx, moved, names));
         }
         if after_line.is_empty() {
             continue;
@@ -318,7 +354,7 @@ fn statement_edits(
     edits
 }
 
-fn init_block(ctx: &Ctx, moved: &[Moved], init: &str, flag: &str) -> Vec<u8> {
+fn init_block(ctx: &Ctx, moved: &[Moved], names: &InitNames) -> Vec<u8> {
     let mut globals: Vec<&[u8]> = Vec::new();
     for m in moved {
         for name in &m.names {
@@ -331,7 +367,7 @@ fn init_block(ctx: &Ctx, moved: &[Moved], init: &str, flag: &str) -> Vec<u8> {
     if !global_list.is_empty() {
         global_list.extend_from_slice(b", ");
     }
-    global_list.extend_from_slice(flag.as_bytes());
+    global_list.extend_from_slice(names.flag.as_bytes());
     let body = moved
         .iter()
         .map(|m| m.text.clone())
@@ -340,10 +376,14 @@ fn init_block(ctx: &Ctx, moved: &[Moved], init: &str, flag: &str) -> Vec<u8> {
     template::render(
         INIT,
         &[
-            ("flag", flag.as_bytes()),
-            ("init", init.as_bytes()),
+            ("flag", names.flag.as_bytes()),
+            ("in_flight", names.in_flight.as_bytes()),
+            ("asyncio", names.asyncio.as_bytes()),
+            ("init", names.init.as_bytes()),
+            ("inner", names.inner.as_bytes()),
             ("globals", &global_list),
             ("body", &body),
+            ("future", names.future.as_bytes()),
         ],
         &ctx.style,
     )
