@@ -1,7 +1,7 @@
 //! Everything a pass needs about the module it rewrites: the semantic model, the file's bytes
 //! and style, the options, the project in the second phase, and the names fixes have taken.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -26,6 +26,8 @@ pub struct Ctx<'a, 't> {
     /// The rest of the project, in the second phase.
     pub project: Option<&'a ProjectContext>,
     reserved: RefCell<HashSet<String>>,
+    /// Whether the module writes annotations, once asked.
+    pub(crate) uses_annotations: OnceCell<bool>,
 }
 
 impl<'a, 't> Ctx<'a, 't> {
@@ -43,6 +45,7 @@ impl<'a, 't> Ctx<'a, 't> {
             project,
             style: Style::of(src),
             reserved: RefCell::new(HashSet::new()),
+            uses_annotations: OnceCell::new(),
         }
     }
 

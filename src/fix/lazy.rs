@@ -12,7 +12,8 @@ use super::safety::{dropped_arguments, external_readers, unrelated_side_effect};
 use super::statements::{blank_lines_after, first_statement_edit};
 use super::template;
 use super::text;
-use super::unit::moved::{moved_body, original_name, placeholder_lines};
+use super::unit::moved::{moved_body, original_name};
+use super::unit::placeholder::placeholder_lines;
 use super::unit::{Unit, check_movable, unit_of};
 use crate::detect::Site;
 use crate::diagnostic::{Applicability, Blocked, Edit, UnsafeBecause, Until};
@@ -63,7 +64,7 @@ pub fn plan(
 
     let mut imports = Vec::new();
     let asyncio = asyncio_module(ctx, &mut imports)?;
-    let placeholders = placeholder_lines(ctx, &unit, &mut imports);
+    let placeholders = placeholder_lines(ctx, &unit, sites, &mut imports);
     parts.imports.extend(imports);
     let guard = Guard {
         placeholders: &placeholders,

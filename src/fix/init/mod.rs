@@ -22,7 +22,8 @@ use crate::fix::safety::{dropped_arguments, external_readers};
 use crate::fix::statements::blank_lines_after;
 use crate::fix::template;
 use crate::fix::text::{self, removal_edits};
-use crate::fix::unit::moved::{moved_body, placeholder_lines};
+use crate::fix::unit::moved::moved_body;
+use crate::fix::unit::placeholder::placeholder_lines;
 use crate::fix::unit::{Unit, check_movable, unit_of};
 use crate::options::Naming;
 use crate::semantic::Place;
@@ -199,7 +200,7 @@ fn candidate_moves<'t>(
             .get(&top)
             .cloned()
             .unwrap_or_default();
-        let moved = match class_attribute(ctx, statement, sites)? {
+        let moved = match class_attribute(ctx, statement, sites, imports)? {
             Some(class) => Moved {
                 statement,
                 text: class.text,
@@ -234,7 +235,7 @@ fn movable_statement<'t>(
     }
     let unit: Unit = unit_of(ctx, statement, sites, removals)?;
     let text = moved_body(ctx, &unit, sites, removals, 2)?;
-    let placeholders = placeholder_lines(ctx, &unit, imports);
+    let placeholders = placeholder_lines(ctx, &unit, sites, imports);
     check_attribute_targets(ctx, &unit, everything)?;
     Ok(Moved {
         statement,
