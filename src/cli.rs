@@ -34,6 +34,8 @@ pub enum Command {
     Rule(RuleCommand),
     /// Print a shell completion script.
     Completions(CompletionsCommand),
+    /// Run the language server (LSP over standard input and output) for editors.
+    Server(ServerCommand),
 }
 
 /// `loopfix check`.
@@ -129,6 +131,10 @@ pub struct RuleCommand {
     #[arg(long, conflicts_with = "rule")]
     pub all: bool,
 }
+
+/// `loopfix server`.
+#[derive(Debug, Args)]
+pub struct ServerCommand {}
 
 /// `loopfix completions`.
 #[derive(Debug, Args)]

@@ -1,7 +1,10 @@
-//! Unified diffs of rewritten files: `--- a/path` / `+++ b/path` headers that `git apply` and
-//! `patch -p1` accept, "\ No newline at end of file" markers, optional colour.
+//! Unified diffs of rewritten files that `git apply` and `patch -p1` accept for every file name:
+//! `--- a/path` / `+++ b/path` headers named and quoted the way git names and quotes them,
+//! lines split where git and patch split them, "\ No newline at end of file" markers, optional
+//! colour.
 
 use std::io::{self, Write};
+use std::path::{Component, Path, PathBuf};
 
 use console::Style;
 use similar::{ChangeTag, TextDiff};
@@ -30,12 +33,39 @@ impl DiffStyle {
     }
 }
 
-/// Writes the unified diff of `old` -> `new` for the file at `path` (a path with `/`; a
-/// relative one gets git's `a/` and `b/` prefixes, an absolute one is written as it is, as
-/// `diff -u` does).
+/// Why a file gets no diff.
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    /// The file's name cannot be written in a diff that patches that file and no other.
+    #[error("no diff: {0}")]
+    Unrepresentable(String),
+    /// Writing the diff failed.
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+/// Writes the unified diff of `old` -> `new` for the file at `path`, under the name git gives
+/// it ([`git_name`]).
 pub fn write_diff(
     out: &mut dyn Write,
-    path: &str,
+    path: &Path,
+    old: &[u8],
+    new: &[u8],
+    style: &DiffStyle,
+) -> Result<(), DiffError> {
+    if old == new {
+        return Ok(());
+    }
+    let name = git_name(path)?;
+    write_named_diff(out, &name, old, new, style)?;
+    Ok(())
+}
+
+/// Writes the unified diff of `old` -> `new` under `name`, a path relative to where the diff
+/// applies (quoted as git quotes it, not looked up on disk): for displays and snapshots.
+pub fn write_labelled_diff(
+    out: &mut dyn Write,
+    name: &str,
     old: &[u8],
     new: &[u8],
     style: &DiffStyle,
@@ -43,14 +73,180 @@ pub fn write_diff(
     if old == new {
         return Ok(());
     }
-    let diff = TextDiff::from_lines(old, new);
-    let (a, b) = if path.starts_with('/') {
-        ("", "")
-    } else {
-        ("a/", "b/")
+    write_named_diff(out, name.as_bytes(), old, new, style)
+}
+
+/// The unified diff as bytes, under `name` ([`write_labelled_diff`]).
+pub fn diff_bytes(name: &str, old: &[u8], new: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_labelled_diff(&mut out, name, old, new, &DiffStyle::default())
+        .expect("writing to a Vec cannot fail");
+    out
+}
+
+/// The name of the file at `path` in a diff's headers, before git's `a/` and `b/`:
+///
+/// - inside a git work tree, the path from the work tree's root (so the diff applies with
+///   `git apply` and `patch -p1` run there; run from the root, that is the path as given);
+/// - elsewhere, the path from the current directory when the file is under it, else the
+///   absolute path without its leading `/` (as `git diff --no-index` writes it);
+/// - `-` (standard input without a name) stays `-`.
+///
+/// Symlinks and `..` are resolved first: the diff names the file that is written. A file
+/// inside a `.git` directory is refused: `git apply` rejects such paths.
+pub fn git_name(path: &Path) -> Result<Vec<u8>, DiffError> {
+    if path == Path::new("-") {
+        return Ok(b"-".to_vec());
+    }
+    let cwd = std::env::current_dir().ok();
+    let absolute = resolved(path, cwd.as_deref());
+    let name = match work_tree_of(&absolute) {
+        Some(root) => relative_name(&absolute, &root),
+        None => cwd
+            .as_deref()
+            .and_then(|cwd| std::fs::canonicalize(cwd).ok())
+            .filter(|cwd| absolute.starts_with(cwd))
+            .map_or_else(
+                || relative_name(&absolute, Path::new("/")),
+                |cwd| relative_name(&absolute, &cwd),
+            ),
     };
-    let header_a = format!("--- {a}{path}");
-    let header_b = format!("+++ {b}{path}");
+    let inside_git_dir = name
+        .split(|&b| b == b'/')
+        .any(|component| component.eq_ignore_ascii_case(b".git"));
+    if inside_git_dir || name.is_empty() {
+        return Err(DiffError::Unrepresentable(format!(
+            "git cannot apply a diff to `{}`",
+            String::from_utf8_lossy(&name)
+        )));
+    }
+    Ok(name)
+}
+
+/// `path` made absolute, with symlinks and `..` resolved; a file that does not exist (a
+/// `--stdin-filename`) is resolved through its directory, or lexically.
+fn resolved(path: &Path, cwd: Option<&Path>) -> PathBuf {
+    if let Ok(canonical) = std::fs::canonicalize(path) {
+        return canonical;
+    }
+    let absolute = match cwd {
+        Some(cwd) if path.is_relative() => cwd.join(path),
+        _ => path.to_path_buf(),
+    };
+    let absolute = lexically_normal(&absolute);
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(file)) => std::fs::canonicalize(parent)
+            .map(|parent| parent.join(file))
+            .unwrap_or(absolute),
+        _ => absolute,
+    }
+}
+
+/// `path` without `.` components, each `..` taking off the component before it.
+fn lexically_normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The root of the git work tree holding the file at `absolute`: the nearest directory above
+/// it with a `.git` entry (a directory, or a file in a linked work tree or a submodule).
+fn work_tree_of(absolute: &Path) -> Option<PathBuf> {
+    absolute
+        .ancestors()
+        .skip(1)
+        .find(|dir| std::fs::symlink_metadata(dir.join(".git")).is_ok())
+        .map(Path::to_path_buf)
+}
+
+/// The bytes of `absolute` below `base` (a prefix of it), its components joined with `/` as
+/// git joins them on every platform.
+fn relative_name(absolute: &Path, base: &Path) -> Vec<u8> {
+    let relative = absolute.strip_prefix(base).unwrap_or(absolute);
+    let mut name = Vec::with_capacity(relative.as_os_str().len());
+    for component in relative.components() {
+        if let Component::Normal(part) = component {
+            if !name.is_empty() {
+                name.push(b'/');
+            }
+            name.extend_from_slice(part.as_encoded_bytes());
+        }
+    }
+    name
+}
+
+/// A header line's name as git writes it: `prefix` and `name` quoted together in C style when
+/// the name holds a `"`, a `\`, a control character or a byte of 0x80 or more (git's
+/// `core.quotePath`), followed by a tab when it holds a space (so that `patch` does not take
+/// the rest for a date).
+pub fn quoted_header_name(prefix: &str, name: &[u8]) -> String {
+    let needs_quotes = name
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\' || b >= 0x7f);
+    let mut text = String::with_capacity(prefix.len() + name.len() + 3);
+    if needs_quotes {
+        text.push('"');
+        text.push_str(prefix);
+        for &byte in name {
+            push_c_quoted(&mut text, byte);
+        }
+        text.push('"');
+    } else {
+        text.push_str(prefix);
+        // Only printable ASCII is left.
+        text.extend(name.iter().map(|&b| char::from(b)));
+    }
+    if text.contains(' ') {
+        text.push('\t');
+    }
+    text
+}
+
+/// One byte of a C-quoted name, as git's `quote_c_style` writes it.
+fn push_c_quoted(text: &mut String, byte: u8) {
+    let escape = match byte {
+        0x07 => Some('a'),
+        0x08 => Some('b'),
+        b'\t' => Some('t'),
+        b'\n' => Some('n'),
+        0x0b => Some('v'),
+        0x0c => Some('f'),
+        b'\r' => Some('r'),
+        b'"' => Some('"'),
+        b'\\' => Some('\\'),
+        _ => None,
+    };
+    match escape {
+        Some(letter) => {
+            text.push('\\');
+            text.push(letter);
+        }
+        None if !(0x20..0x7f).contains(&byte) => text.push_str(&format!("\\{byte:03o}")),
+        None => text.push(char::from(byte)),
+    }
+}
+
+/// The diff body under the header name `name`.
+fn write_named_diff(
+    out: &mut dyn Write,
+    name: &[u8],
+    old: &[u8],
+    new: &[u8],
+    style: &DiffStyle,
+) -> io::Result<()> {
+    let old_lines = split_lines(old);
+    let new_lines = split_lines(new);
+    let diff = TextDiff::from_slices(&old_lines, &new_lines);
+    let header_a = format!("--- {}", quoted_header_name("a/", name));
+    let header_b = format!("+++ {}", quoted_header_name("b/", name));
     writeln!(out, "{}", style.header.apply_to(header_a))?;
     writeln!(out, "{}", style.header.apply_to(header_b))?;
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
@@ -61,27 +257,39 @@ pub fn write_diff(
                 ChangeTag::Insert => ('+', &style.added),
                 ChangeTag::Equal => (' ', &Style::new()),
             };
-            let value: &[u8] = change.value();
-            let (body, ending) = split_line_ending(value);
-            let mut line = Vec::with_capacity(body.len() + 1);
-            line.push(sign as u8);
-            line.extend_from_slice(body);
-            if line_style_is_plain(line_style) {
-                out.write_all(&line)?;
-            } else {
-                write!(
-                    out,
-                    "{}",
-                    line_style.apply_to(String::from_utf8_lossy(&line))
-                )?;
-            }
-            out.write_all(ending)?;
-            if ending.is_empty() {
-                out.write_all(b"\n\\ No newline at end of file\n")?;
-            }
+            write_line(out, sign, change.value(), line_style)?;
         }
     }
     Ok(())
+}
+
+/// One line of a hunk: its sign, its bytes (colour around them, not around the line ending)
+/// and its ending, or a "\ No newline at end of file" marker for a last line without one.
+fn write_line(out: &mut dyn Write, sign: char, value: &[u8], line_style: &Style) -> io::Result<()> {
+    let (body, ending) = split_line_ending(value);
+    let mut line = Vec::with_capacity(body.len() + 1);
+    line.push(sign as u8);
+    line.extend_from_slice(body);
+    if line_style_is_plain(line_style) {
+        out.write_all(&line)?;
+    } else {
+        write!(
+            out,
+            "{}",
+            line_style.apply_to(String::from_utf8_lossy(&line))
+        )?;
+    }
+    out.write_all(ending)?;
+    if ending.is_empty() {
+        out.write_all(b"\n\\ No newline at end of file\n")?;
+    }
+    Ok(())
+}
+
+/// The lines of `bytes` as git and patch see them: each ends after a `\n` (a lone `\r` is
+/// part of its line, not an ending); the last may have no ending.
+fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
+    bytes.split_inclusive(|&b| b == b'\n').collect()
 }
 
 fn line_style_is_plain(style: &Style) -> bool {
@@ -96,14 +304,6 @@ fn split_line_ending(line: &[u8]) -> (&[u8], &[u8]) {
     } else {
         (line, b"")
     }
-}
-
-/// The unified diff as bytes.
-pub fn diff_bytes(path: &str, old: &[u8], new: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_diff(&mut out, path, old, new, &DiffStyle::default())
-        .expect("writing to a Vec cannot fail");
-    out
 }
 
 #[cfg(test)]
@@ -125,15 +325,6 @@ mod tests {
     }
 
     #[test]
-    fn absolute_paths_have_no_git_prefixes() {
-        let text = String::from_utf8(diff_bytes("/srv/app/m.py", b"a\n", b"b\n")).unwrap();
-        assert!(
-            text.starts_with("--- /srv/app/m.py\n+++ /srv/app/m.py\n"),
-            "{text}"
-        );
-    }
-
-    #[test]
     fn crlf_lines_keep_their_endings() {
         let text = diff_bytes("m.py", b"a\r\nb\r\n", b"a\r\nc\r\n");
         assert!(
@@ -146,5 +337,104 @@ mod tests {
     #[test]
     fn identical_files_have_no_diff() {
         assert!(diff_bytes("m.py", b"x\n", b"x\n").is_empty());
+    }
+
+    #[test]
+    fn a_lone_cr_is_part_of_its_line() {
+        let text = diff_bytes("m.py", b"a\rb\nc\nd\n", b"a\rb\nc\nD\n");
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            "--- a/m.py\n+++ b/m.py\n@@ -1,3 +1,3 @@\n a\rb\n c\n-d\n+D\n"
+        );
+    }
+
+    #[test]
+    fn a_cr_only_file_is_one_line_without_a_newline() {
+        let text = diff_bytes("m.py", b"a\rb\r", b"a\rc\r");
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            "--- a/m.py\n+++ b/m.py\n@@ -1 +1 @@\n-a\rb\r\n\\ No newline at end of file\n\
+             +a\rc\r\n\\ No newline at end of file\n"
+        );
+    }
+
+    #[test]
+    fn names_are_quoted_as_git_quotes_them() {
+        let cases: &[(&[u8], &str)] = &[
+            (b"plain.py", "a/plain.py"),
+            (b"-lead.py", "a/-lead.py"),
+            (b"with space.py", "a/with space.py\t"),
+            (b"back\\slash.py", r#""a/back\\slash.py""#),
+            (b"q\"uote.py", r#""a/q\"uote.py""#),
+            (b"tab\tx.py", r#""a/tab\tx.py""#),
+            (b"new\nline.py", r#""a/new\nline.py""#),
+            (b"bad\xff.py", r#""a/bad\377.py""#),
+            ("café.py".as_bytes(), r#""a/caf\303\251.py""#),
+            (b"bell\x07\x01\x7f.py", r#""a/bell\a\001\177.py""#),
+            (b"both \\.py", "\"a/both \\\\.py\"\t"),
+        ];
+        for (name, quoted) in cases {
+            assert_eq!(quoted_header_name("a/", name), *quoted, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn a_quoted_name_never_holds_a_raw_newline() {
+        let text = diff_bytes("x\n+++ b/evil.py", b"a\n", b"b\n");
+        let text = String::from_utf8(text).unwrap();
+        assert!(
+            text.starts_with("--- \"a/x\\n+++ b/evil.py\"\t\n+++ \"b/x\\n+++ b/evil.py\"\t\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn files_of_a_work_tree_are_named_from_its_root() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::create_dir_all(root.join("pkg/sub")).unwrap();
+        std::fs::write(root.join("pkg/m.py"), b"x\n").unwrap();
+        assert_eq!(git_name(&root.join("pkg/m.py")).unwrap(), b"pkg/m.py");
+        assert_eq!(
+            git_name(&root.join("pkg/sub/../m.py")).unwrap(),
+            b"pkg/m.py"
+        );
+        // A name that does not exist yet (standard input's name) resolves through its folder.
+        assert_eq!(git_name(&root.join("pkg/new.py")).unwrap(), b"pkg/new.py");
+        std::fs::write(root.join(".git/hook.py"), b"x\n").unwrap();
+        assert!(matches!(
+            git_name(&root.join(".git/hook.py")),
+            Err(DiffError::Unrepresentable(_))
+        ));
+    }
+
+    #[test]
+    fn symlinks_are_named_by_the_file_they_lead_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        std::fs::create_dir_all(root.join(".git")).unwrap();
+        std::fs::write(root.join("real.py"), b"x\n").unwrap();
+        std::os::unix::fs::symlink("real.py", root.join("link.py")).unwrap();
+        assert_eq!(git_name(&root.join("link.py")).unwrap(), b"real.py");
+    }
+
+    #[test]
+    fn files_outside_any_work_tree_and_the_current_directory_are_absolute_without_slash() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        if work_tree_of(&root.join("m.py")).is_some() {
+            eprintln!("skipped: the temporary directory is inside a git work tree");
+            return;
+        }
+        std::fs::write(root.join("m.py"), b"x\n").unwrap();
+        let expected = root.join("m.py");
+        let expected = expected.as_os_str().as_encoded_bytes();
+        assert_eq!(git_name(&root.join("m.py")).unwrap(), &expected[1..]);
+    }
+
+    #[test]
+    fn standard_input_keeps_its_dash() {
+        assert_eq!(git_name(Path::new("-")).unwrap(), b"-");
     }
 }

@@ -13,6 +13,7 @@ use crate::analyze::AnalysisOptions;
 use crate::analyze::{self, Answer, Offer, Pace};
 use crate::diagnostic::{Applicability, FileError, Finding, Fix};
 use crate::diff::{DiffStyle, write_diff};
+use crate::fs::ReadLimit;
 use crate::options::{FixOptions, Strategy};
 use crate::paths::display_path;
 use crate::runner::{self, Mode};
@@ -268,10 +269,11 @@ fn fix_file(
     prompt: &mut dyn Prompt,
     session: &mut Session,
 ) -> Result<FileOutcome> {
-    let original =
-        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let original = crate::fs::read_bounded(path, ReadLimit::ANY_FILE)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let source = SourceFile::new(original.clone())?;
     let mut asker = Asker {
+        path,
         display: display_path(path),
         color,
         apply_rest: session.apply_all,
@@ -314,7 +316,10 @@ fn fix_file(
 }
 
 /// Puts each fix on offer to the prompt and turns the choice into the fix loop's answer.
-struct Asker<'p, 's> {
+struct Asker<'a, 'p, 's> {
+    /// The file (its diffs name it as git does).
+    path: &'a Path,
+    /// The file as questions show it.
     display: String,
     color: bool,
     /// "all in this file" (or "all remaining") was answered.
@@ -326,7 +331,7 @@ struct Asker<'p, 's> {
     failure: Option<anyhow::Error>,
 }
 
-impl Asker<'_, '_> {
+impl Asker<'_, '_, '_> {
     fn answer(&mut self, offer: &Offer) -> Answer {
         if self.apply_rest {
             return Answer::Apply;
@@ -346,7 +351,7 @@ impl Asker<'_, '_> {
         let mut diff = Vec::new();
         write_diff(
             &mut diff,
-            &self.display,
+            self.path,
             &current.to_file_bytes(current.code()),
             &current.to_file_bytes(fixed),
             &DiffStyle::new(self.color),

@@ -25,6 +25,7 @@ pub mod project;
 pub mod rules;
 pub mod runner;
 pub mod semantic;
+pub mod server;
 pub mod settings;
 pub mod source;
 pub mod sync;

@@ -119,24 +119,6 @@ fn paths_that_are_not_files() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("good.py"));
 }
 
-#[test]
-fn read_only_files_are_not_written() {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = with_good_file();
-    let path = dir.path().join("locked.py");
-    fs::write(&path, SEED).unwrap();
-    fs::set_permissions(&path, fs::Permissions::from_mode(0o444)).unwrap();
-    let out = loopfix(dir.path(), &["fix", "."]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("locked.py: cannot write: the file is read-only"),
-        "{}",
-        stderr(&out)
-    );
-    assert_eq!(fs::read_to_string(&path).unwrap(), SEED);
-    assert_good_file_fixed(dir.path());
-}
-
 /// Runs within a deadline, so a hang fails the test instead of blocking it.
 fn within(seconds: u64, dir: &Path, args: &[&str]) -> Output {
     let start = Instant::now();

@@ -41,7 +41,18 @@ pub fn analyze_with_exports(
     }
     parse::check_size(src.code().len())?;
     let tree = parse::parse(src.parse_text())?;
-    let model = Model::build(&tree, src.parse_text());
+    Ok(analyze_tree(src, &tree, options))
+}
+
+/// [`analyze_with_exports`] of a source already parsed into `tree` (by [`parse::parse`] or
+/// [`parse::parse_reusing`], so without syntax errors): the language server re-parses each
+/// version of a document from the tree of the one before.
+pub fn analyze_tree(
+    src: &SourceFile,
+    tree: &tree_sitter::Tree,
+    options: &AnalysisOptions,
+) -> (Vec<Finding>, Exports) {
+    let model = Model::build(tree, src.parse_text());
     let analysis = crate::fix::analyze(&model, src, &options.fix, options.project.as_deref());
     let findings = analysis
         .findings
@@ -52,5 +63,5 @@ pub fn analyze_with_exports(
                 .is_none_or(|s| !s.covers(f.rule))
         })
         .collect();
-    Ok((findings, analysis.exports))
+    (findings, analysis.exports)
 }

@@ -8,5 +8,5 @@ pub mod findings;
 mod round;
 
 pub use apply::{Answer, Applied, FixError, Fixed, Offer, Pace, fix_all, fix_chosen, fix_source};
-pub use findings::{AnalysisOptions, analyze, analyze_with_exports};
+pub use findings::{AnalysisOptions, analyze, analyze_tree, analyze_with_exports};
 pub use round::preview;

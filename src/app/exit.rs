@@ -1,5 +1,7 @@
 //! How a run ends: the exit codes of ruff (0 nothing left, 1 findings remain, 2 errors).
 
+use crate::server::Ending;
+
 /// How a run ended; the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExitStatus {
@@ -18,6 +20,16 @@ impl ExitStatus {
             ExitStatus::Success => 0,
             ExitStatus::Failure => 1,
             ExitStatus::Error => 2,
+        }
+    }
+}
+
+/// The protocol's exit codes: 0 after `shutdown`, 1 without it.
+impl From<Ending> for ExitStatus {
+    fn from(ending: Ending) -> Self {
+        match ending {
+            Ending::ShutDown => ExitStatus::Success,
+            Ending::Abandoned => ExitStatus::Failure,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The application: the command line parsed and dispatched, a session that runs `check` or `fix`
-//! over files or standard input (writes, printing, exit status), and the exit codes.
+//! over files or standard input (writes, printing, exit status), the language server started,
+//! and the exit codes.
 
 mod exit;
 mod session;
@@ -55,6 +56,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         }
         Command::Check(args) => Session::new(&args.shared, None)?.run(),
         Command::Fix(args) => Session::new(&args.shared, Some(&args))?.run(),
+        Command::Server(_) => Ok(crate::server::run()?.into()),
     }
 }
 

@@ -2,7 +2,7 @@
 //! for both — process, write what `fix` changed, print each file's errors on standard error,
 //! emit the diagnostics, the summary, and the exit status.
 
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -11,12 +11,13 @@ use anyhow::{Context, Result};
 use super::exit::ExitStatus;
 use crate::cli::{ColorChoice, FixCommand, SharedArgs};
 use crate::diagnostic::FileError;
-use crate::diff::{DiffStyle, write_diff};
+use crate::diff::{DiffError, DiffStyle, write_diff};
+use crate::fs::{PendingWrite, ReadLimit};
 use crate::interactive;
 use crate::output::{self, Counts, OutputFormat, Printer};
 use crate::paths::display_path;
 use crate::progress::Progress;
-use crate::runner::{self, Counters, FileReport, Mode};
+use crate::runner::{self, Change, Counters, FileReport, Mode};
 use crate::settings::{CliOverrides, Resolver};
 
 /// A run of `check` or `fix`: the flags, the settings resolver and how to print.
@@ -121,47 +122,55 @@ impl<'a> Session<'a> {
         Ok(self.exit_status(&counts, changed))
     }
 
-    /// Prints each change (`--diff`: the diff only) and writes it; returns how many files
-    /// changed. A file that cannot be written keeps its bytes and gets the error.
+    /// Prints each change (`--diff`: the diff only, under the name git gives the file), then
+    /// writes them all or none; returns how many files changed. A file whose name no diff can
+    /// carry keeps its bytes and gets the error; so does every file when one cannot be written.
     fn write_changes(&self, reports: &mut [FileReport], out: &mut dyn Write) -> Result<usize> {
         let diff_only = self.diff_only();
-        let diff_style = DiffStyle::new(self.printer.color && !diff_only);
         let mut changed = 0;
-        for report in reports {
+        for report in reports.iter_mut() {
             let Some(change) = &report.change else {
                 continue;
             };
-            changed += 1;
-            let display = display_path(&report.path);
-            if diff_only {
-                let plain = DiffStyle::default();
-                write_diff(out, &display, &change.original, &change.fixed, &plain)?;
-                continue;
-            }
-            if !self.shared.quiet {
-                if self.printer.is_machine_readable() {
-                    let mut err = io::stderr().lock();
-                    write_diff(
-                        &mut err,
-                        &display,
-                        &change.original,
-                        &change.fixed,
-                        &diff_style,
-                    )?;
-                } else {
-                    write_diff(out, &display, &change.original, &change.fixed, &diff_style)?;
+            match self.show_change(&report.path, change, out) {
+                Ok(()) => changed += 1,
+                Err(DiffError::Unrepresentable(reason)) => {
+                    report.errors.push(FileError::Undiffable(reason));
+                    report.change = None;
                 }
-                out.flush()?;
-            }
-            if let Err(e) =
-                crate::fs::write_atomically(&report.path, &change.original, &change.fixed)
-            {
-                report.errors.push(e.into());
-                report.change = None;
-                changed -= 1;
+                Err(DiffError::Io(e)) => return Err(e.into()),
             }
         }
+        if !diff_only {
+            changed -= write_together(reports);
+        }
         Ok(changed)
+    }
+
+    /// Prints the diff of one change where the session shows it: `--diff` on standard output
+    /// without colour; else, unless `--quiet`, beside the diagnostics (standard error for the
+    /// machine-readable formats).
+    fn show_change(
+        &self,
+        path: &Path,
+        change: &Change,
+        out: &mut dyn Write,
+    ) -> Result<(), DiffError> {
+        let (old, new) = (&change.original, &change.fixed);
+        if self.diff_only() {
+            return write_diff(out, path, old, new, &DiffStyle::default());
+        }
+        if self.shared.quiet {
+            return Ok(());
+        }
+        let style = DiffStyle::new(self.printer.color);
+        if self.printer.is_machine_readable() {
+            write_diff(&mut io::stderr().lock(), path, old, new, &style)?;
+        } else {
+            write_diff(out, path, old, new, &style)?;
+        }
+        out.flush()?;
+        Ok(())
     }
 
     /// The diagnostics (or `--statistics`) in the session's format; the full format first gets
@@ -199,9 +208,7 @@ impl<'a> Session<'a> {
         if self.fix.is_some_and(|f| f.interactive) {
             anyhow::bail!("`--interactive` cannot read standard input");
         }
-        let mut bytes = Vec::new();
-        io::stdin()
-            .read_to_end(&mut bytes)
+        let bytes = crate::fs::read_stream_bounded(io::stdin().lock(), ReadLimit::ANY_FILE)
             .context("failed to read standard input")?;
         let name = shared
             .stdin_filename
@@ -211,25 +218,34 @@ impl<'a> Session<'a> {
         let excluded = shared.stdin_filename.is_some()
             && settings.force_exclude
             && settings.is_excluded(&name);
-        let report = if excluded {
+        let mut report = if excluded {
             FileReport::clean_at(name.clone())
         } else {
-            runner::process_buffer(&settings, &name, bytes.clone(), self.mode())
+            runner::process_buffer(&settings, &name, bytes.clone(), self.mode(), None)
         };
-        print_errors(&name, &report.errors);
-        let mut reports = vec![report];
-        let counts = Counts::of(&reports);
         let mut out = io::stdout().lock();
         let mut changed = 0;
         if let Some(fix) = self.fix {
-            let fixed = reports[0].change.as_ref().map_or(&bytes, |c| &c.fixed);
-            changed = usize::from(reports[0].change.is_some());
+            let fixed = report.change.as_ref().map_or(&bytes, |c| &c.fixed);
             if fix.diff {
                 let plain = DiffStyle::default();
-                write_diff(&mut out, &display_path(&name), &bytes, fixed, &plain)?;
+                match write_diff(&mut out, &name, &bytes, fixed, &plain) {
+                    Ok(()) => changed = usize::from(report.change.is_some()),
+                    Err(DiffError::Unrepresentable(reason)) => {
+                        report.errors.push(FileError::Undiffable(reason));
+                        report.change = None;
+                    }
+                    Err(DiffError::Io(e)) => return Err(e.into()),
+                }
             } else {
+                changed = usize::from(report.change.is_some());
                 out.write_all(fixed)?;
             }
+        }
+        print_errors(&name, &report.errors);
+        let mut reports = vec![report];
+        let counts = Counts::of(&reports);
+        if self.fix.is_some() {
             if !shared.quiet && (counts.findings > 0 || counts.errors > 0) {
                 let printer = Printer {
                     color: false,
@@ -273,6 +289,43 @@ impl<'a> Session<'a> {
             ExitStatus::Success
         })
     }
+}
+
+/// Writes the changes of `reports` all or none ([`crate::fs::write_all`]): the files of a
+/// cross-module fix must change together, and every file one run fixes is one set. On a failure
+/// every change is dropped, each report saying why; returns how many were dropped.
+fn write_together(reports: &mut [FileReport]) -> usize {
+    let changed: Vec<usize> = (0..reports.len())
+        .filter(|&i| reports[i].change.is_some())
+        .collect();
+    let writes: Vec<PendingWrite> = changed
+        .iter()
+        .filter_map(|&i| {
+            let change = reports[i].change.as_deref()?;
+            Some(PendingWrite {
+                path: &reports[i].path,
+                original: &change.original,
+                contents: &change.fixed,
+            })
+        })
+        .collect();
+    let Err(error) = crate::fs::write_all(&writes) else {
+        return 0;
+    };
+    let failed = changed[error.failed];
+    let failed_path = display_path(&reports[failed].path);
+    for &i in &changed {
+        let reason = if i == failed {
+            FileError::Unwritable(error.to_string())
+        } else {
+            FileError::NotWrittenTogether {
+                failed: failed_path.clone(),
+            }
+        };
+        reports[i].errors.push(reason);
+        reports[i].change = None;
+    }
+    changed.len()
 }
 
 /// Prints each of a file's errors on standard error.

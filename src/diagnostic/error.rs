@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::fs::WriteError;
+use crate::fs::{ReadError, WriteError};
 use crate::source::DecodeError;
 use crate::syntax::parse::ParseError;
 
@@ -37,6 +37,15 @@ pub enum FileError {
     },
     /// The fixed file could not be written.
     Unwritable(String),
+    /// The fixed file was not written because another file of the run could not be: the files
+    /// one run fixes are written together or not at all.
+    NotWrittenTogether {
+        /// The file that could not be written, as loopfix shows paths.
+        failed: String,
+    },
+    /// The file's name cannot be written in a diff that patches that file and no other (a file
+    /// inside `.git`), so its change is neither shown nor written.
+    Undiffable(String),
 }
 
 impl FileError {
@@ -75,6 +84,11 @@ impl fmt::Display for FileError {
                 f,
                 "internal error: fixes were still on offer after {rounds} rounds of fixing; the file keeps the fixes applied so far (please report this with the file)"
             ),
+            FileError::NotWrittenTogether { failed } => write!(
+                f,
+                "not written: {failed} could not be written, and the files of one run are written together"
+            ),
+            FileError::Undiffable(reason) => write!(f, "no diff: {reason}"),
         }
     }
 }
@@ -82,6 +96,12 @@ impl fmt::Display for FileError {
 impl From<WriteError> for FileError {
     fn from(error: WriteError) -> Self {
         FileError::Unwritable(error.to_string())
+    }
+}
+
+impl From<ReadError> for FileError {
+    fn from(error: ReadError) -> Self {
+        FileError::Unreadable(error.to_string())
     }
 }
 
@@ -134,6 +154,16 @@ mod tests {
             (
                 FileError::Unwritable("cannot write: disk full".into()),
                 "cannot write: disk full",
+            ),
+            (
+                FileError::NotWrittenTogether {
+                    failed: "pkg/a.py".into(),
+                },
+                "not written: pkg/a.py could not be written, and the files of one run are written together",
+            ),
+            (
+                FileError::Undiffable("git cannot apply a diff to `.git/hooks/x.py`".into()),
+                "no diff: git cannot apply a diff to `.git/hooks/x.py`",
             ),
         ];
         for (error, text) in cases {

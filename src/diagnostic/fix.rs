@@ -2,6 +2,9 @@
 //! and an identity ([`FixId`]) that survives re-analysis. Fields are private; the constructors
 //! name the safety (`Fix::safe_edits`, `Fix::unsafe_edits`), as ruff's do.
 
+use std::fmt;
+use std::str::FromStr;
+
 use super::edit::{Edit, RequiredImport};
 
 /// How far a fix can be trusted, from least to most. `fix` applies `Safe`; `--unsafe-fixes` adds
@@ -58,6 +61,32 @@ impl FixId {
             }
         }
         hash
+    }
+}
+
+/// The identity as text, `KEY.NTH` (the key in hexadecimal): what an editor is handed and hands
+/// back to name a fix.
+impl fmt::Display for FixId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}.{}", self.key, self.nth)
+    }
+}
+
+/// A text that is not a [`FixId`] written by its `Display`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` does not name a fix")]
+pub struct NotAFixId(String);
+
+impl FromStr for FixId {
+    type Err = NotAFixId;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let invalid = || NotAFixId(text.to_owned());
+        let (key, nth) = text.split_once('.').ok_or_else(invalid)?;
+        Ok(FixId {
+            key: u64::from_str_radix(key, 16).map_err(|_| invalid())?,
+            nth: nth.parse().map_err(|_| invalid())?,
+        })
     }
 }
 
@@ -188,6 +217,17 @@ mod tests {
             FixId::new("LF002", "`asyncio.run(f())` runs", "Load `X` lazily", 0)
         );
         assert_ne!(FixId::key("a", "bc", ""), FixId::key("ab", "c", ""));
+    }
+
+    #[test]
+    fn identities_read_back_from_their_text() {
+        let id = FixId::new("LF005", "`X` is imported by name", "Import the module", 3);
+        let text = id.to_string();
+        assert_eq!(text.parse::<FixId>(), Ok(id));
+        assert_eq!(FixId::default().to_string(), "0000000000000000.0");
+        for bad in ["", "12", "xyz.1", "12.", "12.-1", "12.1.2"] {
+            assert!(bad.parse::<FixId>().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

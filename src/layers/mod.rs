@@ -31,6 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("settings", &["config", "settings"]),
     ("runner", &["runner", "walk"]),
     ("output", &["interactive", "output", "progress"]),
+    ("server", &["server"]),
     ("app", &["app", "cli", "layers"]),
 ];
 

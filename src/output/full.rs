@@ -9,7 +9,7 @@ use console::Style;
 use super::format::{Emitter, Printer};
 use super::located::{Located, What, fix_marker};
 use crate::diagnostic::{Finding, Fix, FixId};
-use crate::diff::{DiffStyle, write_diff};
+use crate::diff::{DiffStyle, write_labelled_diff};
 use crate::source::SourceFile;
 
 /// The human formats.
@@ -118,7 +118,7 @@ fn fix_block(
         let mut diff = Vec::new();
         let old = source.to_file_bytes(source.code());
         let new = source.to_file_bytes(fixed);
-        write_diff(
+        write_labelled_diff(
             &mut diff,
             &diagnostic.display,
             &old,

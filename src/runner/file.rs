@@ -8,10 +8,12 @@ use super::mode::Mode;
 use super::report::{Change, FileReport, Learned};
 use crate::analyze::{self, AnalysisOptions};
 use crate::diagnostic::{Applicability, FileError};
+use crate::fs::ReadLimit;
 use crate::lexer::ImportTokens;
 use crate::project::{Exports, ProjectContext};
 use crate::settings::{Resolver, Settings};
 use crate::source::SourceFile;
+use crate::syntax::parse::MAX_PARSE_BYTES;
 
 /// Processes one file; a panic inside is caught and reported as an internal error.
 pub(super) fn process_path(
@@ -20,12 +22,10 @@ pub(super) fn process_path(
     mode: Mode,
     project: Option<Arc<ProjectContext>>,
 ) -> (FileReport, Learned) {
-    let bytes = match std::fs::read(path) {
+    // With the project in view the file is parsed: it is held to the parser's limit.
+    let bytes = match crate::fs::read_bounded(path, ReadLimit::Parse(MAX_PARSE_BYTES)) {
         Ok(bytes) => bytes,
-        Err(e) => {
-            let error = FileError::Unreadable(crate::io_error::reason(&e));
-            return (FileReport::error(path, error), Learned::default());
-        }
+        Err(e) => return (FileReport::error(path, e.into()), Learned::default()),
     };
     let tokens = crate::lexer::import_tokens(&bytes);
     analyse_path(path, bytes, tokens, resolver, mode, project)
@@ -83,9 +83,17 @@ pub(super) fn analyse_path(
 
 /// Analyses (and in fix mode fixes) bytes that are not read from disk (standard input, an
 /// editor's buffer) as the file at `path`, with that file's settings: its rules, fix options and
-/// threshold. The report's `path` is `path`.
-pub fn process_buffer(settings: &Settings, path: &Path, bytes: Vec<u8>, mode: Mode) -> FileReport {
-    let options = settings.analysis_for(path);
+/// threshold; with the rest of the project in view when `project` is given (an editor's
+/// workspace). The report's `path` is `path`.
+pub fn process_buffer(
+    settings: &Settings,
+    path: &Path,
+    bytes: Vec<u8>,
+    mode: Mode,
+    project: Option<Arc<ProjectContext>>,
+) -> FileReport {
+    let mut options = settings.analysis_for(path);
+    options.project = project;
     let mut report = process_bytes(bytes, &options, mode, threshold(settings));
     report.path = path.to_path_buf();
     report

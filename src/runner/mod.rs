@@ -25,6 +25,7 @@ use crate::sync::lock;
 
 pub use self::file::{process_buffer, process_bytes, threshold};
 pub use self::mode::{Counters, Mode};
+pub use self::phases::imports_an_export;
 pub use self::report::{Change, FileReport};
 
 /// Processes files in parallel, in phases. First every file alone. Then, when some module exports

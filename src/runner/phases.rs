@@ -15,6 +15,7 @@ use super::mode::Counters;
 use super::mode::Mode;
 use super::report::{FileReport, Learned};
 use super::scan::Scanned;
+use crate::fs::{ReadLimit, read_bounded};
 use crate::project::{
     self, Exports, ExternalUse, ModuleNames, ModuleSummary, ProjectContext, ProjectIndex,
 };
@@ -161,7 +162,7 @@ impl ProjectRun<'_> {
             .par_iter()
             .copied()
             .filter(|&i| {
-                imports_an_export(&self.reports[i].path, &index, &self.names, &self.imports)
+                imports_an_export_cached(&self.reports[i].path, &index, &self.names, &self.imports)
             })
             .collect();
         importers.extend((0..self.reports.len()).filter(|&i| {
@@ -284,10 +285,9 @@ impl ProjectRun<'_> {
     }
 }
 
-/// Whether the second phase must analyse the file: it imports a module of the index and uses
-/// one of the names it exports: a late or deleted global anywhere, a loop function at import
-/// time (a call of it inside a function body is not LF004).
-fn imports_an_export(
+/// Whether the second phase must analyse the file ([`imports_an_export`]), its imports and
+/// bytes read once per run; a file that cannot be read is analysed (and gets its error).
+fn imports_an_export_cached(
     path: &Path,
     index: &ProjectIndex,
     names: &ModuleNames,
@@ -297,10 +297,45 @@ fn imports_an_export(
     if exporters.is_empty() {
         return false;
     }
-    let Some(bytes) = bytes else {
-        return true;
-    };
-    let mentioned = |name: &str| memchr::memmem::find(&bytes, name.as_bytes()).is_some();
+    bytes.is_none_or(|bytes| uses_an_export(&exporters, &bytes))
+}
+
+/// Whether the file at `path` (module `module`, whose import statements name the modules
+/// `imported`, [`crate::lexer::imported_modules`]) must be analysed with the project in view:
+/// it imports a module of `index` and uses one of the names it exports: a late or deleted global
+/// anywhere, a loop function at import time (a call of it inside a function body is not LF004).
+/// The test `check` applies to each possible importer, and an editor to the files it has read.
+pub fn imports_an_export(
+    index: &ProjectIndex,
+    path: &Path,
+    module: &str,
+    imported: &[String],
+    bytes: &[u8],
+) -> bool {
+    let exporters = exporters_imported(index, path, module, imported);
+    !exporters.is_empty() && uses_an_export(&exporters, bytes)
+}
+
+/// The modules of `index` among those the file at `path` (module `module`) imports, itself
+/// left out.
+fn exporters_imported<'i>(
+    index: &'i ProjectIndex,
+    path: &Path,
+    module: &str,
+    imported: &[String],
+) -> Vec<&'i ModuleSummary> {
+    let is_package = project::is_package_init(path);
+    imported
+        .iter()
+        .filter_map(|name| index.resolve(module, is_package, name))
+        .filter(|summary| summary.path != path)
+        .collect()
+}
+
+/// Whether `bytes` use one of the names that `exporters` export: a late or deleted global
+/// anywhere, a loop function at import time.
+fn uses_an_export(exporters: &[&ModuleSummary], bytes: &[u8]) -> bool {
+    let mentioned = |name: &str| memchr::memmem::find(bytes, name.as_bytes()).is_some();
     exporters.iter().any(|summary| {
         let exports = &summary.exports;
         let late_or_deleted = exports
@@ -314,7 +349,7 @@ fn imports_an_export(
             .iter()
             .map(|f| f.name.as_bytes())
             .collect();
-        late_or_deleted || calls_at_import_time(&bytes, &functions)
+        late_or_deleted || calls_at_import_time(bytes, &functions)
     })
 }
 
@@ -340,24 +375,18 @@ impl ImportedModules {
         let (modules, bytes) = match known {
             Some(modules) => (modules, None),
             None => {
-                let bytes = std::fs::read(path).ok();
+                let bytes = read_bounded(path, ReadLimit::ANY_FILE).ok();
                 let modules: Arc<[String]> =
                     crate::lexer::imported_modules(bytes.as_deref().unwrap_or_default()).into();
                 lock(&self.by_path).insert(path.to_path_buf(), Arc::clone(&modules));
                 (modules, bytes)
             }
         };
-        let module = names.name(path);
-        let is_package = project::is_package_init(path);
-        let resolved: Vec<&ModuleSummary> = modules
-            .iter()
-            .filter_map(|imported| index.resolve(&module, is_package, imported))
-            .filter(|summary| summary.path != path)
-            .collect();
+        let resolved = exporters_imported(index, path, &names.name(path), &modules);
         if resolved.is_empty() {
             return (resolved, None);
         }
-        let bytes = bytes.or_else(|| std::fs::read(path).ok());
+        let bytes = bytes.or_else(|| read_bounded(path, ReadLimit::ANY_FILE).ok());
         (resolved, bytes)
     }
 }

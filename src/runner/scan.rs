@@ -8,6 +8,7 @@ use std::sync::atomic::Ordering;
 use super::mode::Counters;
 use super::report::{FileReport, Learned};
 use crate::diagnostic::FileError;
+use crate::fs::{ReadError, ReadLimit};
 use crate::lexer::{ImportTokens, ParseNeed};
 use crate::project::Exports;
 use crate::settings::Resolver;
@@ -61,8 +62,7 @@ fn scan_file(path: &Path, resolver: &Resolver) -> Scanned {
         let scanned = match read_into(path, buffer) {
             Ok(len) => scan_bytes(path, &buffer[..len], resolver),
             Err(e) => {
-                let report =
-                    FileReport::error(path, FileError::Unreadable(crate::io_error::reason(&e)));
+                let report = FileReport::error(path, e.into());
                 Scanned::Settled(Box::new(report), Learned::default())
             }
         };
@@ -85,26 +85,14 @@ const FIRST_BUFFER_BYTES: usize = 256 * 1024;
 /// A buffer grown past this by a large file is given back after it.
 const KEPT_BUFFER_BYTES: usize = 4 * 1024 * 1024;
 
-/// Reads the whole file at `path` into the start of `buffer` (grown as needed, its length its
-/// capacity), and returns the file's length.
-fn read_into(path: &Path, buffer: &mut Vec<u8>) -> std::io::Result<usize> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
+/// Reads the file at `path` into the start of `buffer` (grown as needed, its length its
+/// capacity), and returns the file's length; special files and files over
+/// [`crate::fs::MAX_READ_BYTES`] are refused.
+fn read_into(path: &Path, buffer: &mut Vec<u8>) -> Result<usize, ReadError> {
     if buffer.is_empty() {
         buffer.resize(FIRST_BUFFER_BYTES, 0);
     }
-    let mut filled = 0;
-    loop {
-        if filled == buffer.len() {
-            buffer.resize(buffer.len() * 2, 0);
-        }
-        match file.read(&mut buffer[filled..]) {
-            Ok(0) => return Ok(filled),
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
+    crate::fs::read_bounded_into(path, ReadLimit::ANY_FILE, buffer)
 }
 
 fn scan_bytes(path: &Path, bytes: &[u8], resolver: &Resolver) -> Scanned {

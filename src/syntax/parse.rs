@@ -78,8 +78,15 @@ pub fn check_size(len: usize) -> Result<(), ParseError> {
 
 /// Parses Python source and refuses trees with syntax errors or runaway nesting.
 pub fn parse(text: &[u8]) -> Result<Tree, ParseError> {
+    parse_reusing(text, None)
+}
+
+/// [`parse`], reusing `old`: the tree of an earlier version of the text, already told of the
+/// change with [`Tree::edit`], so that tree-sitter parses again only what the change touched
+/// (the language server, after each keystroke).
+pub fn parse_reusing(text: &[u8], old: Option<&Tree>) -> Result<Tree, ParseError> {
     let tree = PARSER
-        .with(|parser| parser.borrow_mut().parse(text, None))
+        .with(|parser| parser.borrow_mut().parse(text, old))
         .ok_or(ParseError::Aborted)?;
     check_tree(&tree)?;
     Ok(tree)

@@ -1,6 +1,6 @@
 //! Cached Python virtual environments for the end-to-end tests.
 //!
-//! `venv("mangum-0.19.0", Path::new("tests/e2e/requirements-mangum-0.19.0.txt"))`
+//! `venv("mangum-0.19.0", Path::new("tests/e2e/requirements/mangum-0.19.0.txt"))`
 //! returns a virtual environment (its Python is `bin/python`) with exactly those
 //! requirements installed, made with the machine's `python3` (or the interpreter
 //! named by `LOOPFIX_E2E_PYTHON`).  Environments live under

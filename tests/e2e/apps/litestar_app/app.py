@@ -1,0 +1,49 @@
+"""Rates API on Litestar: the rates client is opened at import time; the app has on_startup
+handlers."""
+
+import asyncio
+
+from litestar import Litestar, get
+from mangum import Mangum
+
+from e2e_counter import count_work
+
+RATE_TABLE = {"EUR": 0.5, "GBP": 0.25}
+
+
+class RatesClient:
+    """Stand-in for an aiohttp.ClientSession: bound to the event loop it was opened on."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+
+    async def rate(self, currency: str) -> float:
+        await asyncio.sleep(0)
+        answer = self.loop.create_future()
+        self.loop.call_soon(answer.set_result, RATE_TABLE[currency])
+        return await answer
+
+
+async def open_client() -> RatesClient:
+    """Stand-in for opening the session and authenticating with the rates service."""
+    await asyncio.sleep(0.2)
+    client = RatesClient()
+    count_work("client")
+    return client
+
+
+CLIENT = asyncio.run(open_client())
+
+
+@get("/rates/{currency:str}")
+async def rate(currency: str) -> dict:
+    return {"currency": currency, "rate": await CLIENT.rate(currency)}
+
+
+def mark_started(app: Litestar) -> None:
+    app.state.started = True
+
+
+app = Litestar(route_handlers=[rate], on_startup=[mark_started])
+
+handler = Mangum(app)

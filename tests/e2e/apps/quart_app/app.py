@@ -1,0 +1,50 @@
+"""Rates API on Quart: the rates client is opened at import time; the app has a
+before_serving hook."""
+
+import asyncio
+
+from mangum import Mangum
+from quart import Quart
+
+from e2e_counter import count_work
+
+RATE_TABLE = {"EUR": 0.5, "GBP": 0.25}
+
+
+class RatesClient:
+    """Stand-in for an aiohttp.ClientSession: bound to the event loop it was opened on."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.get_running_loop()
+
+    async def rate(self, currency: str) -> float:
+        await asyncio.sleep(0)
+        answer = self.loop.create_future()
+        self.loop.call_soon(answer.set_result, RATE_TABLE[currency])
+        return await answer
+
+
+async def open_client() -> RatesClient:
+    """Stand-in for opening the session and authenticating with the rates service."""
+    await asyncio.sleep(0.2)
+    client = RatesClient()
+    count_work("client")
+    return client
+
+
+CLIENT = asyncio.run(open_client())
+
+app = Quart(__name__)
+
+
+@app.before_serving
+async def startup():
+    app.config["SERVING"] = True
+
+
+@app.get("/rates/<currency>")
+async def rate(currency: str):
+    return {"currency": currency, "rate": await CLIENT.rate(currency)}
+
+
+handler = Mangum(app)
