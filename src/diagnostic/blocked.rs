@@ -129,6 +129,12 @@ pub enum Blocked {
     },
     /// The loop's result is not kept in a name.
     NotKeptInName,
+    /// Nothing reads the names the statement binds: its work is an effect, which a lazy loader
+    /// nobody awaits would drop.
+    NothingReads {
+        /// The names.
+        names: Vec<String>,
+    },
     /// A name is accessed at import time, outside what the fix moves.
     AtImportTime {
         /// The name (or `Class.attribute`, or an assignment target).
@@ -283,6 +289,14 @@ impl fmt::Display for Blocked {
                 write!(f, "`{target}` is not a plain name; use `--strategy init`")
             }
             NotKeptInName => f.write_str("the result is not kept in a name; use `--strategy init`"),
+            NothingReads { names } => {
+                let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                write!(
+                    f,
+                    "nothing reads {}, so a lazy loader would never run and its work would be lost; use `--strategy init`",
+                    quoted.join(", ")
+                )
+            }
             AtImportTime {
                 name,
                 access,
@@ -437,6 +451,12 @@ mod tests {
             (
                 Blocked::EndsWithSemicolon,
                 "remove the `;` that ends the statement first",
+            ),
+            (
+                Blocked::NothingReads {
+                    names: vec!["db_pool".into()],
+                },
+                "nothing reads `db_pool`, so a lazy loader would never run and its work would be lost; use `--strategy init`",
             ),
         ];
         for (reason, text) in cases {

@@ -49,7 +49,7 @@ pub fn plan(
     }
     let inside = |offset: usize| unit.statement.byte_range().contains(&offset);
     let readers = late_readers(ctx, &unit.names, &inside, Until::Unsaid, Readers::AsyncOnly)?;
-    let external = external_readers(ctx, &unit.names)?;
+    let external = external_readers(ctx, &unit.names, Readers::AsyncOnly)?;
     let dropped = dropped_arguments(ctx, sites)?;
     let written_elsewhere = written_in_function(ctx, &unit)
         .or(external)

@@ -166,8 +166,8 @@ fn missing_import_edits(
         .collect();
     missing.sort();
     missing.dedup();
-    let block = ImportBlock::of(model);
     let mut edits = Vec::new();
+    let mut statements = Vec::new();
     for import in missing {
         if let RequiredImport::Member { module, name } = import
             && let Some(items) = from_import_items(model, module)
@@ -175,8 +175,9 @@ fn missing_import_edits(
             edits.push(add_to_import_list(file, model, &items, name));
             continue;
         }
-        edits.push(block.statement_edit(file, model, import));
+        statements.push(import);
     }
+    edits.extend(ImportBlock::of(model).statement_edits(file, model, statements));
     edits
 }
 
@@ -423,39 +424,59 @@ impl<'t> ImportBlock<'t> {
         block
     }
 
-    /// The edit that adds `import` as a statement of its own: at its sorted place among the
-    /// standard library's imports (`import x` before `from x import y`, each by module); else
-    /// as a section of its own before the other imports, or after the `__future__` imports, or
-    /// at the top of the module, a blank line parting it from what follows.
-    fn statement_edit(&self, file: &SourceFile, model: &Model, import: &RequiredImport) -> Edit {
+    /// The edits that add `imports` as statements of their own: each at its sorted place among
+    /// the standard library's imports (`import x` before `from x import y`, each by module);
+    /// else, together and sorted, as a section of their own before the other imports, or after
+    /// the `__future__` imports, or at the top of the module, a blank line parting them from
+    /// what follows.
+    fn statement_edits(
+        &self,
+        file: &SourceFile,
+        model: &Model,
+        mut imports: Vec<&RequiredImport>,
+    ) -> Vec<Edit> {
+        if imports.is_empty() {
+            return Vec::new();
+        }
+        imports.sort_by_key(|i| import_key(i));
         let newline = file.newline().as_bytes();
-        let mut line = import_line(import).into_bytes();
-        line.extend_from_slice(newline);
+        let line_of = |import: &RequiredImport| {
+            let mut line = import_line(import).into_bytes();
+            line.extend_from_slice(newline);
+            line
+        };
         let line_start_of = |node: Node| file.line_start(file.line_index(node.start_byte()));
         if let Some(last) = self.stdlib.last() {
-            let key = import_key(import);
-            let next = self
-                .stdlib
-                .iter()
-                .find(|s| statement_key(model, **s).is_some_and(|k| k > key));
-            return match next {
-                Some(next) => Edit::insert(line_start_of(*next), line),
-                None => at_line_end(file, last.end_byte(), line),
-            };
+            return imports
+                .into_iter()
+                .map(|import| {
+                    let key = import_key(import);
+                    let next = self
+                        .stdlib
+                        .iter()
+                        .find(|s| statement_key(model, **s).is_some_and(|k| k > key));
+                    match next {
+                        Some(next) => Edit::insert(line_start_of(*next), line_of(import)),
+                        None => at_line_end(file, last.end_byte(), line_of(import)),
+                    }
+                })
+                .collect();
         }
-        if let Some(first) = self.first_other {
-            line.extend_from_slice(newline);
-            return Edit::insert(line_start_of(first), line);
-        }
-        if let Some(last) = self.future.last() {
+        let mut lines: Vec<u8> = imports.into_iter().flat_map(line_of).collect();
+        let edit = if let Some(first) = self.first_other {
+            lines.extend_from_slice(newline);
+            Edit::insert(line_start_of(first), lines)
+        } else if let Some(last) = self.future.last() {
             let mut text = newline.to_vec();
-            text.extend_from_slice(&line);
-            return at_line_end(file, last.end_byte(), text);
-        }
-        self.top_of_module_edit(file, model, line)
+            text.extend_from_slice(&lines);
+            at_line_end(file, last.end_byte(), text)
+        } else {
+            self.top_of_module_edit(file, model, lines)
+        };
+        vec![edit]
     }
 
-    /// The edit that puts `line`, an import, at the top of a module without imports: after the
+    /// The edit that puts `line`, imports, at the top of a module without imports: after the
     /// docstring, in place of the blank lines before the first statement, followed by the blank
     /// lines isort wants there (two before a `def` or `class`, else one).
     fn top_of_module_edit(&self, file: &SourceFile, model: &Model, mut line: Vec<u8>) -> Edit {

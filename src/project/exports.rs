@@ -55,6 +55,10 @@ pub struct ExternalUse {
     pub user: PathBuf,
     /// Why the user cannot be rewritten to follow the fix, when it cannot.
     pub blocked: Option<Blocked>,
+    /// Why the user could not follow if a lazy guard loaded the name (its reads would have to
+    /// await the guard): `blocked` when a guard loads it already; for a name `init()` loads, what
+    /// the module must know before it turns that name into a lazy global instead.
+    pub lazy_blocked: Option<Blocked>,
 }
 
 impl Exports {

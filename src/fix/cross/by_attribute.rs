@@ -85,6 +85,7 @@ pub(super) fn late_globals_by_attribute(ctx: &Ctx, uses: &[Use]) -> Vec<LateFind
             },
             module: u.module.path.clone(),
             name: global.name.clone(),
+            lazy_blocked: reason.clone(),
             blocked: reason,
         });
     }

@@ -29,6 +29,7 @@ pub fn findings(ctx: &Ctx, project: &ProjectContext) -> (Vec<Finding>, Vec<Exter
             name: u.name.clone(),
             user: project.path.clone(),
             blocked: Some(Blocked::UsesRemovedName),
+            lazy_blocked: Some(Blocked::UsesRemovedName),
         })
         .collect();
     let mut findings = Vec::new();
@@ -62,6 +63,7 @@ fn late_use(project: &ProjectContext, late: &LateFinding) -> ExternalUse {
         name: late.name.clone(),
         user: project.path.clone(),
         blocked: late.blocked.clone(),
+        lazy_blocked: late.lazy_blocked.clone(),
     }
 }
 

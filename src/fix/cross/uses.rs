@@ -34,6 +34,8 @@ pub(super) struct LateFinding {
     pub(super) name: String,
     /// Why the user cannot follow the fix, when it cannot.
     pub(super) blocked: Option<Blocked>,
+    /// Why the user could not follow a lazy guard ([`crate::project::ExternalUse::lazy_blocked`]).
+    pub(super) lazy_blocked: Option<Blocked>,
 }
 
 /// Every read in the module of a name another project module exports.

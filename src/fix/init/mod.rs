@@ -214,7 +214,7 @@ fn candidate_moves<'t>(
         late_readers(ctx, &moved.names, &inside, Until::StartUp, Readers::Any)?;
         // An importer that cannot follow, or a coroutine run by another library, blocks the fix;
         // the fix's applicability is its wiring's to decide.
-        external_readers(ctx, &moved.names)?;
+        external_readers(ctx, &moved.names, Readers::Any)?;
         dropped_arguments(ctx, sites)?;
         moves.push(moved);
     }
@@ -313,17 +313,22 @@ fn statement_edits(
     let mut statements_removed: Vec<Node> = Vec::new();
     for (i, m) in moved.iter().enumerate() {
         let mut after_line: Vec<Vec<u8>> = Vec::new();
+        let mut block = (i == 0).then(|| init_block(ctx, moved, names));
         if let Some(edit) = &m.class_edit {
             edits.push(edit.clone());
         } else if let Some((first, rest)) = m.placeholders.split_first() {
             edits.push(Edit::replace(m.statement.byte_range(), first.clone()));
             after_line.extend(rest.iter().cloned());
+        } else if let Some(text) = block.take() {
+            // A bare call that opens `init()`: the flag's line takes its place (keeping a
+            // comment after it), the rest of `init()` follows.
+            let (flag_line, rest) = split_first_line(&text, &newline);
+            edits.push(Edit::replace(m.statement.byte_range(), flag_line.to_vec()));
+            after_line.push(rest.to_vec());
         } else {
             statements_removed.push(m.statement);
         }
-        if i == 0 {
-            after_line.push(init_block(ctx, moved, names));
-        }
+        after_line.extend(block);
         if after_line.is_empty() {
             continue;
         }
@@ -353,6 +358,14 @@ fn statement_edits(
     }
     edits.extend(removal_edits(ctx.src, &statements_removed));
     edits
+}
+
+/// The first line of `text` and the lines after it.
+fn split_first_line<'a>(text: &'a [u8], newline: &[u8]) -> (&'a [u8], &'a [u8]) {
+    match text.windows(newline.len()).position(|w| w == newline) {
+        Some(at) => (&text[..at], &text[at + newline.len()..]),
+        None => (text, &[]),
+    }
 }
 
 fn init_block(ctx: &Ctx, moved: &[Moved], names: &InitNames) -> Vec<u8> {
