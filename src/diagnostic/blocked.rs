@@ -146,6 +146,19 @@ pub enum Blocked {
         /// What the access comes before.
         until: Until,
     },
+    /// A name is read in a function that an import-time call runs.
+    ReadThroughCall {
+        /// The name.
+        name: String,
+        /// The line of the read.
+        line: usize,
+        /// The function that reads it.
+        function: FunctionRef,
+        /// The line of the import-time call that runs the function.
+        call_line: usize,
+        /// What the read comes before.
+        until: Until,
+    },
     /// A name is accessed under `if __name__ == "__main__":`.
     InEntryPoint {
         /// The name.
@@ -303,6 +316,16 @@ impl fmt::Display for Blocked {
                 line,
                 until,
             } => write!(f, "`{name}` is {access} at import time on line {line}{until}"),
+            ReadThroughCall {
+                name,
+                line,
+                function,
+                call_line,
+                until,
+            } => write!(
+                f,
+                "`{name}` is read in {function} on line {line}, which runs at import time through the call on line {call_line}{until}"
+            ),
             InEntryPoint { name, access, line } => {
                 write!(f, "`{name}` is {access} {MAIN} on line {line}")
             }
@@ -451,6 +474,16 @@ mod tests {
             (
                 Blocked::EndsWithSemicolon,
                 "remove the `;` that ends the statement first",
+            ),
+            (
+                Blocked::ReadThroughCall {
+                    name: "SETTINGS".into(),
+                    line: 22,
+                    function: FunctionRef::Sync("database_url".into()),
+                    call_line: 25,
+                    until: Until::StartUp,
+                },
+                "`SETTINGS` is read in sync function `database_url` on line 22, which runs at import time through the call on line 25, before start-up",
             ),
             (
                 Blocked::NothingReads {

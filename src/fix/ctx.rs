@@ -10,6 +10,7 @@ use super::template::Style;
 use crate::diagnostic::FunctionRef;
 use crate::options::FixOptions;
 use crate::project::ProjectContext;
+use crate::semantic::calls::ImportTimeCalls;
 use crate::semantic::{Model, ScopeId};
 use crate::source::SourceFile;
 
@@ -28,6 +29,7 @@ pub struct Ctx<'a, 't> {
     reserved: RefCell<HashSet<String>>,
     /// Whether the module writes annotations, once asked.
     pub(crate) uses_annotations: OnceCell<bool>,
+    import_time_calls: OnceCell<ImportTimeCalls>,
 }
 
 impl<'a, 't> Ctx<'a, 't> {
@@ -46,6 +48,7 @@ impl<'a, 't> Ctx<'a, 't> {
             style: Style::of(src),
             reserved: RefCell::new(HashSet::new()),
             uses_annotations: OnceCell::new(),
+            import_time_calls: OnceCell::new(),
         }
     }
 
@@ -85,6 +88,12 @@ impl<'a, 't> Ctx<'a, 't> {
             n += 1;
         }
         candidate
+    }
+
+    /// The module's functions that run at import time, built once.
+    pub fn import_time_calls(&self) -> &ImportTimeCalls {
+        self.import_time_calls
+            .get_or_init(|| self.model.import_time_calls())
     }
 
     /// The 1-based line of a byte offset.
