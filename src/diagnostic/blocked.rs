@@ -256,6 +256,12 @@ pub enum Blocked {
     RewritesOverlap,
     /// The fix would change nothing.
     NothingToRewrite,
+    /// A finding of the group is suppressed (`# noqa`, `# loopfix: ignore[...]`): its
+    /// statements stay as they are.
+    Suppressed {
+        /// The line of the suppressed finding.
+        line: usize,
+    },
     /// The module binds `asyncio` to something other than the asyncio module, which the
     /// generated code needs.
     AsyncioNameTaken,
@@ -375,6 +381,10 @@ impl fmt::Display for Blocked {
             PartOfLargerStatement { call } => write!(f, "`{call}` is part of a larger statement"),
             RewritesOverlap => f.write_str("the rewrites of this statement overlap; fix it by hand"),
             NothingToRewrite => f.write_str("nothing to rewrite"),
+            Suppressed { line } => write!(
+                f,
+                "the finding on line {line}, which changes together with this one, is suppressed"
+            ),
             AsyncioNameTaken => f.write_str(
                 "the module binds `asyncio` to something other than the asyncio module, which the generated code needs; rename it first",
             ),

@@ -14,6 +14,7 @@ use super::{init, lazy, lifespan, loops, unit};
 use crate::detect::message::site_message;
 use crate::detect::{Site, SiteKind, Via};
 use crate::diagnostic::{Applicability, Blocked, Finding, Fix};
+use crate::noqa;
 use crate::options::Strategy;
 
 /// What became of one group.
@@ -58,6 +59,10 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site]) -> SiteAnalysis {
     let mut outcomes = Vec::with_capacity(groups.len());
     let mut candidates = Vec::new();
     for (index, group) in groups.iter().enumerate() {
+        if let Some(line) = suppressed_line(ctx, group) {
+            outcomes.push(Outcome::Blocked(Blocked::Suppressed { line }));
+            continue;
+        }
         let outcome = match GroupPlan::prepare(ctx, group) {
             Err(reason) => Outcome::Blocked(reason),
             Ok(plan) => {
@@ -305,6 +310,17 @@ impl<'a, 't> GroupPlan<'a, 't> {
             parts: self.common,
         }
     }
+}
+
+/// The line of a site of the group that a `# noqa` or `# loopfix: ignore[...]` suppresses: the
+/// group's statements change together, so none of them moves (into a lazy guard or `init()`).
+fn suppressed_line(ctx: &Ctx, group: &[&Site]) -> Option<usize> {
+    group.iter().find_map(|site| {
+        let offset = site.call.start_byte();
+        noqa::suppression_at(ctx.src, ctx.model.root, offset)
+            .is_some_and(|s| s.covers(site.rule))
+            .then(|| ctx.line(offset))
+    })
 }
 
 /// Whether a run site is the whole statement: `asyncio.run(create_schema())`.

@@ -13,7 +13,9 @@ use tree_sitter::Node;
 use self::class_attribute::class_attribute;
 use self::wiring::wire;
 use crate::detect::Site;
-use crate::diagnostic::{Access, Applicability, Blocked, Edit, RequiredImport, Until};
+use crate::diagnostic::{
+    Access, Applicability, Blocked, Edit, RequiredImport, UnsafeBecause, Until,
+};
 use crate::fix::ctx::Ctx;
 use crate::fix::imports::asyncio_module;
 use crate::fix::parts::FixParts;
@@ -79,15 +81,23 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
         .map(|&top| ctx.model.statements[top].byte_range())
         .collect();
     let mut moved: Vec<Moved> = Vec::new();
+    let mut unsafe_because: Vec<UnsafeBecause> = Vec::new();
     let mut parts = FixParts::default();
     let mut imports = Vec::new();
     for candidate in candidates {
-        match candidate_moves(ctx, &candidate, &everything, &mut imports) {
+        let mut unsafe_here = Vec::new();
+        match candidate_moves(ctx, &candidate, &everything, &mut imports, &mut unsafe_here) {
             Ok(mut moves) => {
+                unsafe_because.append(&mut unsafe_here);
                 moved.append(&mut moves);
                 parts.edits.extend(candidate.parts.edits);
                 parts.imports.extend(candidate.parts.imports);
                 parts.titles.extend(candidate.parts.titles);
+                // What the group deletes (a loop global, a wrapper) must reach the module's
+                // exports, so that another module that uses it keeps it.
+                parts
+                    .removed_globals
+                    .extend(candidate.parts.removed_globals);
                 if let Some(level) = candidate.parts.applicability {
                     parts.limit(level);
                 }
@@ -148,21 +158,24 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
     } else {
         format!("the {count} start-up statements")
     };
-    match wiring {
+    let mut title = match wiring {
         Some(how) => {
-            parts
-                .titles
-                .push(format!("Move {what} into `async def {init}()`, {how}"));
             parts.limit(Applicability::Safe);
+            format!("Move {what} into `async def {init}()`, {how}")
         }
         None => {
-            parts.titles.push(format!(
+            parts.limit(Applicability::Unsafe);
+            format!(
                 "Move {what} into `async def {init}()`; await `{init}()` at the application's start-up{}",
                 importers_hint(ctx)
-            ));
-            parts.limit(Applicability::Unsafe);
+            )
         }
+    };
+    if let Some(why) = unsafe_because.first() {
+        title.push_str(&format!(" (unsafe: {why})"));
+        parts.limit(Applicability::Unsafe);
     }
+    parts.titles.push(title);
     outcome.parts = Some(parts);
     outcome
 }
@@ -185,12 +198,14 @@ fn importers_hint(ctx: &Ctx) -> String {
     }
 }
 
-/// The moved statements of one candidate group, or why the group cannot move.
+/// The moved statements of one candidate group, or why the group cannot move; what makes
+/// moving them unsafe (runner arguments the rewrite drops) goes to `unsafe_because`.
 fn candidate_moves<'t>(
     ctx: &Ctx<'_, 't>,
     candidate: &Candidate<'_, 't>,
     everything: &[std::ops::Range<usize>],
     imports: &mut Vec<RequiredImport>,
+    unsafe_because: &mut Vec<UnsafeBecause>,
 ) -> Result<Vec<Moved<'t>>, Blocked> {
     let mut moves = Vec::new();
     for (&top, sites) in &candidate.units {
@@ -215,7 +230,9 @@ fn candidate_moves<'t>(
         // An importer that cannot follow, or a coroutine run by another library, blocks the fix;
         // the fix's applicability is its wiring's to decide.
         external_readers(ctx, &moved.names, Readers::Any)?;
-        dropped_arguments(ctx, sites)?;
+        if let Some(reason) = dropped_arguments(ctx, sites)? {
+            unsafe_because.push(reason);
+        }
         moves.push(moved);
     }
     Ok(moves)
