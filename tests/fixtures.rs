@@ -121,6 +121,7 @@ fixtures! {
     init_loop_sequence => "init/loop_sequence.py",
     init_mangum_lifespan_off => "init/mangum_lifespan_off.py",
     init_new_lifespan => "init/new_lifespan.py",
+    init_runs_app_startup => "init/runs_app_startup.py",
     init_startup_event => "init/startup_event.py",
     init_startup_hook_lifespan_off => "init/startup_hook_lifespan_off.py",
     init_suppressed_stays => "init/suppressed_stays.py",

@@ -256,6 +256,11 @@ pub enum Blocked {
     RewritesOverlap,
     /// The fix would change nothing.
     NothingToRewrite,
+    /// The moved work runs the app's start-up by hand, which would await `init()` itself.
+    RunsAppStartUp {
+        /// The call.
+        call: String,
+    },
     /// A finding of the group is suppressed (`# noqa`, `# loopfix: ignore[...]`): its
     /// statements stay as they are.
     Suppressed {
@@ -381,6 +386,10 @@ impl fmt::Display for Blocked {
             PartOfLargerStatement { call } => write!(f, "`{call}` is part of a larger statement"),
             RewritesOverlap => f.write_str("the rewrites of this statement overlap; fix it by hand"),
             NothingToRewrite => f.write_str("nothing to rewrite"),
+            RunsAppStartUp { call } => write!(
+                f,
+                "`{call}` runs the app's start-up, which would wait for `init()` while `init()` waits for it; keep the start-up out of `init()`"
+            ),
             Suppressed { line } => write!(
                 f,
                 "the finding on line {line}, which changes together with this one, is suppressed"

@@ -109,6 +109,20 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
     if moved.is_empty() {
         return outcome;
     }
+    if let Some(call) = moved
+        .iter()
+        .find_map(|m| app_start_up_call(ctx, m.statement))
+    {
+        // `init()` would run the app's start-up, whose handler the wiring makes await
+        // `init()`: the start-up would wait for itself. The app's start-up stays where it is.
+        let reason = Blocked::RunsAppStartUp { call };
+        outcome.excluded.extend(
+            std::mem::take(&mut outcome.included)
+                .into_iter()
+                .map(|index| (index, reason.clone())),
+        );
+        return outcome;
+    }
     moved.sort_by_key(|m| m.statement.start_byte());
     parts
         .late_globals
@@ -178,6 +192,33 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
     parts.titles.push(title);
     outcome.parts = Some(parts);
     outcome
+}
+
+/// A call in `statement` that runs an app's start-up or lifespan by hand
+/// (`app.router.startup()`, `app.router.lifespan_context(app)`), as the text of the call.
+fn app_start_up_call(ctx: &Ctx, statement: Node) -> Option<String> {
+    let mut pending = vec![statement];
+    while let Some(node) = pending.pop() {
+        if node.kind() == "call"
+            && let Some(function) = node.child_by_field_name("function")
+            && function.kind() == "attribute"
+        {
+            let method = function.child_by_field_name("attribute");
+            let object = function.child_by_field_name("object");
+            let runs_start_up =
+                method.is_some_and(|m| matches!(ctx.original(m), b"startup" | b"lifespan_context"));
+            let on_router = object.is_some_and(|o| {
+                let text = ctx.original(o);
+                text == b"router" || text.ends_with(b".router")
+            });
+            if runs_start_up && on_router {
+                return Some(ctx.evidence(node));
+            }
+        }
+        let mut cursor = node.walk();
+        pending.extend(node.named_children(&mut cursor));
+    }
+    None
 }
 
 /// ` (imported by a.py, b.py)` when the project walk found modules that import this one.
