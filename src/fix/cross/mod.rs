@@ -48,10 +48,19 @@ pub fn findings(ctx: &Ctx, project: &ProjectContext) -> (Vec<Finding>, Vec<Exter
         uses_of_others.push(late_use(project, &finding));
         findings.push(finding.finding);
     }
-    for finding in late_globals_by_attribute(ctx, &uses) {
+    let (by_attribute, quiet) = late_globals_by_attribute(ctx, &uses);
+    for finding in by_attribute {
         uses_of_others.push(late_use(project, &finding));
         findings.push(finding.finding);
     }
+    // Reads of globals `init()` loads: the exporter must know it has readers.
+    uses_of_others.extend(quiet.into_iter().map(|q| ExternalUse {
+        module: q.module,
+        name: q.name,
+        user: project.path.clone(),
+        blocked: None,
+        lazy_blocked: q.lazy_blocked,
+    }));
     uses_of_others.sort();
     uses_of_others.dedup();
     (findings, uses_of_others)
