@@ -97,6 +97,18 @@ pub struct Naming {
     pub init_flag: String,
 }
 
+impl Naming {
+    /// The name template of the module global that holds a guard's load while it runs, from the
+    /// template of its flag: a final `ED` becomes `ING` (`_{NAME}_LOADED` gives
+    /// `_{NAME}_LOADING`, `_INITIALIZED` gives `_INITIALIZING`), any other flag gets `_LOADING`.
+    pub fn in_flight(flag: &str) -> String {
+        match flag.strip_suffix("ED") {
+            Some(stem) if !stem.is_empty() => format!("{stem}ING"),
+            _ => format!("{flag}_LOADING"),
+        }
+    }
+}
+
 impl Default for Naming {
     fn default() -> Self {
         Naming {
@@ -117,4 +129,17 @@ pub struct FixOptions {
     pub target: PythonVersion,
     /// Generated names.
     pub naming: Naming,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_in_flight_global_is_named_after_the_flag() {
+        assert_eq!(Naming::in_flight("_{NAME}_LOADED"), "_{NAME}_LOADING");
+        assert_eq!(Naming::in_flight("_INITIALIZED"), "_INITIALIZING");
+        assert_eq!(Naming::in_flight("_{NAME}_READY"), "_{NAME}_READY_LOADING");
+        assert_eq!(Naming::in_flight("ED"), "ED_LOADING");
+    }
 }

@@ -381,7 +381,7 @@ fn standard_input() {
     let out = loopfix_stdin(dir.path(), &["fix", "-"], SEED);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("async def load_data():"),
+        stdout(&out).contains("async def load_data() -> None:"),
         "{}",
         stdout(&out)
     );
@@ -524,7 +524,7 @@ fn per_file_ignores_and_strategy_from_configuration() {
     assert!(!text.contains("scripts/tool.py"), "{text}");
     let out = loopfix(dir.path(), &["fix", "--diff", "--unsafe-fixes", "app.py"]);
     assert!(
-        stdout(&out).contains("async def init():"),
+        stdout(&out).contains("async def init() -> None:"),
         "the configured strategy: {}",
         stdout(&out)
     );
@@ -533,7 +533,7 @@ fn per_file_ignores_and_strategy_from_configuration() {
         &["fix", "--diff", "--strategy", "lazy", "app.py"],
     );
     assert!(
-        stdout(&out).contains("async def load_data():"),
+        stdout(&out).contains("async def load_data() -> None:"),
         "the flag wins: {}",
         stdout(&out)
     );
@@ -678,7 +678,7 @@ fn check_and_fix_agree_under_nested_configuration() {
     let fix = loopfix(dir.path(), &["fix", "."]);
     assert_eq!(code(&fix), 0, "{}", stderr(&fix));
     let fixed = fs::read_to_string(dir.path().join("sub/m.py")).unwrap();
-    assert!(fixed.contains("async def load_x():"), "{fixed}");
+    assert!(fixed.contains("async def load_x() -> None:"), "{fixed}");
 }
 
 #[test]

@@ -282,7 +282,7 @@ fn fix_keeps_owner_group_mode_extended_attributes_and_hard_links() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
 
     let fixed = fs::read_to_string(&path).unwrap();
-    assert!(fixed.contains("async def load_data():"), "{fixed}");
+    assert!(fixed.contains("async def load_data() -> None:"), "{fixed}");
     assert_eq!(
         fs::read_to_string(dir.path().join("linked.py.txt")).unwrap(),
         fixed
@@ -329,7 +329,7 @@ fn a_file_whose_owner_a_new_file_cannot_keep_is_written_in_place() {
     assert!(
         fs::read_to_string(&shared)
             .unwrap()
-            .contains("async def load_data():")
+            .contains("async def load_data() -> None:")
     );
     assert!(leftovers(&work).is_empty());
 }
@@ -351,7 +351,7 @@ fn a_symlink_named_on_the_command_line_is_written_through() {
     assert!(
         fs::read_to_string(&real)
             .unwrap()
-            .contains("async def load_data():")
+            .contains("async def load_data() -> None:")
     );
 }
 
@@ -405,7 +405,7 @@ fn special_and_huge_files_are_refused_without_a_hang() {
     assert!(
         fs::read_to_string(root.join("good.py"))
             .unwrap()
-            .contains("async def load_data():")
+            .contains("async def load_data() -> None:")
     );
 }
 

@@ -30,7 +30,7 @@ fn with_good_file() -> tempfile::TempDir {
 
 fn assert_good_file_fixed(dir: &Path) {
     let good = fs::read_to_string(dir.join("good.py")).unwrap();
-    assert!(good.contains("async def load_data():"), "{good}");
+    assert!(good.contains("async def load_data() -> None:"), "{good}");
 }
 
 #[test]
@@ -82,7 +82,7 @@ fn latin1_with_a_cookie_is_fixed_in_its_own_encoding() {
         fixed.windows(5).any(|w| w == b"caf\xe9'"),
         "the latin-1 byte is kept as it was"
     );
-    assert!(String::from_utf8_lossy(&fixed).contains("async def load_data():"));
+    assert!(String::from_utf8_lossy(&fixed).contains("async def load_data() -> None:"));
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn pathological_sources_do_not_crash_or_hang() {
     let long_line = format!("import asyncio\nX = [{}]\n", vec!["1"; 1_000_000].join(","));
     fs::write(root.join("long_line.py"), &long_line).unwrap();
     let long_candidate = format!(
-        "import asyncio\nX = asyncio.run(f([{}]))\n",
+        "import asyncio\nX = asyncio.run(f([{}]))\n\n\nasync def read():\n    return X\n",
         vec!["1"; 200_000].join(",")
     );
     fs::write(root.join("long_candidate.py"), &long_candidate).unwrap();

@@ -66,7 +66,7 @@ fn yes_and_no_apply_and_skip_one_fix_each() {
     let (summary, asked) = session(dir.path(), vec![Choice::Yes, Choice::No]);
     assert_eq!(asked.len(), 2);
     let text = read(dir.path(), "m.py");
-    assert!(text.contains("async def load_a():"), "{text}");
+    assert!(text.contains("async def load_a() -> None:"), "{text}");
     assert!(text.contains("B = asyncio.run(fetch('b'))"), "{text}");
     assert_eq!(
         (summary.applied, summary.skipped, summary.files_written),
@@ -109,7 +109,7 @@ fn switch_strategy_shows_the_other_fix() {
     assert!(asked[0].ends_with("[auto]"), "{asked:?}");
     assert!(asked[1].ends_with("[init]"), "{asked:?}");
     let text = read(dir.path(), "app.py");
-    assert!(text.contains("async def init():"), "{text}");
+    assert!(text.contains("async def init() -> None:"), "{text}");
     assert!(text.contains("FastAPI(lifespan=lifespan)"), "{text}");
 }
 
@@ -154,7 +154,7 @@ fn pty_yes_then_no() {
         .unwrap();
     p.expect(expectrl::Eof).unwrap();
     let text = read(dir.path(), "m.py");
-    assert!(text.contains("async def load_a():"), "{text}");
+    assert!(text.contains("async def load_a() -> None:"), "{text}");
     assert!(text.contains("B = asyncio.run(fetch('b'))"), "{text}");
 }
 
@@ -169,7 +169,7 @@ fn pty_switch_strategy_then_quit() {
     }
     p.send(ENTER).unwrap();
     p.expect("strategy init").unwrap();
-    p.expect("async def init():").unwrap();
+    p.expect("async def init() -> None:").unwrap();
     p.expect("Apply this fix?").unwrap();
     p.send(ENTER).unwrap();
     p.expect("Apply this fix?").unwrap();
@@ -180,7 +180,7 @@ fn pty_switch_strategy_then_quit() {
     p.expect("Quit. Applied 1 fix and skipped 0; wrote 1 file.")
         .unwrap();
     p.expect(expectrl::Eof).unwrap();
-    assert!(read(dir.path(), "app.py").contains("async def init():"));
+    assert!(read(dir.path(), "app.py").contains("async def init() -> None:"));
     assert_eq!(read(dir.path(), "b.py"), ONE_GLOBAL);
 }
 

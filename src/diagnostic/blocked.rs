@@ -129,6 +129,12 @@ pub enum Blocked {
     },
     /// The loop's result is not kept in a name.
     NotKeptInName,
+    /// Nothing reads the names the statement binds: its work is an effect, which a lazy loader
+    /// nobody awaits would drop.
+    NothingReads {
+        /// The names.
+        names: Vec<String>,
+    },
     /// A name is accessed at import time, outside what the fix moves.
     AtImportTime {
         /// The name (or `Class.attribute`, or an assignment target).
@@ -138,6 +144,19 @@ pub enum Blocked {
         /// The line.
         line: usize,
         /// What the access comes before.
+        until: Until,
+    },
+    /// A name is read in a function that an import-time call runs.
+    ReadThroughCall {
+        /// The name.
+        name: String,
+        /// The line of the read.
+        line: usize,
+        /// The function that reads it.
+        function: FunctionRef,
+        /// The line of the import-time call that runs the function.
+        call_line: usize,
+        /// What the read comes before.
         until: Until,
     },
     /// A name is accessed under `if __name__ == "__main__":`.
@@ -303,6 +322,15 @@ pub enum Blocked {
     RewritesOverlap,
     /// The fix would change nothing.
     NothingToRewrite,
+    /// A finding of the group is suppressed (`# noqa`, `# loopfix: ignore[...]`): its
+    /// statements stay as they are.
+    Suppressed {
+        /// The line of the suppressed finding.
+        line: usize,
+    },
+    /// The module binds `asyncio` to something other than the asyncio module, which the
+    /// generated code needs.
+    AsyncioNameTaken,
 }
 
 impl fmt::Display for Blocked {
@@ -346,12 +374,30 @@ impl fmt::Display for Blocked {
                 write!(f, "`{target}` is not a plain name; use `--strategy init`")
             }
             NotKeptInName => f.write_str("the result is not kept in a name; use `--strategy init`"),
+            NothingReads { names } => {
+                let quoted: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+                write!(
+                    f,
+                    "nothing reads {}, so a lazy loader would never run and its work would be lost; use `--strategy init`",
+                    quoted.join(", ")
+                )
+            }
             AtImportTime {
                 name,
                 access,
                 line,
                 until,
             } => write!(f, "`{name}` is {access} at import time on line {line}{until}"),
+            ReadThroughCall {
+                name,
+                line,
+                function,
+                call_line,
+                until,
+            } => write!(
+                f,
+                "`{name}` is read in {function} on line {line}, which runs at import time through the call on line {call_line}{until}"
+            ),
             InEntryPoint { name, access, line } => {
                 write!(f, "`{name}` is {access} {MAIN} on line {line}")
             }
@@ -452,6 +498,13 @@ impl fmt::Display for Blocked {
             PartOfLargerStatement { call } => write!(f, "`{call}` is part of a larger statement"),
             RewritesOverlap => f.write_str("the rewrites of this statement overlap; fix it by hand"),
             NothingToRewrite => f.write_str("nothing to rewrite"),
+            Suppressed { line } => write!(
+                f,
+                "the finding on line {line}, which changes together with this one, is suppressed"
+            ),
+            AsyncioNameTaken => f.write_str(
+                "the module binds `asyncio` to something other than the asyncio module, which the generated code needs; rename it first",
+            ),
         }
     }
 }
@@ -578,6 +631,22 @@ mod tests {
                     method: "Database.__init__".into(),
                 },
                 "`Database.__init__` runs its own loop; give the class an `async def` method that does this work, and await it inside the application's loop",
+            ),
+            (
+                Blocked::ReadThroughCall {
+                    name: "SETTINGS".into(),
+                    line: 22,
+                    function: FunctionRef::Sync("database_url".into()),
+                    call_line: 25,
+                    until: Until::StartUp,
+                },
+                "`SETTINGS` is read in sync function `database_url` on line 22, which runs at import time through the call on line 25, before start-up",
+            ),
+            (
+                Blocked::NothingReads {
+                    names: vec!["db_pool".into()],
+                },
+                "nothing reads `db_pool`, so a lazy loader would never run and its work would be lost; use `--strategy init`",
             ),
         ];
         for (reason, text) in cases {

@@ -1,7 +1,7 @@
 //! Everything a pass needs about the module it rewrites: the semantic model, the file's bytes
 //! and style, the options, the project in the second phase, and the names fixes have taken.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashSet;
 
 use tree_sitter::Node;
@@ -10,6 +10,7 @@ use super::template::Style;
 use crate::diagnostic::FunctionRef;
 use crate::options::FixOptions;
 use crate::project::ProjectContext;
+use crate::semantic::calls::ImportTimeCalls;
 use crate::semantic::{Model, ScopeId};
 use crate::source::SourceFile;
 
@@ -26,6 +27,9 @@ pub struct Ctx<'a, 't> {
     /// The rest of the project, in the second phase.
     pub project: Option<&'a ProjectContext>,
     reserved: RefCell<HashSet<String>>,
+    /// Whether the module writes annotations, once asked.
+    pub(crate) uses_annotations: OnceCell<bool>,
+    import_time_calls: OnceCell<ImportTimeCalls>,
 }
 
 impl<'a, 't> Ctx<'a, 't> {
@@ -43,6 +47,8 @@ impl<'a, 't> Ctx<'a, 't> {
             project,
             style: Style::of(src),
             reserved: RefCell::new(HashSet::new()),
+            uses_annotations: OnceCell::new(),
+            import_time_calls: OnceCell::new(),
         }
     }
 
@@ -81,6 +87,29 @@ impl<'a, 't> Ctx<'a, 't> {
         }
         reserved.insert(candidate.clone());
         candidate
+    }
+
+    /// A name for a local of generated code (an inner function, a variable): `base`, else
+    /// `base_2`, ..., one that neither the module nor a generated global uses, so that it
+    /// shadows nothing the moved code reads. Locals of different functions may share it.
+    pub fn local_name(&self, base: &str) -> String {
+        let reserved = self.reserved.borrow();
+        let taken = |candidate: &str| {
+            reserved.contains(candidate) || self.model.mentions(candidate.as_bytes())
+        };
+        let mut candidate = base.to_owned();
+        let mut n = 2;
+        while taken(&candidate) {
+            candidate = format!("{base}_{n}");
+            n += 1;
+        }
+        candidate
+    }
+
+    /// The module's functions that run at import time, built once.
+    pub fn import_time_calls(&self) -> &ImportTimeCalls {
+        self.import_time_calls
+            .get_or_init(|| self.model.import_time_calls())
     }
 
     /// The 1-based line of a byte offset.

@@ -17,6 +17,7 @@ use crate::detect;
 use crate::detect::message::site_message;
 use crate::detect::{Site, SiteKind, Via};
 use crate::diagnostic::{Applicability, Blocked, Finding, Fix};
+use crate::noqa;
 use crate::options::Strategy;
 
 /// What became of one group.
@@ -39,6 +40,8 @@ pub struct SiteAnalysis {
     pub init: InitInfo,
     /// Each fix with a group's statements, and what it does to names other modules use.
     pub effects: Vec<(Arc<Fix>, FixEffects)>,
+    /// The names bound to loop work that nothing reads ([`crate::project::Exports::unread_results`]).
+    pub unread: Vec<String>,
 }
 
 /// What became of the module's `init()` fix.
@@ -61,11 +64,20 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site], entry: Option<&EntryContext>) ->
     let has_app = init::has_wiring_point(ctx);
     let mut outcomes = Vec::with_capacity(groups.len());
     let mut candidates = Vec::new();
+    let mut unread = Vec::new();
     for (index, group) in groups.iter().enumerate() {
+        if let Some(line) = suppressed_line(ctx, group) {
+            outcomes.push(Outcome::Blocked(Blocked::Suppressed { line }));
+            continue;
+        }
         let outcome = match GroupPlan::prepare(ctx, group) {
             Err(reason) => Outcome::Blocked(reason),
             Ok(plan) => {
-                let (outcome, wants_init) = choose(ctx, &plan, has_app);
+                let effect = plan.effect(ctx);
+                if let Some(Blocked::NothingReads { names }) = &effect {
+                    unread.extend(names.iter().cloned());
+                }
+                let (outcome, wants_init) = choose(ctx, &plan, effect, has_app);
                 if wants_init {
                     candidates.push(plan.into_init_candidate(index));
                 }
@@ -84,12 +96,22 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site], entry: Option<&EntryContext>) ->
     let entry_blocks_init = entry
         .and_then(|e| e.unwired_init.clone())
         .filter(|_| !init.wires_lifespan && init.parts.is_some());
-    let init_fix = init
-        .parts
-        .filter(|_| entry_blocks_init.is_none())
-        .and_then(|parts| parts.into_fix().ok())
-        .filter(|(fix, _)| !fix.edits().is_empty())
-        .map(|(fix, effects)| (with_entry_guard(Arc::new(fix), entry), effects));
+    let mut init_failure = None;
+    let init_parts = init.parts.filter(|_| entry_blocks_init.is_none());
+    let init_fix = match init_parts.map(FixParts::into_fix) {
+        Some(Ok((fix, effects))) if !fix.edits().is_empty() => {
+            Some((with_entry_guard(Arc::new(fix), entry), effects))
+        }
+        Some(Ok(_)) => {
+            init_failure = Some(Blocked::NothingToRewrite);
+            None
+        }
+        Some(Err(reason)) => {
+            init_failure = Some(reason);
+            None
+        }
+        None => None,
+    };
     let mut effects = Vec::new();
     if let Some((fix, fix_effects)) = &init_fix {
         effects.push((Arc::clone(fix), fix_effects.clone()));
@@ -104,6 +126,8 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site], entry: Option<&EntryContext>) ->
                 (Some(fix), None)
             }
             Outcome::Blocked(reason) => (None, Some(reason)),
+            // When `init()` cannot take the group either, its reason is the one to give: it is
+            // the strategy that was tried last.
             Outcome::Init(lazy_reason) => match &init_fix {
                 Some(fix) if init.included.contains(&index) => (Some(fix.clone()), None),
                 _ if entry_blocks_init.is_some() && init.included.contains(&index) => {
@@ -114,7 +138,8 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site], entry: Option<&EntryContext>) ->
                         .excluded
                         .iter()
                         .find(|(i, _)| *i == index)
-                        .map(|(_, r)| r.clone());
+                        .map(|(_, r)| r.clone())
+                        .or_else(|| init_failure.clone());
                     (None, init_reason.or(lazy_reason))
                 }
             },
@@ -138,14 +163,13 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site], entry: Option<&EntryContext>) ->
     findings.sort_by_key(|f| (f.range.start, f.range.end));
     let info = InitInfo {
         wired: init.wires_lifespan && init_fix.is_some(),
-        unwired: init_fix
-            .as_ref()
-            .and(init.awaited_by_importers.clone()),
+        unwired: init_fix.as_ref().and(init.awaited_by_importers.clone()),
     };
     SiteAnalysis {
         findings,
         init: info,
         effects,
+        unread,
     }
 }
 
@@ -157,17 +181,23 @@ fn with_entry_guard(fix: Arc<Fix>, entry: Option<&EntryContext>) -> Arc<Fix> {
     }
 }
 
-/// The strategy for one group (docs/architecture.md, "Choosing a fix"): its outcome, and whether it goes to the init pass.
-/// `auto` takes lazy when every read allows it, else init when the module has an app to wire
-/// into or the lazy pass cannot express the statement (a bare call, an attribute target, a
-/// class attribute), else no fix with the lazy pass's reason.
-fn choose(ctx: &Ctx, plan: &GroupPlan, has_app: bool) -> (Outcome, bool) {
+/// The strategy for one group (docs/architecture.md, "Choosing a fix"): its outcome, and
+/// whether it goes to the init pass. An effect (a bare call, or names nothing reads) goes to
+/// `init()` only: a lazy loader that nothing awaits would drop its work. Otherwise `auto` takes
+/// lazy when every read allows it, else init when the module has an app to wire into or the lazy
+/// pass cannot express the statement (an attribute target, a class attribute), else no fix with
+/// the lazy pass's reason.
+fn choose(ctx: &Ctx, plan: &GroupPlan, effect: Option<Blocked>, has_app: bool) -> (Outcome, bool) {
     match ctx.options.strategy {
         Strategy::Init => (Outcome::Init(None), true),
-        Strategy::Lazy => match plan.lazy_fix(ctx) {
-            Ok((fix, effects)) => (Outcome::Fixed(fix, effects), false),
-            Err(reason) => (Outcome::Blocked(reason), false),
+        Strategy::Lazy => match effect {
+            Some(reason) => (Outcome::Blocked(reason), false),
+            None => match plan.lazy_fix(ctx) {
+                Ok((fix, effects)) => (Outcome::Fixed(fix, effects), false),
+                Err(reason) => (Outcome::Blocked(reason), false),
+            },
         },
+        Strategy::Auto if effect.is_some() => (Outcome::Init(None), true),
         Strategy::Auto => match plan.lazy_fix(ctx) {
             Ok((fix, effects)) => (Outcome::Fixed(fix, effects), false),
             Err(reason) if has_app || plan.needs_init(ctx) => (Outcome::Init(Some(reason)), true),
@@ -263,25 +293,46 @@ impl<'a, 't> GroupPlan<'a, 't> {
         Ok((Arc::new(fix), effects))
     }
 
-    /// Whether a statement of the group is one the lazy pass cannot express at all.
+    /// Whether a statement of the group is one the lazy pass cannot express at all: a class
+    /// attribute, or an attribute or subscript target.
     fn needs_init(&self, ctx: &Ctx) -> bool {
-        self.units.iter().any(|(&top, sites)| {
+        self.units.keys().any(|&top| {
             let statement = ctx.model.statements[top];
             let is_class = matches!(statement.kind(), "class_definition")
                 || statement
                     .child_by_field_name("definition")
                     .is_some_and(|d| d.kind() == "class_definition");
-            let is_bare_call = sites.iter().any(|s| {
-                s.statement.kind() == "expression_statement"
-                    && s.statement
-                        .named_child(0)
-                        .is_some_and(|e| e.id() == s.call.id())
-            });
-            let has_attribute_target = !unit::attribute_targets(statement).is_empty();
-            is_class || is_bare_call || has_attribute_target
+            is_class || !unit::attribute_targets(statement).is_empty()
         })
     }
 
+    /// Why a lazy loader cannot take the group, when a statement of it is an effect: its work
+    /// matters for what it does, not for a value someone reads. A bare call
+    /// (`asyncio.run(create_schema())`), a statement that keeps nothing in a name, or names that
+    /// nothing reads, in the module or (with the project in view) in another module.
+    fn effect(&self, ctx: &Ctx) -> Option<Blocked> {
+        self.units.iter().find_map(|(&top, sites)| {
+            let statement = ctx.model.statements[top];
+            if is_bare_call(sites) {
+                return Some(Blocked::NotKeptInName);
+            }
+            let removals = self.removals_inside.get(&top).cloned().unwrap_or_default();
+            let unit = unit::unit_of(ctx, statement, sites, &removals).ok()?;
+            if !unit.attribute_targets.is_empty() {
+                return None;
+            }
+            if unit.names.is_empty() {
+                return Some(Blocked::NotKeptInName);
+            }
+            let unread = unit
+                .names
+                .iter()
+                .all(|name| !has_readers(ctx, name, statement));
+            unread.then(|| Blocked::NothingReads {
+                names: unit.names.iter().map(|n| text::name_text(n)).collect(),
+            })
+        })
+    }
     fn into_init_candidate(self, index: usize) -> init::Candidate<'a, 't> {
         init::Candidate {
             index,
@@ -290,6 +341,40 @@ impl<'a, 't> GroupPlan<'a, 't> {
             parts: self.common,
         }
     }
+}
+
+/// The line of a site of the group that a `# noqa` or `# loopfix: ignore[...]` suppresses: the
+/// group's statements change together, so none of them moves (into a lazy guard or `init()`).
+fn suppressed_line(ctx: &Ctx, group: &[&Site]) -> Option<usize> {
+    group.iter().find_map(|site| {
+        let offset = site.call.start_byte();
+        noqa::suppression_at(ctx.src, ctx.model.root, offset)
+            .is_some_and(|s| s.covers(site.rule))
+            .then(|| ctx.line(offset))
+    })
+}
+
+/// Whether a run site is the whole statement: `asyncio.run(create_schema())`.
+fn is_bare_call(sites: &[&Site]) -> bool {
+    sites.iter().any(|s| {
+        s.statement.kind() == "expression_statement"
+            && s.statement
+                .named_child(0)
+                .is_some_and(|e| e.id() == s.call.id())
+    })
+}
+
+/// Whether anything reads the global `name` outside `statement`: the module, or another module
+/// of the project.
+fn has_readers(ctx: &Ctx, name: &[u8], statement: Node) -> bool {
+    let read_here = ctx
+        .model
+        .global_reads(name)
+        .any(|r| !statement.byte_range().contains(&r.node.start_byte()));
+    let read_elsewhere = ctx
+        .project
+        .is_some_and(|p| p.uses_of(name).next().is_some());
+    read_here || read_elsewhere
 }
 
 /// Sites of one module-level statement, and sites of one loop global, are fixed together.

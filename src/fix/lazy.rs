@@ -5,16 +5,19 @@
 use tree_sitter::Node;
 
 use super::ctx::Ctx;
+use super::imports::asyncio_module;
 use super::parts::FixParts;
 use super::reads::{Readers, late_readers};
 use super::safety::{dropped_arguments, external_readers, unrelated_side_effect};
 use super::statements::{blank_lines_after, first_statement_edit};
 use super::template;
 use super::text;
-use super::unit::moved::{moved_body, original_name, placeholder_lines};
+use super::unit::moved::{moved_body, original_name};
+use super::unit::placeholder::placeholder_lines;
 use super::unit::{Unit, check_movable, unit_of};
 use crate::detect::Site;
 use crate::diagnostic::{Applicability, Blocked, Edit, UnsafeBecause, Until};
+use crate::options::Naming;
 use crate::semantic::{Place, ScopeId};
 
 const GUARD: &str = include_str!("../../transforms/lazy/guard.py");
@@ -46,7 +49,7 @@ pub fn plan(
     }
     let inside = |offset: usize| unit.statement.byte_range().contains(&offset);
     let readers = late_readers(ctx, &unit.names, &inside, Until::Unsaid, Readers::AsyncOnly)?;
-    let external = external_readers(ctx, &unit.names)?;
+    let external = external_readers(ctx, &unit.names, Readers::AsyncOnly)?;
     let dropped = dropped_arguments(ctx, sites)?;
     let written_elsewhere = written_in_function(ctx, &unit)
         .or(external)
@@ -56,15 +59,21 @@ pub fn plan(
     let base = generated_base(&unit.names);
     let loader = ctx.fresh_name(&fill(&ctx.options.naming.loader, &base));
     let flag = ctx.fresh_name(&fill(&ctx.options.naming.flag, &base));
+    let in_flight = ctx.fresh_name(&fill(&Naming::in_flight(&ctx.options.naming.flag), &base));
     let body = moved_body(ctx, &unit, sites, removals, 2)?;
 
     let mut imports = Vec::new();
-    let placeholders = placeholder_lines(ctx, &unit, &mut imports);
+    let asyncio = asyncio_module(ctx, &mut imports)?;
+    let placeholders = placeholder_lines(ctx, &unit, sites, &mut imports);
     parts.imports.extend(imports);
     let guard = Guard {
         placeholders: &placeholders,
         loader: &loader,
         flag: &flag,
+        in_flight: &in_flight,
+        asyncio: &asyncio,
+        inner: &ctx.local_name("load"),
+        future: &ctx.local_name("loading"),
         body: &body,
     };
     parts
@@ -147,16 +156,28 @@ fn display_names(names: &[&[u8]]) -> String {
         .join(", ")
 }
 
-/// The statement becomes its first placeholder line (a trailing comment stays with it); the rest
-/// of the placeholders, the flag and the guard follow on the next lines.
 /// The generated parts of a guard.
 struct Guard<'a> {
+    /// The module-level lines that replace the statement, one per name.
     placeholders: &'a [Vec<u8>],
+    /// The guard coroutine.
     loader: &'a str,
+    /// The global that says the names are loaded.
     flag: &'a str,
+    /// The global that holds the load while it runs.
+    in_flight: &'a str,
+    /// How the module spells `asyncio`.
+    asyncio: &'a str,
+    /// The guard's inner coroutine that runs the moved work.
+    inner: &'a str,
+    /// The guard's local that holds the load it awaits.
+    future: &'a str,
+    /// The moved work, two indent levels deep.
     body: &'a [u8],
 }
 
+/// The statement becomes its first placeholder line (a trailing comment stays with it); the rest
+/// of the placeholders, the flag, the in-flight global and the guard follow on the next lines.
 fn statement_edits(
     ctx: &Ctx,
     unit: &Unit,
@@ -167,6 +188,10 @@ fn statement_edits(
         placeholders,
         loader,
         flag,
+        in_flight,
+        asyncio,
+        inner,
+        future,
         body,
     } = *guard;
     let code = ctx.src.code();
@@ -186,11 +211,14 @@ fn statement_edits(
         &[
             ("placeholders", &rest_placeholders),
             ("flag", flag.as_bytes()),
+            ("in_flight", in_flight.as_bytes()),
+            ("asyncio", asyncio.as_bytes()),
             ("loader", loader.as_bytes()),
             ("names", &joined(b", ")),
+            ("inner", inner.as_bytes()),
             ("globals", &globals),
             ("body", body),
-            ("result", &joined(b", ")),
+            ("future", future.as_bytes()),
         ],
         &ctx.style,
     );

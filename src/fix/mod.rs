@@ -6,8 +6,8 @@
 
 mod cross;
 mod ctx;
-mod frameworks;
 mod entry;
+mod frameworks;
 mod group;
 mod imports;
 mod init;
@@ -62,7 +62,7 @@ pub fn analyze(
     let mentions_mangum = memchr::memmem::find(src.code(), b"Mangum").is_some();
     let ctx = Ctx::new(model, src, options, project);
     let mut exports = Exports {
-        late_globals: existing_guards(model)
+        late_globals: existing_guards(model, &options.naming.init)
             .into_iter()
             .map(|guarded| LateGlobal {
                 name: guarded.name,
@@ -126,6 +126,7 @@ pub fn analyze(
         mut findings,
         init,
         effects,
+        unread,
     } = if entry.sites.is_empty() {
         SiteAnalysis::default()
     } else {
@@ -146,6 +147,7 @@ pub fn analyze(
     exports.uses_of_others = uses_of_others;
     findings.sort_by_key(|f| (f.range.start, f.range.end));
     exports.unwired_init = init.unwired;
+    exports.unread_results = unread;
     for (built, identified) in identify(&mut findings) {
         // Unsafe fixes count too: their importers' fixes are unsafe as well, so `fix` applies
         // both or neither.

@@ -1,7 +1,9 @@
 //! Whether the globals a fix loads after import are read only where the fix allows it: the one
 //! rule the lazy and init passes apply to the read classifier's answers
 //! ([`crate::semantic::reads`]). The lazy guard needs every reader to be an `async def` that can
-//! await it; `init()` runs at start-up, so any function may read, but nothing at import time.
+//! await it; `init()` runs at start-up, so any function may read, but nothing at import time:
+//! neither code that runs then, nor a function an import-time call runs
+//! ([`crate::semantic::calls`]).
 
 use std::collections::BTreeSet;
 
@@ -23,8 +25,9 @@ pub(crate) enum Readers {
 /// The `async def`s that read `names`, in source order, or why the fix is blocked: a binding
 /// outside what the fix moves (`moved` tells offsets inside it) that runs when the module is
 /// imported or run as a script, a read at import time outside what moves (it comes before
-/// `until`), a read under `if __name__ == "__main__":`, or a read in a function that `readers`
-/// does not allow. Each name's bindings are checked before its reads, in source order.
+/// `until`), directly or in a function that an import-time call outside what moves runs, a read
+/// under `if __name__ == "__main__":`, or a read in a function that `readers` does not allow.
+/// Each name's bindings are checked before its reads, in source order.
 pub(crate) fn late_readers(
     ctx: &Ctx,
     names: &[&[u8]],
@@ -45,6 +48,21 @@ pub(crate) fn late_readers(
         for (read, site) in model.classified_reads(name) {
             let offset = read.node.start_byte();
             let line = ctx.line(offset);
+            if let UseSite::AsyncFunction(function) | UseSite::SyncFunction(function) = site
+                && let Some(&call) = ctx
+                    .import_time_calls()
+                    .roots_of(function)
+                    .iter()
+                    .find(|&&call| !moved(call))
+            {
+                return Err(Blocked::ReadThroughCall {
+                    name: display,
+                    line,
+                    function: ctx.function_ref(function),
+                    call_line: ctx.line(call),
+                    until,
+                });
+            }
             match site {
                 UseSite::NeverRuns => {}
                 UseSite::ImportTime if moved(offset) => {}

@@ -5,16 +5,19 @@
 use tree_sitter::Node;
 
 use super::ctx::Ctx;
+use super::reads::Readers;
 use super::text;
 use crate::detect::{Site, SiteKind, Via};
 use crate::diagnostic::{Blocked, UnsafeBecause};
 
 /// Other modules' uses of the names a fix loads late (second phase): a use that cannot follow
-/// blocks the fix; uses that can make it unsafe, since those modules must change too. Returns
-/// the reason it is unsafe, if it is.
+/// blocks the fix; uses that can make it unsafe, since those modules must change too. `readers`
+/// says which fix asks: a lazy guard (every reader must await it) or `init()`. Returns the
+/// reason it is unsafe, if it is.
 pub(crate) fn external_readers(
     ctx: &Ctx,
     names: &[&[u8]],
+    readers: Readers,
 ) -> Result<Option<UnsafeBecause>, Blocked> {
     let Some(project) = ctx.project else {
         return Ok(None);
@@ -23,7 +26,11 @@ pub(crate) fn external_readers(
     for name in names {
         for external in project.uses_of(name) {
             let user = crate::paths::display_path(&external.user);
-            match &external.blocked {
+            let blocked = match readers {
+                Readers::AsyncOnly => &external.lazy_blocked,
+                Readers::Any => &external.blocked,
+            };
+            match blocked {
                 Some(reason) => {
                     return Err(Blocked::ImporterCannotFollow {
                         name: text::name_text(name),

@@ -100,7 +100,7 @@ pub fn remove_list_item(code: &[u8], item: Node) -> Edit {
     Edit::delete(comma..end)
 }
 
-fn is_blank_line(src: &SourceFile, line: usize) -> bool {
+pub(crate) fn is_blank_line(src: &SourceFile, line: usize) -> bool {
     src.code()[src.line_range(line)]
         .iter()
         .all(|b| matches!(b, b' ' | b'\t' | b'\x0c'))

@@ -12,7 +12,12 @@ use crate::syntax::tree::is_docstring;
 /// Libraries whose imports a rewrite may leave unused.
 const LOOP_LIBRARIES: &[&str] = &["asyncio", "uvloop", "anyio"];
 
-/// The local names that module-level imports of loop libraries bind and the module reads.
+/// Names a rewrite may leave unused besides the loop libraries: `Final`, which a placeholder's
+/// annotation drops (the name is assigned twice).
+const DROPPED_ANNOTATIONS: &[&str] = &["typing.Final", "typing_extensions.Final"];
+
+/// The local names that module-level imports of loop libraries (and of the annotations a
+/// rewrite drops) bind and the module reads.
 pub fn used_loop_imports(model: &Model) -> Vec<Vec<u8>> {
     let mut names: Vec<Vec<u8>> = model
         .bindings
@@ -34,34 +39,40 @@ fn binds_loop_library(kind: &BindingKind) -> bool {
     LOOP_LIBRARIES
         .iter()
         .any(|lib| qualified == lib || qualified.starts_with(&format!("{lib}.")))
+        || (matches!(kind, BindingKind::Member(_))
+            && DROPPED_ANNOTATIONS.contains(&qualified.as_str()))
 }
 
-/// Removes the imports in `previously_used` that `code` no longer reads and adds `required`.
+/// Removes the imports in `previously_used` that `code` no longer reads and adds `required`,
+/// each where isort and ruff would put it. Removals come first, so that additions are placed
+/// among the imports that stay.
 pub fn tidy(
     src: &SourceFile,
     code: &[u8],
     previously_used: &[Vec<u8>],
     required: &[RequiredImport],
 ) -> Result<Vec<u8>, ParseError> {
-    let file = SourceFile::new(src.to_file_bytes(code)).map_err(|_| ParseError::Aborted)?;
-    let tree = parse::parse(file.parse_text())?;
-    let model = Model::build(&tree, file.parse_text());
-    let mut edits = unused_import_edits(&file, &model, previously_used);
-    let additions = missing_import_edits(&file, &model, required);
-    // An import added where a removed one stood goes where the removal starts.
-    for mut addition in additions {
-        if let Some(removal) = edits
-            .iter()
-            .find(|e| e.range.start < addition.range.start && addition.range.start < e.range.end)
-        {
-            addition.range = removal.range.start..removal.range.start;
+    let mut file = SourceFile::new(src.to_file_bytes(code)).map_err(|_| ParseError::Aborted)?;
+    let mut tree = parse::parse(file.parse_text())?;
+    let removals = {
+        let model = Model::build(&tree, file.parse_text());
+        unused_import_edits(&file, &model, previously_used)
+    };
+    if !removals.is_empty() {
+        let refs: Vec<&Edit> = removals.iter().collect();
+        let removed = apply_edits(file.code(), &refs);
+        file = SourceFile::new(file.to_file_bytes(&removed)).map_err(|_| ParseError::Aborted)?;
+        if required.is_empty() {
+            return Ok(file.code().to_vec());
         }
-        edits.push(addition);
+        tree = parse::parse(file.parse_text())?;
     }
-    if edits.is_empty() {
-        return Ok(code.to_vec());
+    let model = Model::build(&tree, file.parse_text());
+    let additions = missing_import_edits(&file, &model, required);
+    if additions.is_empty() {
+        return Ok(file.code().to_vec());
     }
-    let refs: Vec<&Edit> = edits.iter().collect();
+    let refs: Vec<&Edit> = additions.iter().collect();
     Ok(apply_edits(file.code(), &refs))
 }
 
@@ -142,7 +153,8 @@ fn imported_names<'t>(model: &Model<'t>, statement: Node<'t>) -> Vec<(Node<'t>, 
 }
 
 /// Edits that add the missing imports: a name joins an existing `from module import ...` when
-/// there is one; the rest go on new lines after the module's imports.
+/// there is one, at its sorted place; the rest are statements of their own, each at its sorted
+/// place among the module's standard-library imports.
 fn missing_import_edits(
     file: &SourceFile,
     model: &Model,
@@ -155,59 +167,98 @@ fn missing_import_edits(
     missing.sort();
     missing.dedup();
     let mut edits = Vec::new();
-    let newline = file.newline().as_bytes();
-    let mut lines = Vec::new();
+    let mut statements = Vec::new();
     for import in missing {
-        match import {
-            RequiredImport::Member { module, name } => {
-                if let Some(last) = last_name_of_from_import(model, module) {
-                    edits.push(add_to_import_list(file, last, name));
-                    continue;
-                }
-                lines.extend_from_slice(format!("from {module} import {name}").as_bytes());
-            }
-            RequiredImport::Module(module) => {
-                lines.extend_from_slice(format!("import {module}").as_bytes());
-            }
+        if let RequiredImport::Member { module, name } = import
+            && let Some(items) = from_import_items(model, module)
+        {
+            edits.push(add_to_import_list(file, model, &items, name));
+            continue;
         }
-        lines.extend_from_slice(newline);
+        statements.push(import);
     }
-    if lines.is_empty() {
-        return edits;
-    }
-    let code = file.code();
-    let at = import_insertion_point(file, model);
-    if at == code.len() && !code.is_empty() && !code.ends_with(b"\n") && !code.ends_with(b"\r") {
-        let mut text = newline.to_vec();
-        text.extend_from_slice(&lines[..lines.len() - newline.len()]);
-        edits.push(Edit::insert(at, text));
-    } else {
-        edits.push(Edit::insert(at, lines));
-    }
+    edits.extend(ImportBlock::of(model).statement_edits(file, model, statements));
     edits
 }
 
-/// Adds `name` after `last`, the last name of a `from` import: on a line of its own, indented
-/// like `last`, when `last` starts its line (a parenthesized list, one name per line).
-fn add_to_import_list(file: &SourceFile, last: Node, name: &str) -> Edit {
-    let code = file.code();
-    let start = last.start_byte();
-    if !super::text::start_of_line_is_blank(code, start) {
-        return Edit::insert(last.end_byte(), format!(", {name}"));
-    }
-    let line_start = code[..start]
-        .iter()
-        .rposition(|&b| b == b'\n' || b == b'\r')
-        .map_or(0, |i| i + 1);
-    let mut text = b",".to_vec();
-    text.extend_from_slice(file.newline().as_bytes());
-    text.extend_from_slice(&code[line_start..start]);
-    text.extend_from_slice(name.as_bytes());
-    Edit::insert(last.end_byte(), text)
+/// The key isort and ruff sort the names of a `from` import by (`order-by-type`): constants,
+/// then classes, then the rest, each case-insensitively.
+fn member_key(name: &str) -> (u8, String, String) {
+    let is_constant = name.len() > 1
+        && name.chars().any(|c| c.is_ascii_alphabetic())
+        && !name.chars().any(|c| c.is_ascii_lowercase());
+    let kind = if is_constant {
+        0
+    } else if name.starts_with(|c: char| c.is_ascii_uppercase()) {
+        1
+    } else {
+        2
+    };
+    (kind, name.to_ascii_lowercase(), name.to_owned())
 }
 
-/// The last imported name of a module-level `from <module> import a, b` (not `*`).
-fn last_name_of_from_import<'t>(model: &Model<'t>, module: &str) -> Option<Node<'t>> {
+/// Adds `name` to the names `items` of a `from` import: before the first name that sorts after
+/// it when the names are sorted (else after the last), in the list's layout: on a line of its
+/// own, indented like the others, in a list of one name per line.
+fn add_to_import_list(file: &SourceFile, model: &Model, items: &[Node], name: &str) -> Edit {
+    let code = file.code();
+    let keys: Vec<_> = items
+        .iter()
+        .map(|item| member_key(&imported_member(model, *item)))
+        .collect();
+    let sorted = keys.windows(2).all(|pair| pair[0] <= pair[1]);
+    let key = member_key(name);
+    let before = sorted
+        .then(|| keys.iter().position(|k| *k > key))
+        .flatten()
+        .map(|i| items[i]);
+    let one_per_line = |item: Node| super::text::start_of_line_is_blank(code, item.start_byte());
+    match before {
+        Some(next) if one_per_line(next) => {
+            let indent = &code[line_start(code, next.start_byte())..next.start_byte()];
+            let mut text = name.as_bytes().to_vec();
+            text.push(b',');
+            text.extend_from_slice(file.newline().as_bytes());
+            text.extend_from_slice(indent);
+            Edit::insert(next.start_byte(), text)
+        }
+        Some(next) => Edit::insert(next.start_byte(), format!("{name}, ")),
+        None => {
+            let Some(&last) = items.last() else {
+                return Edit::insert(0, Vec::new());
+            };
+            if !one_per_line(last) {
+                return Edit::insert(last.end_byte(), format!(", {name}"));
+            }
+            let start = last.start_byte();
+            let mut text = b",".to_vec();
+            text.extend_from_slice(file.newline().as_bytes());
+            text.extend_from_slice(&code[line_start(code, start)..start]);
+            text.extend_from_slice(name.as_bytes());
+            Edit::insert(last.end_byte(), text)
+        }
+    }
+}
+
+/// The start of the line that holds `offset`.
+fn line_start(code: &[u8], offset: usize) -> usize {
+    code[..offset]
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(0, |i| i + 1)
+}
+
+/// The name an item of a `from` import imports (`b` for `b` and for `b as c`).
+fn imported_member(model: &Model, item: Node) -> String {
+    let name = match item.kind() {
+        "aliased_import" => item.child_by_field_name("name").unwrap_or(item),
+        _ => item,
+    };
+    String::from_utf8_lossy(model.node_text(name)).into_owned()
+}
+
+/// The names of a module-level `from <module> import a, b` (not `*`).
+fn from_import_items<'t>(model: &Model<'t>, module: &str) -> Option<Vec<Node<'t>>> {
     model
         .imports
         .iter()
@@ -220,7 +271,8 @@ fn last_name_of_from_import<'t>(model: &Model<'t>, module: &str) -> Option<Node<
         })
         .find_map(|i| {
             let mut cursor = i.node.walk();
-            i.node.children_by_field_name("name", &mut cursor).last()
+            let items: Vec<Node> = i.node.children_by_field_name("name", &mut cursor).collect();
+            (!items.is_empty()).then_some(items)
         })
 }
 
@@ -331,43 +383,191 @@ const STDLIB: &[&str] = &[
     "zoneinfo",
 ];
 
-/// Where added imports go: after the last standard-library import of the module's leading import
-/// block; else before its first import; else after the docstring; else before the first statement
-/// (below any shebang, coding cookie or header comment).
-fn import_insertion_point(file: &SourceFile, model: &Model) -> usize {
-    let mut first_import = None;
-    let mut last_stdlib = None;
-    let mut docstring = None;
-    for (i, statement) in model.statements.iter().enumerate() {
-        let is_import = matches!(
-            statement.kind(),
-            "import_statement" | "import_from_statement" | "future_import_statement"
+/// The module's leading imports (after any docstring), as isort and ruff group them: the
+/// `__future__` imports, then the standard library's, then the rest.
+struct ImportBlock<'t> {
+    /// The `__future__` imports.
+    future: Vec<Node<'t>>,
+    /// The standard library's imports.
+    stdlib: Vec<Node<'t>>,
+    /// The first other import.
+    first_other: Option<Node<'t>>,
+    /// The docstring, when the module opens with one.
+    docstring: Option<Node<'t>>,
+}
+
+impl<'t> ImportBlock<'t> {
+    fn of(model: &Model<'t>) -> Self {
+        let mut block = ImportBlock {
+            future: Vec::new(),
+            stdlib: Vec::new(),
+            first_other: None,
+            docstring: None,
+        };
+        for (i, statement) in model.statements.iter().enumerate() {
+            if i == 0 && is_docstring(*statement) {
+                block.docstring = Some(*statement);
+                continue;
+            }
+            match statement.kind() {
+                "future_import_statement" => block.future.push(*statement),
+                "import_statement" | "import_from_statement" => {
+                    if is_stdlib_import(model, *statement) {
+                        block.stdlib.push(*statement);
+                    } else {
+                        block.first_other.get_or_insert(*statement);
+                    }
+                }
+                _ => break,
+            }
+        }
+        block
+    }
+
+    /// The edits that add `imports` as statements of their own: each at its sorted place among
+    /// the standard library's imports (`import x` before `from x import y`, each by module);
+    /// else, together and sorted, as a section of their own before the other imports, or after
+    /// the `__future__` imports, or at the top of the module, a blank line parting them from
+    /// what follows.
+    fn statement_edits(
+        &self,
+        file: &SourceFile,
+        model: &Model,
+        mut imports: Vec<&RequiredImport>,
+    ) -> Vec<Edit> {
+        if imports.is_empty() {
+            return Vec::new();
+        }
+        imports.sort_by_key(|i| import_key(i));
+        let newline = file.newline().as_bytes();
+        let line_of = |import: &RequiredImport| {
+            let mut line = import_line(import).into_bytes();
+            line.extend_from_slice(newline);
+            line
+        };
+        let line_start_of = |node: Node| file.line_start(file.line_index(node.start_byte()));
+        if let Some(last) = self.stdlib.last() {
+            return imports
+                .into_iter()
+                .map(|import| {
+                    let key = import_key(import);
+                    let next = self
+                        .stdlib
+                        .iter()
+                        .find(|s| statement_key(model, **s).is_some_and(|k| k > key));
+                    match next {
+                        Some(next) => Edit::insert(line_start_of(*next), line_of(import)),
+                        None => at_line_end(file, last.end_byte(), line_of(import)),
+                    }
+                })
+                .collect();
+        }
+        let mut lines: Vec<u8> = imports.into_iter().flat_map(line_of).collect();
+        let edit = if let Some(first) = self.first_other {
+            lines.extend_from_slice(newline);
+            Edit::insert(line_start_of(first), lines)
+        } else if let Some(last) = self.future.last() {
+            let mut text = newline.to_vec();
+            text.extend_from_slice(&lines);
+            at_line_end(file, last.end_byte(), text)
+        } else {
+            self.top_of_module_edit(file, model, lines)
+        };
+        vec![edit]
+    }
+
+    /// The edit that puts `line`, imports, at the top of a module without imports: after the
+    /// docstring, in place of the blank lines before the first statement, followed by the blank
+    /// lines isort wants there (two before a `def` or `class`, else one).
+    fn top_of_module_edit(&self, file: &SourceFile, model: &Model, mut line: Vec<u8>) -> Edit {
+        let code = file.code();
+        let newline = file.newline().as_bytes();
+        let floor = self
+            .docstring
+            .map_or(0, |doc| file.line_end_after_newline(doc.end_byte()));
+        let first = model
+            .statements
+            .iter()
+            .find(|s| Some(**s) != self.docstring)
+            .copied();
+        let Some(first) = first else {
+            return at_line_end_or(file, code.len().max(floor), line);
+        };
+        let first_line = file.line_index(first.start_byte());
+        let end = file.line_start(first_line);
+        let mut start = end;
+        let mut index = first_line;
+        while index > 0
+            && file.line_start(index - 1) >= floor
+            && super::text::is_blank_line(file, index - 1)
+        {
+            index -= 1;
+            start = file.line_start(index);
+        }
+        let mut text = Vec::new();
+        if start > 0 && start < end {
+            text.extend_from_slice(newline);
+        }
+        text.append(&mut line);
+        let is_definition = matches!(
+            first.kind(),
+            "function_definition" | "class_definition" | "decorated_definition"
         );
-        if i == 0 && is_docstring(*statement) {
-            docstring = Some(*statement);
-            continue;
+        for _ in 0..if is_definition { 2 } else { 1 } {
+            text.extend_from_slice(newline);
         }
-        if !is_import {
-            break;
-        }
-        first_import.get_or_insert(*statement);
-        if statement.kind() == "future_import_statement" || is_stdlib_import(model, *statement) {
-            last_stdlib = Some(*statement);
-        }
+        Edit::replace(start..end, text)
     }
-    let line_start = |node: Node| file.line_start(file.line_index(node.start_byte()));
-    match (
-        last_stdlib,
-        first_import,
-        docstring,
-        model.statements.first(),
-    ) {
-        (Some(statement), _, _, _) => file.line_end_after_newline(statement.end_byte()),
-        (None, Some(first), _, _) => line_start(first),
-        (None, None, Some(doc), _) => file.line_end_after_newline(doc.end_byte()),
-        (None, None, None, Some(first)) => line_start(*first),
-        (None, None, None, None) => file.code().len(),
+}
+
+/// Inserts `text` after the line that holds `offset`, with a newline first when that line is the
+/// file's last and has none.
+fn at_line_end(file: &SourceFile, offset: usize, text: Vec<u8>) -> Edit {
+    at_line_end_or(file, file.line_end_after_newline(offset), text)
+}
+
+/// Inserts `text` at `at`, the start of a line or the end of the file; at the end of a file
+/// without a final newline, with a newline first.
+fn at_line_end_or(file: &SourceFile, at: usize, text: Vec<u8>) -> Edit {
+    let code = file.code();
+    if at == code.len() && !code.is_empty() && !code.ends_with(b"\n") && !code.ends_with(b"\r") {
+        let newline = file.newline().as_bytes();
+        let mut moved = newline.to_vec();
+        moved.extend_from_slice(text.strip_suffix(newline).unwrap_or(&text));
+        return Edit::insert(at, moved);
     }
+    Edit::insert(at, text)
+}
+
+/// `import m` or `from m import n`.
+fn import_line(import: &RequiredImport) -> String {
+    match import {
+        RequiredImport::Member { module, name } => format!("from {module} import {name}"),
+        RequiredImport::Module(module) => format!("import {module}"),
+    }
+}
+
+/// The key isort and ruff sort a section's statements by (`force-sort-within-sections` off):
+/// `import m` statements before `from m import ...` ones, each by module, case-insensitively.
+fn import_key(import: &RequiredImport) -> (u8, String) {
+    match import {
+        RequiredImport::Module(module) => (0, module.to_ascii_lowercase()),
+        RequiredImport::Member { module, .. } => (1, module.to_ascii_lowercase()),
+    }
+}
+
+/// [`import_key`] of an import statement of the module.
+fn statement_key(model: &Model, statement: Node) -> Option<(u8, String)> {
+    let (kind, module) = match statement.kind() {
+        "import_from_statement" => (1, statement.child_by_field_name("module_name")?),
+        "import_statement" => {
+            let name = statement.child_by_field_name("name")?;
+            (0, name.child_by_field_name("name").unwrap_or(name))
+        }
+        _ => return None,
+    };
+    let module = String::from_utf8_lossy(model.node_text(module)).to_ascii_lowercase();
+    Some((kind, module))
 }
 
 fn is_stdlib_import(model: &Model, statement: Node) -> bool {

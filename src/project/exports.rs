@@ -52,6 +52,10 @@ pub struct Exports {
     pub loop_functions: Vec<LoopFunction>,
     /// Globals loaded after import (now, or once loopfix's safe fix is applied).
     pub late_globals: Vec<LateGlobal>,
+    /// Names bound to import-time loop work that nothing in the module reads, so their work is
+    /// an effect for `init()`: a read in another module makes them values, and that module says
+    /// so ([`ExternalUse`]).
+    pub unread_results: Vec<String>,
     /// An `init()` (now, or after the fix) that no app of the module awaits.
     pub unwired_init: Option<String>,
     /// Globals the safe fixes delete (a loop global, a wrapper function): another module that
@@ -81,6 +85,10 @@ pub struct ExternalUse {
     /// The name is the module's `init()`, which the user awaits at the start-up of the app it
     /// serves (the module serves none).
     pub awaits_init: bool,
+    /// Why the user could not follow if a lazy guard loaded the name (its reads would have to
+    /// await the guard): `blocked` when a guard loads it already; for a name `init()` loads, what
+    /// the module must know before it turns that name into a lazy global instead.
+    pub lazy_blocked: Option<Blocked>,
 }
 
 impl Exports {
@@ -88,25 +96,29 @@ impl Exports {
     pub fn same_public(&self, other: &Exports) -> bool {
         self.loop_functions == other.loop_functions
             && self.late_globals == other.late_globals
+            && self.unread_results == other.unread_results
             && self.unwired_init == other.unwired_init
             && self.removed_globals == other.removed_globals
             && self.lifespan_needs == other.lifespan_needs
             && self.entry_script == other.entry_script
     }
 
-    /// The names other modules may use: loop functions, late globals, deleted globals.
+    /// The names other modules may use: loop functions, late globals, deleted globals, unread
+    /// results.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.loop_functions
             .iter()
             .map(|f| f.name.as_str())
             .chain(self.late_globals.iter().map(|g| g.name.as_str()))
             .chain(self.removed_globals.iter().map(String::as_str))
+            .chain(self.unread_results.iter().map(String::as_str))
     }
 
     /// Whether there is anything for other modules to know.
     pub fn is_empty(&self) -> bool {
         self.loop_functions.is_empty()
             && self.late_globals.is_empty()
+            && self.unread_results.is_empty()
             && self.unwired_init.is_none()
             && self.removed_globals.is_empty()
             && self.lifespan_needs.is_empty()

@@ -351,6 +351,7 @@ fn uses_an_export(exporters: &[&ModuleSummary], bytes: &[u8]) -> bool {
             .iter()
             .map(|g| g.name.as_str())
             .chain(exports.removed_globals.iter().map(String::as_str))
+            .chain(exports.unread_results.iter().map(String::as_str))
             .any(mentioned);
         let functions: Vec<&[u8]> = exports
             .loop_functions

@@ -1,10 +1,25 @@
 {flag} = False
+{in_flight}: "{asyncio}.Future[None] | None" = None
 
 
-async def {init}():
-    """Run this module's start-up work once, inside the running event loop."""
-    global {globals}
-    if {flag}:
-        return
+async def {init}() -> None:
+    """Run this module's start-up work once, inside the running event loop.
+
+    Concurrent callers share one start-up; after a failed start-up the next caller tries again.
+    """
+    global {in_flight}
+
+    async def {inner}() -> None:
+        global {globals}
 {body}
-    {flag} = True
+        {flag} = True
+
+    if not {flag}:
+        {future} = {in_flight}
+        if (
+            {future} is None
+            or {future}.done()
+            or {future}.get_loop() is not {asyncio}.get_running_loop()
+        ):
+            {future} = {in_flight} = {asyncio}.ensure_future({inner}())
+        await {asyncio}.shield({future})

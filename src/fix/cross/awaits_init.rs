@@ -56,6 +56,7 @@ pub(super) fn awaits_init(ctx: &Ctx, project: &ProjectContext) -> (Vec<Finding>,
             user: project.path.clone(),
             blocked,
             awaits_init: true,
+            lazy_blocked: None,
         };
         let app = match &app {
             Ok(app) => *app,

@@ -6,18 +6,34 @@
 use std::sync::Arc;
 
 use super::uses::{LateFinding, Use, describe_late, follower_applicability};
-use crate::diagnostic::{Blocked, Finding, Fix};
+use crate::diagnostic::{Blocked, Finding, Fix, FunctionRef};
 use crate::fix::ctx::Ctx;
 use crate::fix::statements::first_statement_edit;
 use crate::rules::Rule;
 use crate::semantic::ScopeId;
 use crate::semantic::reads::UseSite;
 
+/// A read `m.X` of a global that `m`'s `init()` loads, which needs no change: the module that
+/// loads it must still know it has a reader, and whether the reader could await a guard.
+pub(super) struct QuietUse {
+    /// The module that exports the global.
+    pub(super) module: std::path::PathBuf,
+    /// The global.
+    pub(super) name: String,
+    /// Why the reader could not await a lazy guard, when it could not.
+    pub(super) lazy_blocked: Option<Blocked>,
+}
+
 /// `m.X` read in an `async def` that does not await `m`'s guard first: one finding (or
 /// follow-up, when the guard is only proposed) per function, fixed by awaiting the guard at its
-/// top.
-pub(super) fn late_globals_by_attribute(ctx: &Ctx, uses: &[Use]) -> Vec<LateFinding> {
+/// top. Reads of globals that `init()` loads need no
+/// finding; they come back as [`QuietUse`]s.
+pub(super) fn late_globals_by_attribute(
+    ctx: &Ctx,
+    uses: &[Use],
+) -> (Vec<LateFinding>, Vec<QuietUse>) {
     let mut findings = Vec::new();
+    let mut quiet = Vec::new();
     let mut seen: Vec<(usize, String)> = Vec::new();
     for u in uses.iter().filter(|u| !u.by_name) {
         let Some(global) = u
@@ -70,6 +86,24 @@ pub(super) fn late_globals_by_attribute(ctx: &Ctx, uses: &[Use]) -> Vec<LateFind
                     _ => continue,
                 }
             }
+            (site, None) => {
+                let lazy_blocked = match site {
+                    UseSite::AsyncFunction(_) => None,
+                    UseSite::SyncFunction(f) => Some(Blocked::AttributeInFunction {
+                        function: ctx.function_ref(f),
+                    }),
+                    UseSite::Unscoped => Some(Blocked::AttributeInFunction {
+                        function: FunctionRef::Unknown,
+                    }),
+                    _ => continue,
+                };
+                quiet.push(QuietUse {
+                    module: u.module.path.clone(),
+                    name: global.name.clone(),
+                    lazy_blocked,
+                });
+                continue;
+            }
             _ => continue,
         };
         let mut message = if global.existing {
@@ -96,11 +130,12 @@ pub(super) fn late_globals_by_attribute(ctx: &Ctx, uses: &[Use]) -> Vec<LateFind
             },
             module: u.module.path.clone(),
             name: global.name.clone(),
+            lazy_blocked: reason.clone(),
             blocked: reason,
             follow_up: !global.existing,
         });
     }
-    findings
+    (findings, quiet)
 }
 
 /// Whether an `async def` already awaits the guard (`await config.load_settings()`).

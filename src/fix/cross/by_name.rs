@@ -14,7 +14,7 @@ use crate::paths::display_path;
 use crate::project::{LateGlobal, ModuleSummary, ProjectContext};
 use crate::rules::Rule;
 use crate::semantic::reads::UseSite;
-use crate::semantic::{BindingKind, NameRef, Place, Role};
+use crate::semantic::{BindingKind, NameRef, Place, Role, ScopeId};
 
 /// LF005 for `from m import X`: one finding per imported name, at the import, whether or not
 /// the module reads it (an unread name still holds the placeholder for whoever imports it next).
@@ -65,6 +65,12 @@ pub(super) fn late_globals_by_name(ctx: &Ctx, project: &ProjectContext) -> Vec<L
             message.push_str(&format!("; no fix: {reason}"));
         }
         let blocked = fix.as_ref().err().cloned();
+        // A name `init()` loads may become a lazy global once the module sees this reader:
+        // whether the reads here could await a guard is for it to know.
+        let lazy_blocked = match (&blocked, &global.loader) {
+            (None, None) => readers(ctx, binding_ref, true).err(),
+            _ => blocked.clone(),
+        };
         findings.push(LateFinding {
             finding: Finding {
                 rule: Rule::LazyGlobalImportedByName,
@@ -76,6 +82,7 @@ pub(super) fn late_globals_by_name(ctx: &Ctx, project: &ProjectContext) -> Vec<L
             name: global.name.clone(),
             blocked,
             follow_up: false,
+            lazy_blocked,
         });
     }
     findings
@@ -121,21 +128,13 @@ fn import_item(local: Node) -> Option<Node> {
     }
 }
 
-/// Rewrites the importer to read the live value: `import m` (or `from pkg import m`), every
-/// read of `X` becomes `m.X`, and each `async def` that reads it awaits the guard first.
-fn by_name_fix(
-    ctx: &Ctx,
-    project: &ProjectContext,
-    statement: Node,
-    item: Node,
-    binding: &NameRef,
-    module: &ModuleSummary,
-    global: &LateGlobal,
-) -> Result<Fix, Blocked> {
-    let local = binding.name;
-    let display = text::name_text(local);
+/// The `async def`s that read the name `binding` imports, or why its reads cannot follow:
+/// a read at import time, under `if __name__ == "__main__":`, a rebinding, or, when a guard
+/// loads the name (`guarded`), a read that cannot await it.
+fn readers(ctx: &Ctx, binding: &NameRef, guarded: bool) -> Result<Vec<ScopeId>, Blocked> {
+    let display = text::name_text(binding.name);
     let mut async_readers = Vec::new();
-    for r in ctx.model.global_uses(local) {
+    for r in ctx.model.global_uses(binding.name) {
         if r.node.id() == binding.node.id() {
             continue;
         }
@@ -144,7 +143,6 @@ fn by_name_fix(
         if r.role != Role::Load {
             return Err(Blocked::Rebound { name, line });
         }
-        let has_guard = global.loader.is_some();
         match ctx.model.use_site(r) {
             UseSite::ImportTime => {
                 return Err(Blocked::AtImportTime {
@@ -163,7 +161,7 @@ fn by_name_fix(
             }
             UseSite::NeverRuns => {}
             UseSite::AsyncFunction(f) => async_readers.push(f),
-            UseSite::SyncFunction(f) if has_guard => {
+            UseSite::SyncFunction(f) if guarded => {
                 return Err(Blocked::InFunction {
                     name,
                     access: Access::Read,
@@ -172,12 +170,27 @@ fn by_name_fix(
                     cannot_await: true,
                 });
             }
-            UseSite::Unscoped if has_guard => {
+            UseSite::Unscoped if guarded => {
                 return Err(Blocked::ReadOutsideFunction { name, line });
             }
             UseSite::SyncFunction(_) | UseSite::Unscoped => {}
         }
     }
+    Ok(async_readers)
+}
+
+/// Rewrites the importer to read the live value: `import m` (or `from pkg import m`), every
+/// read of `X` becomes `m.X`, and each `async def` that reads it awaits the guard first.
+fn by_name_fix(
+    ctx: &Ctx,
+    project: &ProjectContext,
+    statement: Node,
+    item: Node,
+    binding: &NameRef,
+    module: &ModuleSummary,
+    global: &LateGlobal,
+) -> Result<Fix, Blocked> {
+    let mut async_readers = readers(ctx, binding, global.loader.is_some())?;
     let module_text = statement
         .child_by_field_name("module_name")
         .map(|m| {
@@ -212,7 +225,7 @@ fn by_name_fix(
             }
         }
     }
-    for r in ctx.model.global_reads(local) {
+    for r in ctx.model.global_reads(binding.name) {
         edits.push(Edit::replace(
             r.node.byte_range(),
             format!("{alias}.{}", global.name),

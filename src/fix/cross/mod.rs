@@ -13,12 +13,13 @@ use self::awaits_init::awaits_init;
 use self::by_attribute::late_globals_by_attribute;
 use self::by_name::late_globals_by_name;
 use self::uses::{LateFinding, Use, project_uses};
-use crate::diagnostic::{Blocked, Finding};
+use crate::diagnostic::{Blocked, Finding, FunctionRef};
 use crate::fix::ctx::Ctx;
 use crate::paths::display_path;
 use crate::project::{ExternalUse, LoopFunction, ProjectContext, absolute_module};
 use crate::rules::Rule;
 use crate::semantic::Place;
+use crate::semantic::reads::UseSite;
 
 /// What the second phase finds in a module.
 #[derive(Default)]
@@ -46,6 +47,7 @@ pub fn findings(ctx: &Ctx, project: &ProjectContext) -> CrossFindings {
             user: project.path.clone(),
             blocked: Some(Blocked::UsesRemovedName),
             awaits_init: false,
+            lazy_blocked: Some(Blocked::UsesRemovedName),
         })
         .collect();
     let mut findings = Vec::new();
@@ -65,7 +67,8 @@ pub fn findings(ctx: &Ctx, project: &ProjectContext) -> CrossFindings {
         findings.push(finding.finding);
     }
     let mut follow_ups = Vec::new();
-    for late in late_globals_by_attribute(ctx, &uses) {
+    let (by_attribute, quiet) = late_globals_by_attribute(ctx, &uses);
+    for late in by_attribute {
         uses_of_others.push(late_use(project, &late));
         // A follower that cannot follow blocks the other module's fix, which says why.
         match (late.follow_up, late.finding.fix.is_some()) {
@@ -74,10 +77,20 @@ pub fn findings(ctx: &Ctx, project: &ProjectContext) -> CrossFindings {
             (true, false) => {}
         }
     }
+    // Reads of globals `init()` loads: the exporter must know it has readers.
+    uses_of_others.extend(quiet.into_iter().map(|q| ExternalUse {
+        module: q.module,
+        name: q.name,
+        user: project.path.clone(),
+        blocked: None,
+        awaits_init: false,
+        lazy_blocked: q.lazy_blocked,
+    }));
     let (init_findings, init_uses) = awaits_init(ctx, project);
     findings.extend(init_findings);
     uses_of_others.extend(init_uses);
     uses_of_others.extend(entry_scripts_imported(ctx, project));
+    uses_of_others.extend(reads_of_unread_results(ctx, project, &uses));
     uses_of_others.sort();
     uses_of_others.dedup();
     CrossFindings {
@@ -85,6 +98,47 @@ pub fn findings(ctx: &Ctx, project: &ProjectContext) -> CrossFindings {
         follow_ups,
         uses_of_others,
     }
+}
+
+/// Reads of names another module binds to loop work and reads nowhere itself
+/// ([`crate::project::Exports::unread_results`]): they tell that module its work is a value
+/// someone reads, not an effect. A read at import time blocks every fix; a read outside an
+/// `async def` could not await a lazy guard.
+fn reads_of_unread_results(ctx: &Ctx, project: &ProjectContext, uses: &[Use]) -> Vec<ExternalUse> {
+    uses.iter()
+        .filter(|u| u.module.exports.unread_results.contains(&u.name))
+        .filter_map(|u| {
+            let (blocked, lazy_blocked) = match ctx.model.use_site(&u.reference) {
+                UseSite::NeverRuns => return None,
+                UseSite::AsyncFunction(_) => (None, None),
+                UseSite::ImportTime => {
+                    let line = ctx.line(u.node.start_byte());
+                    let reason = Blocked::AttributeAtImportTime { line };
+                    (Some(reason.clone()), Some(reason))
+                }
+                UseSite::SyncFunction(f) => (
+                    None,
+                    Some(Blocked::AttributeInFunction {
+                        function: ctx.function_ref(f),
+                    }),
+                ),
+                UseSite::EntryPoint | UseSite::Unscoped => (
+                    None,
+                    Some(Blocked::AttributeInFunction {
+                        function: FunctionRef::Unknown,
+                    }),
+                ),
+            };
+            Some(ExternalUse {
+                module: u.module.path.clone(),
+                name: u.name.clone(),
+                user: project.path.clone(),
+                blocked,
+                awaits_init: false,
+                lazy_blocked,
+            })
+        })
+        .collect()
 }
 
 /// The entry scripts of the run that this module imports (`from main import bot`,
@@ -114,6 +168,7 @@ fn entry_scripts_imported(ctx: &Ctx, project: &ProjectContext) -> Vec<ExternalUs
                 user: project.path.clone(),
                 blocked: None,
                 awaits_init: false,
+                lazy_blocked: None,
             });
         }
     }
@@ -164,6 +219,7 @@ fn late_use(project: &ProjectContext, late: &LateFinding) -> ExternalUse {
         user: project.path.clone(),
         blocked: late.blocked.clone(),
         awaits_init: false,
+        lazy_blocked: late.lazy_blocked.clone(),
     }
 }
 

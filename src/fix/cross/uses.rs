@@ -37,6 +37,8 @@ pub(super) struct LateFinding {
     /// A read that follows the exporter's proposed fix (`m.X` awaits the new guard): part of
     /// that fix, not a finding of its own.
     pub(super) follow_up: bool,
+    /// Why the user could not follow a lazy guard ([`crate::project::ExternalUse::lazy_blocked`]).
+    pub(super) lazy_blocked: Option<Blocked>,
 }
 
 /// Every read in the module of a name another project module exports.
@@ -95,7 +97,8 @@ pub(super) fn project_uses<'t, 'p>(
                 .iter()
                 .any(|f| f.name == name)
                 || summary.exports.late_globals.iter().any(|g| g.name == name)
-                || summary.exports.removed_globals.iter().any(|g| g == name);
+                || summary.exports.removed_globals.iter().any(|g| g == name)
+                || summary.exports.unread_results.iter().any(|g| g == name);
             if exported {
                 uses.push(Use {
                     node: candidate,

@@ -4,17 +4,19 @@
 
 use tree_sitter::Node;
 
-use crate::detect::{Site, SiteKind};
-use crate::diagnostic::{Access, Blocked, Edit, Until};
+use crate::detect::{Awaitable, Site, SiteKind};
+use crate::diagnostic::{Access, Blocked, Edit, RequiredImport, Until};
 use crate::fix::ctx::Ctx;
 use crate::fix::mover::{Mover, Piece};
+use crate::fix::text::rest_of_line_is_trivia;
 use crate::fix::unit::await_expr::{await_pieces, inside_generator_expression};
+use crate::fix::unit::placeholder::{IGNORE_ASSIGNMENT, placeholder};
 use crate::semantic::{Place, Role};
 
 /// The class attribute's share of `init()`: its text there, and the edit that leaves `None` in
 /// the class body.
 pub(super) struct ClassMove {
-    /// The assignment, re-indented, inside `init()`.
+    /// The assignment, re-indented, inside `init()`'s inner coroutine.
     pub(super) text: Vec<u8>,
     /// `VALUE = None` in the class.
     pub(super) class_edit: Edit,
@@ -26,6 +28,7 @@ pub(super) fn class_attribute<'t>(
     ctx: &Ctx<'_, 't>,
     statement: Node<'t>,
     sites: &[&Site<'t>],
+    imports: &mut Vec<RequiredImport>,
 ) -> Result<Option<ClassMove>, Blocked> {
     let class = match statement.kind() {
         "decorated_definition" => statement.child_by_field_name("definition"),
@@ -78,13 +81,14 @@ pub(super) fn class_attribute<'t>(
         ctx.src.code(),
         assignment_statement,
         &indent,
-        &ctx.style.indent(1),
+        &ctx.style.indent(2),
     );
     let mut target = class_name.to_vec();
     target.push(b'.');
     target.extend_from_slice(attribute);
     mover.edit(left.byte_range(), vec![Piece::Literal(target)]);
-    if let Some(annotation) = assignment.child_by_field_name("type") {
+    let annotation = assignment.child_by_field_name("type");
+    if let Some(annotation) = annotation {
         mover.edit(left.end_byte()..annotation.end_byte(), Vec::new());
     }
     mover.edit(
@@ -93,8 +97,31 @@ pub(super) fn class_attribute<'t>(
     );
     Ok(Some(ClassMove {
         text: mover.finish(assignment_statement.byte_range()),
-        class_edit: Edit::replace(right.byte_range(), "None"),
+        class_edit: class_placeholder_edit(ctx, left, annotation, right, awaitable, imports),
     }))
+}
+
+/// `VALUE: T = None  # type: ignore[assignment]` in the class, typed as a module placeholder is
+/// ([`placeholder`]); the ignore comment only where nothing but a comment follows on the line.
+fn class_placeholder_edit(
+    ctx: &Ctx,
+    left: Node,
+    annotation: Option<Node>,
+    right: Node,
+    awaitable: Awaitable,
+    imports: &mut Vec<RequiredImport>,
+) -> Edit {
+    let typed = placeholder(ctx, annotation, Some(awaitable), imports);
+    let mut text = Vec::new();
+    if let Some(annotation) = &typed.annotation {
+        text.extend_from_slice(b": ");
+        text.extend_from_slice(annotation);
+    }
+    text.extend_from_slice(b" = None");
+    if typed.needs_ignore && rest_of_line_is_trivia(ctx.src.code(), right.end_byte()) {
+        text.extend_from_slice(IGNORE_ASSIGNMENT);
+    }
+    Edit::replace(left.end_byte()..right.end_byte(), text)
 }
 
 fn check_class_attribute_reads(

@@ -14,8 +14,11 @@ use self::class_attribute::class_attribute;
 pub(crate) use self::wiring::has_wiring_point;
 use self::wiring::wire;
 use crate::detect::Site;
-use crate::diagnostic::{Access, Applicability, Blocked, Edit, RequiredImport, Until};
+use crate::diagnostic::{
+    Access, Applicability, Blocked, Edit, RequiredImport, UnsafeBecause, Until,
+};
 use crate::fix::ctx::Ctx;
+use crate::fix::imports::asyncio_module;
 use crate::fix::parts::FixParts;
 use crate::fix::reads::{Readers, late_readers};
 use crate::fix::removal::removal_edits;
@@ -23,8 +26,10 @@ use crate::fix::safety::{dropped_arguments, external_readers};
 use crate::fix::statements::blank_lines_after;
 use crate::fix::template;
 use crate::fix::text;
-use crate::fix::unit::moved::{moved_body, placeholder_lines};
+use crate::fix::unit::moved::moved_body;
+use crate::fix::unit::placeholder::placeholder_lines;
 use crate::fix::unit::{Unit, check_movable, unit_of};
+use crate::options::Naming;
 use crate::semantic::Place;
 
 const INIT: &str = include_str!("../../../transforms/init/init.py");
@@ -80,15 +85,23 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
         .map(|&top| ctx.model.statements[top].byte_range())
         .collect();
     let mut moved: Vec<Moved> = Vec::new();
+    let mut unsafe_because: Vec<UnsafeBecause> = Vec::new();
     let mut parts = FixParts::default();
     let mut imports = Vec::new();
     for candidate in candidates {
-        match candidate_moves(ctx, &candidate, &everything, &mut imports) {
+        let mut unsafe_here = Vec::new();
+        match candidate_moves(ctx, &candidate, &everything, &mut imports, &mut unsafe_here) {
             Ok(mut moves) => {
+                unsafe_because.append(&mut unsafe_here);
                 moved.append(&mut moves);
                 parts.edits.extend(candidate.parts.edits);
                 parts.imports.extend(candidate.parts.imports);
                 parts.titles.extend(candidate.parts.titles);
+                // What the group deletes (a loop global, a wrapper) must reach the module's
+                // exports, so that another module that uses it keeps it.
+                parts
+                    .removed_globals
+                    .extend(candidate.parts.removed_globals);
                 if let Some(level) = candidate.parts.applicability {
                     parts.limit(level);
                 }
@@ -113,14 +126,33 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
                     existing: false,
                 }),
         );
+    let asyncio = match asyncio_module(ctx, &mut imports) {
+        Ok(asyncio) => asyncio,
+        Err(reason) => {
+            outcome.excluded.extend(
+                std::mem::take(&mut outcome.included)
+                    .into_iter()
+                    .map(|index| (index, reason.clone())),
+            );
+            return outcome;
+        }
+    };
     parts.imports.extend(imports);
-    let init = ctx.fresh_name(&ctx.options.naming.init);
-    let flag = ctx.fresh_name(&ctx.options.naming.init_flag);
+    let naming = &ctx.options.naming;
+    let names = InitNames {
+        init: ctx.fresh_name(&naming.init),
+        flag: ctx.fresh_name(&naming.init_flag),
+        in_flight: ctx.fresh_name(&Naming::in_flight(&naming.init_flag)),
+        asyncio,
+        inner: ctx.local_name("start"),
+        future: ctx.local_name("starting"),
+    };
+    let init = names.init.clone();
     let removed: Vec<std::ops::Range<usize>> =
         parts.edits.iter().map(|e| e.range.clone()).collect();
     parts
         .edits
-        .extend(statement_edits(ctx, &moved, &init, &flag, &removed));
+        .extend(statement_edits(ctx, &moved, &names, &removed));
     let wiring = wire(ctx, &init, &mut parts);
     outcome.wires_lifespan = wiring.how.is_ok();
     outcome.name = Some(init.clone());
@@ -131,12 +163,10 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
     } else {
         format!("the {count} start-up statements")
     };
-    match wiring.how {
+    let mut title = match wiring.how {
         Ok(how) => {
-            parts
-                .titles
-                .push(format!("Move {what} into `async def {init}()`, {how}"));
             parts.limit(Applicability::Safe);
+            format!("Move {what} into `async def {init}()`, {how}")
         }
         // Nothing would await `init()`: the work stays, and each group says why (no orphans).
         Err(reason) => {
@@ -146,17 +176,24 @@ pub fn plan<'a, 't>(ctx: &Ctx<'_, 't>, candidates: Vec<Candidate<'a, 't>>) -> Ou
                 .extend(included.into_iter().map(|index| (index, reason.clone())));
             return outcome;
         }
+    };
+    if let Some(why) = unsafe_because.first() {
+        title.push_str(&format!(" (unsafe: {why})"));
+        parts.limit(Applicability::Unsafe);
     }
+    parts.titles.push(title);
     outcome.parts = Some(parts);
     outcome
 }
 
-/// The moved statements of one candidate group, or why the group cannot move.
+/// The moved statements of one candidate group, or why the group cannot move; what makes
+/// moving them unsafe (runner arguments the rewrite drops) goes to `unsafe_because`.
 fn candidate_moves<'t>(
     ctx: &Ctx<'_, 't>,
     candidate: &Candidate<'_, 't>,
     everything: &[std::ops::Range<usize>],
     imports: &mut Vec<RequiredImport>,
+    unsafe_because: &mut Vec<UnsafeBecause>,
 ) -> Result<Vec<Moved<'t>>, Blocked> {
     let mut moves = Vec::new();
     for (&top, sites) in &candidate.units {
@@ -166,7 +203,7 @@ fn candidate_moves<'t>(
             .get(&top)
             .cloned()
             .unwrap_or_default();
-        let moved = match class_attribute(ctx, statement, sites)? {
+        let moved = match class_attribute(ctx, statement, sites, imports)? {
             Some(class) => Moved {
                 statement,
                 text: class.text,
@@ -180,8 +217,10 @@ fn candidate_moves<'t>(
         late_readers(ctx, &moved.names, &inside, Until::StartUp, Readers::Any)?;
         // An importer that cannot follow, or a coroutine run by another library, blocks the fix;
         // the fix's applicability is its wiring's to decide.
-        external_readers(ctx, &moved.names)?;
-        dropped_arguments(ctx, sites)?;
+        external_readers(ctx, &moved.names, Readers::Any)?;
+        if let Some(reason) = dropped_arguments(ctx, sites)? {
+            unsafe_because.push(reason);
+        }
         moves.push(moved);
     }
     Ok(moves)
@@ -200,8 +239,8 @@ fn movable_statement<'t>(
         return Err(reason);
     }
     let unit: Unit = unit_of(ctx, statement, sites, removals)?;
-    let text = moved_body(ctx, &unit, sites, removals, 1)?;
-    let placeholders = placeholder_lines(ctx, &unit, imports);
+    let text = moved_body(ctx, &unit, sites, removals, 2)?;
+    let placeholders = placeholder_lines(ctx, &unit, sites, imports);
     check_attribute_targets(ctx, &unit, everything)?;
     Ok(Moved {
         statement,
@@ -249,13 +288,28 @@ fn check_attribute_targets(
     Ok(())
 }
 
+/// The names `init()`'s text uses.
+struct InitNames {
+    /// The start-up coroutine.
+    init: String,
+    /// The global that says the start-up work is done.
+    flag: String,
+    /// The global that holds the start-up while it runs.
+    in_flight: String,
+    /// How the module spells `asyncio`.
+    asyncio: String,
+    /// The inner coroutine that runs the moved work.
+    inner: String,
+    /// The local that holds the start-up `init()` awaits.
+    future: String,
+}
+
 /// Each moved statement leaves its placeholders (or nothing); the first is followed by the flag
 /// and `async def init()`.
 fn statement_edits(
     ctx: &Ctx,
     moved: &[Moved],
-    init: &str,
-    flag: &str,
+    names: &InitNames,
     removed: &[std::ops::Range<usize>],
 ) -> Vec<Edit> {
     let code = ctx.src.code();
@@ -264,17 +318,22 @@ fn statement_edits(
     let mut statements_removed: Vec<Node> = Vec::new();
     for (i, m) in moved.iter().enumerate() {
         let mut after_line: Vec<Vec<u8>> = Vec::new();
+        let mut block = (i == 0).then(|| init_block(ctx, moved, names));
         if let Some(edit) = &m.class_edit {
             edits.push(edit.clone());
         } else if let Some((first, rest)) = m.placeholders.split_first() {
             edits.push(Edit::replace(m.statement.byte_range(), first.clone()));
             after_line.extend(rest.iter().cloned());
+        } else if let Some(text) = block.take() {
+            // A bare call that opens `init()`: the flag's line takes its place (keeping a
+            // comment after it), the rest of `init()` follows.
+            let (flag_line, rest) = split_first_line(&text, &newline);
+            edits.push(Edit::replace(m.statement.byte_range(), flag_line.to_vec()));
+            after_line.push(rest.to_vec());
         } else {
             statements_removed.push(m.statement);
         }
-        if i == 0 {
-            after_line.push(init_block(ctx, moved, init, flag));
-        }
+        after_line.extend(block);
         if after_line.is_empty() {
             continue;
         }
@@ -306,7 +365,15 @@ fn statement_edits(
     edits
 }
 
-fn init_block(ctx: &Ctx, moved: &[Moved], init: &str, flag: &str) -> Vec<u8> {
+/// The first line of `text` and the lines after it.
+fn split_first_line<'a>(text: &'a [u8], newline: &[u8]) -> (&'a [u8], &'a [u8]) {
+    match text.windows(newline.len()).position(|w| w == newline) {
+        Some(at) => (&text[..at], &text[at + newline.len()..]),
+        None => (text, &[]),
+    }
+}
+
+fn init_block(ctx: &Ctx, moved: &[Moved], names: &InitNames) -> Vec<u8> {
     let mut globals: Vec<&[u8]> = Vec::new();
     for m in moved {
         for name in &m.names {
@@ -319,7 +386,7 @@ fn init_block(ctx: &Ctx, moved: &[Moved], init: &str, flag: &str) -> Vec<u8> {
     if !global_list.is_empty() {
         global_list.extend_from_slice(b", ");
     }
-    global_list.extend_from_slice(flag.as_bytes());
+    global_list.extend_from_slice(names.flag.as_bytes());
     let body = moved
         .iter()
         .map(|m| m.text.clone())
@@ -328,10 +395,14 @@ fn init_block(ctx: &Ctx, moved: &[Moved], init: &str, flag: &str) -> Vec<u8> {
     template::render(
         INIT,
         &[
-            ("flag", flag.as_bytes()),
-            ("init", init.as_bytes()),
+            ("flag", names.flag.as_bytes()),
+            ("in_flight", names.in_flight.as_bytes()),
+            ("asyncio", names.asyncio.as_bytes()),
+            ("init", names.init.as_bytes()),
+            ("inner", names.inner.as_bytes()),
             ("globals", &global_list),
             ("body", &body),
+            ("future", names.future.as_bytes()),
         ],
         &ctx.style,
     )

@@ -1,10 +1,11 @@
 //! A module-level statement whose loop work moves into a coroutine: what it binds, whether it
 //! can move at all, and the `with asyncio.Runner()` whose body moves instead of it. Shared by the
 //! lazy and init passes; the moved text is [`moved`], the `await` that replaces a run
-//! [`await_expr`].
+//! [`await_expr`], the typed line that stays at module level [`placeholder`].
 
 pub mod await_expr;
 pub mod moved;
+pub mod placeholder;
 
 use tree_sitter::Node;
 

@@ -1,17 +1,15 @@
 //! The moved statement's text inside the coroutine (each loop run an `await`, removed loop
-//! statements gone, annotations dropped), and the placeholders it leaves at module level.
+//! statements gone, annotations dropped), and the names as the file spells them.
 
 use tree_sitter::Node;
 
 use super::Unit;
 use super::await_expr::{await_pieces, inside_generator_expression};
 use crate::detect::{Awaitable, Site, SiteKind};
-use crate::diagnostic::{Blocked, RequiredImport};
+use crate::diagnostic::Blocked;
 use crate::fix::ctx::Ctx;
-use crate::fix::imports::imported_name;
 use crate::fix::mover::{Mover, Piece};
 use crate::fix::removal::removal_edits;
-use crate::options::PythonVersion;
 use crate::semantic::Role;
 
 /// The moved statement's text, `levels` indent levels deep, with each loop run replaced by `await`,
@@ -83,30 +81,6 @@ pub(crate) fn clamp_line_removal(
     start.max(moved.start)..moved.end
 }
 
-/// `NAME = None` lines (annotated `NAME: Optional[T] = None` when the statement annotated it).
-pub(crate) fn placeholder_lines(
-    ctx: &Ctx,
-    unit: &Unit,
-    imports: &mut Vec<RequiredImport>,
-) -> Vec<Vec<u8>> {
-    unit.names
-        .iter()
-        .zip(&unit.annotations)
-        .map(|(name, annotation)| {
-            let mut line = Vec::new();
-            line.extend_from_slice(original_name(ctx, unit, name));
-            if let Some(annotation) = annotation
-                && let Some(optional) = optional_annotation(ctx, *annotation, imports)
-            {
-                line.extend_from_slice(b": ");
-                line.extend_from_slice(&optional);
-            }
-            line.extend_from_slice(b" = None");
-            line
-        })
-        .collect()
-}
-
 /// The name's bytes as the file spells them (not the masked parse text).
 pub(crate) fn original_name<'a>(ctx: &Ctx<'a, '_>, unit: &Unit, name: &[u8]) -> &'a [u8] {
     ctx.model
@@ -118,38 +92,4 @@ pub(crate) fn original_name<'a>(ctx: &Ctx<'a, '_>, unit: &Unit, name: &[u8]) -> 
                 && unit.statement.byte_range().contains(&r.node.start_byte())
         })
         .map_or(&ctx.src.code()[..0], |r| ctx.original(r.node))
-}
-
-/// `Optional[T]` (or `T | None` from Python 3.10 on), keeping type checkers content with the
-/// `None` placeholder. `Final[T]` gives `Optional[T]`: a lazy global is assigned twice.
-pub(crate) fn optional_annotation(
-    ctx: &Ctx,
-    annotation: Node,
-    imports: &mut Vec<RequiredImport>,
-) -> Option<Vec<u8>> {
-    let mut inner = annotation.named_child(0).unwrap_or(annotation);
-    let text = ctx.original(inner);
-    if matches!(text, b"Final" | b"typing.Final" | b"t.Final") {
-        return None;
-    }
-    if inner.kind() == "generic_type" || inner.kind() == "subscript" {
-        let head = inner.named_child(0).map(|h| ctx.original(h));
-        if matches!(head, Some(b"Final" | b"typing.Final")) {
-            let args = inner.named_child(1)?;
-            inner = args.named_child(0).unwrap_or(args);
-        }
-    }
-    let inner_text = ctx.original(inner);
-    let is_string = inner.kind() == "string";
-    if ctx.options.target >= (PythonVersion { minor: 10 }) && !is_string {
-        let mut out = inner_text.to_vec();
-        out.extend_from_slice(b" | None");
-        return Some(out);
-    }
-    let optional = imported_name(ctx, "typing", "Optional", imports);
-    let mut out = optional.into_bytes();
-    out.push(b'[');
-    out.extend_from_slice(inner_text);
-    out.push(b']');
-    Some(out)
 }

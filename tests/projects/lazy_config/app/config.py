@@ -8,3 +8,7 @@ async def fetch_settings():
 
 
 SETTINGS = asyncio.run(fetch_settings())
+
+
+async def region():
+    return SETTINGS["region"]

@@ -1,0 +1,7 @@
+import json
+
+from settings import SETTINGS
+
+
+async def show():
+    return json.dumps(SETTINGS)

@@ -1,0 +1,5 @@
+from settings import SETTINGS
+
+
+async def region():
+    return SETTINGS["region"]
