@@ -4,6 +4,7 @@
 //! colour.
 
 use std::io::{self, Write};
+use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
 use console::Style;
@@ -265,6 +266,50 @@ fn write_named_diff(
 
 /// One line of a hunk: its sign, its bytes (colour around them, not around the line ending)
 /// and its ending, or a "\ No newline at end of file" marker for a last line without one.
+/// The runs of changed lines between `old` and `new` (lines end at `\n`), as pairs of byte
+/// ranges: the bytes of `old` that a run replaces and the bytes of `new` that replace them.
+/// Replacing each old range by its new bytes, in order, turns `old` into `new`.
+pub fn changed_runs(old: &[u8], new: &[u8]) -> Vec<(Range<usize>, Range<usize>)> {
+    let old_lines: Vec<&[u8]> = old.split_inclusive(|&b| b == b'\n').collect();
+    let new_lines: Vec<&[u8]> = new.split_inclusive(|&b| b == b'\n').collect();
+    let (old_starts, new_starts) = (line_offsets(&old_lines), line_offsets(&new_lines));
+    let ops = similar::capture_diff_slices(similar::Algorithm::Myers, &old_lines, &new_lines);
+    let mut runs = Vec::new();
+    let mut pending: Option<(Range<usize>, Range<usize>)> = None;
+    for op in ops {
+        let (tag, old_range, new_range) = op.as_tag_tuple();
+        if tag == similar::DiffTag::Equal {
+            runs.extend(pending.take());
+            continue;
+        }
+        pending = Some(match pending.take() {
+            Some((o, n)) => (o.start..old_range.end, n.start..new_range.end),
+            None => (old_range, new_range),
+        });
+    }
+    runs.extend(pending);
+    runs.into_iter()
+        .map(|(o, n)| {
+            (
+                old_starts[o.start]..old_starts[o.end],
+                new_starts[n.start]..new_starts[n.end],
+            )
+        })
+        .collect()
+}
+
+/// The byte offset where each line starts, and the end.
+fn line_offsets(lines: &[&[u8]]) -> Vec<usize> {
+    let mut offsets = Vec::with_capacity(lines.len() + 1);
+    let mut at = 0;
+    offsets.push(at);
+    for line in lines {
+        at += line.len();
+        offsets.push(at);
+    }
+    offsets
+}
+
 fn write_line(out: &mut dyn Write, sign: char, value: &[u8], line_style: &Style) -> io::Result<()> {
     let (body, ending) = split_line_ending(value);
     let mut line = Vec::with_capacity(body.len() + 1);
@@ -309,6 +354,15 @@ fn split_line_ending(line: &[u8]) -> (&[u8], &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn changed_runs_replace_runs_of_lines() {
+        let old = b"a\nb\nc\nd\n";
+        let new = b"a\nB\nc\nd\ne";
+        let runs = changed_runs(old, new);
+        assert_eq!(runs, vec![(2..4, 2..4), (8..8, 8..9)]);
+        assert!(changed_runs(old, old).is_empty());
+    }
 
     #[test]
     fn diff_has_git_headers_and_no_newline_markers() {

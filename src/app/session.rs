@@ -123,18 +123,20 @@ impl<'a> Session<'a> {
         Ok(self.exit_status(&counts, changed))
     }
 
-    /// Prints each change (`--diff`: the diff only, under the name git gives the file), then
-    /// writes them all or none; returns how many files changed. A file whose name no diff can
-    /// carry keeps its bytes and gets the error; so does every file when one cannot be written.
+    /// Writes the changes all or none (not with `--diff`), then prints the diff of each change
+    /// that was written (`--diff`: of each change, the diff only, under the name git gives the
+    /// file); returns how many files changed. A file whose name no diff can carry keeps its
+    /// bytes and gets the error; so does every file when one cannot be written, and no diff of
+    /// it is printed as if applied.
     fn write_changes(&self, reports: &mut [FileReport], out: &mut dyn Write) -> Result<usize> {
-        let diff_only = self.diff_only();
-        let mut changed = 0;
-        for report in reports.iter_mut() {
+        let mut diffs: Vec<(usize, Vec<u8>)> = Vec::new();
+        for (i, report) in reports.iter_mut().enumerate() {
             let Some(change) = &report.change else {
                 continue;
             };
-            match self.show_change(&report.path, change, out) {
-                Ok(()) => changed += 1,
+            let mut diff = Vec::new();
+            match self.render_change(&report.path, change, &mut diff) {
+                Ok(()) => diffs.push((i, diff)),
                 Err(DiffError::Unrepresentable(reason)) => {
                     report.errors.push(FileError::Undiffable(reason));
                     report.change = None;
@@ -142,36 +144,46 @@ impl<'a> Session<'a> {
                 Err(DiffError::Io(e)) => return Err(e.into()),
             }
         }
-        if !diff_only {
-            changed -= write_together(reports);
+        if !self.diff_only() {
+            write_together(reports, &self.resolver);
+        }
+        let mut changed = 0;
+        for (i, diff) in diffs {
+            if reports[i].change.is_some() {
+                changed += 1;
+                self.print_diff(&diff, out)?;
+            }
         }
         Ok(changed)
     }
 
-    /// Prints the diff of one change where the session shows it: `--diff` on standard output
-    /// without colour; else, unless `--quiet`, beside the diagnostics (standard error for the
-    /// machine-readable formats).
-    fn show_change(
+    /// The diff of one change as the session shows it: `--diff` without colour; else, unless
+    /// `--quiet` (nothing), in the session's colours.
+    fn render_change(
         &self,
         path: &Path,
         change: &Change,
-        out: &mut dyn Write,
+        diff: &mut Vec<u8>,
     ) -> Result<(), DiffError> {
         let (old, new) = (&change.original, &change.fixed);
         if self.diff_only() {
-            return write_diff(out, path, old, new, &DiffStyle::default());
+            return write_diff(diff, path, old, new, &DiffStyle::default());
         }
         if self.shared.quiet {
             return Ok(());
         }
-        let style = DiffStyle::new(self.printer.color);
-        if self.printer.is_machine_readable() {
-            write_diff(&mut io::stderr().lock(), path, old, new, &style)?;
+        write_diff(diff, path, old, new, &DiffStyle::new(self.printer.color))
+    }
+
+    /// Prints a rendered diff where the session shows it: standard output with `--diff` and
+    /// for the human formats, standard error beside the machine-readable formats.
+    fn print_diff(&self, diff: &[u8], out: &mut dyn Write) -> io::Result<()> {
+        if !self.diff_only() && self.printer.is_machine_readable() {
+            io::stderr().lock().write_all(diff)
         } else {
-            write_diff(out, path, old, new, &style)?;
+            out.write_all(diff)?;
+            out.flush()
         }
-        out.flush()?;
-        Ok(())
     }
 
     /// The diagnostics (or `--statistics`) in the session's format; the full format first gets
@@ -306,8 +318,9 @@ fn print_config_warnings(resolver: &Resolver) {
 
 /// Writes the changes of `reports` all or none ([`crate::fs::write_all`]): the files of a
 /// cross-module fix must change together, and every file one run fixes is one set. On a failure
-/// every change is dropped, each report saying why; returns how many were dropped.
-fn write_together(reports: &mut [FileReport]) -> usize {
+/// every change is dropped, each report saying why and keeping the findings of the file as it
+/// stays.
+fn write_together(reports: &mut [FileReport], resolver: &Resolver) {
     let changed: Vec<usize> = (0..reports.len())
         .filter(|&i| reports[i].change.is_some())
         .collect();
@@ -323,7 +336,7 @@ fn write_together(reports: &mut [FileReport]) -> usize {
         })
         .collect();
     let Err(error) = crate::fs::write_all(&writes) else {
-        return 0;
+        return;
     };
     let failed = changed[error.failed];
     let failed_path = display_path(&reports[failed].path);
@@ -336,9 +349,8 @@ fn write_together(reports: &mut [FileReport]) -> usize {
             }
         };
         reports[i].errors.push(reason);
-        reports[i].change = None;
+        runner::keep_unwritten(&mut reports[i], resolver);
     }
-    changed.len()
 }
 
 /// Prints each of a file's errors on standard error.

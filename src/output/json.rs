@@ -74,8 +74,9 @@ fn to_json<'a>(located: &'a Located) -> JsonFinding<'a> {
         filename,
         fix: finding.fix.as_ref().map(|fix| JsonFix {
             applicability: fix.applicability().as_str(),
-            edits: fix
-                .edits()
+            edits: located
+                .report
+                .complete_edits(fix)
                 .iter()
                 .map(|edit| edit_json(source, &edit.range, &edit.content))
                 .collect(),

@@ -80,8 +80,9 @@ fn result_json(located: &Located) -> Value {
         "locations": [{ "physicalLocation": physical }],
     });
     if let Some(fix) = &finding.fix {
-        let replacements: Vec<Value> = fix
-            .edits()
+        let replacements: Vec<Value> = located
+            .report
+            .complete_edits(fix)
             .iter()
             .map(|edit| {
                 json!({

@@ -81,6 +81,30 @@ pub(super) fn analyse_path(
     }
 }
 
+/// The report of a file whose change could not be written: the file is as it was, so its
+/// findings are those of a check of its bytes as read (their fixes still to apply), with its
+/// errors (the reason it was not written among them) kept.
+pub fn keep_unwritten(report: &mut FileReport, resolver: &Resolver) {
+    let Some(change) = report.change.take() else {
+        return;
+    };
+    let Ok(settings) = resolver.settings_for_file(&report.path) else {
+        return;
+    };
+    let mut options = settings.analysis_for(&report.path);
+    options.project = report.context.clone();
+    let threshold = threshold(&settings);
+    let original = change.original;
+    let checked =
+        std::panic::catch_unwind(|| process_bytes(original, &options, Mode::Check, threshold));
+    if let Ok(checked) = checked {
+        report.source = checked.source;
+        report.findings = checked.findings;
+        report.threshold = checked.threshold;
+        report.previews.clear();
+    }
+}
+
 /// Analyses (and in fix mode fixes) bytes that are not read from disk (standard input, an
 /// editor's buffer) as the file at `path`, with that file's settings: its rules, fix options and
 /// threshold; with the rest of the project in view when `project` is given (an editor's

@@ -2,6 +2,7 @@
 //! in fix mode fix) the few that need it on the worker pool, then run the project phases. The
 //! reports come back in path order; nothing here prints or writes a file.
 
+mod edits;
 mod file;
 mod mode;
 mod phases;
@@ -23,7 +24,7 @@ use crate::project::ModuleNames;
 use crate::settings::Resolver;
 use crate::sync::lock;
 
-pub use self::file::{process_buffer, process_bytes, threshold};
+pub use self::file::{keep_unwritten, process_buffer, process_bytes, threshold};
 pub use self::mode::{Counters, Mode};
 pub use self::phases::imports_an_export;
 pub use self::report::{Change, FileReport};

@@ -5,8 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::edits;
 use crate::analyze::{self, Applied};
-use crate::diagnostic::{Applicability, FileError, Finding, FixId};
+use crate::diagnostic::{Applicability, Edit, FileError, Finding, Fix, FixId};
 use crate::lexer::ImportTokens;
 use crate::project::{Exports, ProjectContext};
 use crate::source::SourceFile;
@@ -82,6 +83,15 @@ impl FileReport {
             .iter()
             .find(|(fix, _)| *fix == id)
             .map(|(_, code)| code.as_slice())
+    }
+
+    /// The complete edits of `fix`, one of this report's: applied in order to the file's source
+    /// they give what `fix` writes for that fix alone, the imports it adds or removes included.
+    pub fn complete_edits(&self, fix: &Arc<Fix>) -> Vec<Edit> {
+        match &self.source {
+            Some(source) => edits::complete_edits_of(source, fix, self.preview(fix.id())),
+            None => fix.edits().to_vec(),
+        }
     }
 
     /// Previews each fix of the findings (once per fix), for the full output format.
