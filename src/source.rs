@@ -28,6 +28,12 @@ pub enum DecodeError {
         "unsupported source encoding `{0}` (only UTF-8 and single-byte encodings are rewritten)"
     )]
     UnsupportedEncoding(String),
+    /// Lines end in a lone CR (classic Mac OS): tree-sitter's Python grammar does not read them
+    /// as line ends everywhere, so loopfix refuses the file rather than misread it.
+    #[error(
+        "lines end in CR only (classic Mac OS line endings), which loopfix does not read; convert the file to LF or CRLF line endings"
+    )]
+    CrOnlyNewlines,
 }
 
 /// How lines end in a file; inserted code uses the same.
@@ -37,7 +43,7 @@ pub enum Newline {
     Lf,
     /// `\r\n`
     CrLf,
-    /// `\r` (old Mac files)
+    /// `\r` (classic Mac OS files: refused, see [`DecodeError::CrOnlyNewlines`])
     Cr,
 }
 
@@ -84,6 +90,9 @@ impl SourceFile {
         };
         let line_starts = line_starts(&code);
         let newline = detect_newline(&code);
+        if newline == Newline::Cr {
+            return Err(DecodeError::CrOnlyNewlines);
+        }
         let indent_unit = detect_indent_unit(&code);
         Ok(SourceFile {
             bom,
@@ -349,6 +358,14 @@ mod tests {
         let src = SourceFile::new(b"x = 1\ndef f():\n  return 1\n".to_vec()).unwrap();
         assert_eq!(src.newline(), Newline::Lf);
         assert_eq!(src.indent_unit(), b"  ");
+    }
+
+    #[test]
+    fn cr_only_line_endings_are_refused_and_a_lone_cr_elsewhere_is_not() {
+        let refused = SourceFile::new(b"x = 1\ry = 2\r".to_vec());
+        assert!(matches!(refused, Err(DecodeError::CrOnlyNewlines)));
+        let src = SourceFile::new(b"x = 1\ns = 'a\rb'\n".to_vec()).unwrap();
+        assert_eq!(src.newline(), Newline::Lf);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use loopfix::analyze::{self, AnalysisOptions};
-use loopfix::source::SourceFile;
+use loopfix::source::{DecodeError, SourceFile};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
@@ -164,7 +164,15 @@ proptest! {
         indent in proptest::sample::select(vec!["    ", "\t", "\x0c    ", "  \t"]),
     ) {
         let code = pieces.concat().replace("{i}", indent).replace("{n}", newline);
-        let source = SourceFile::new(code.clone().into_bytes()).unwrap();
+        let source = match SourceFile::new(code.clone().into_bytes()) {
+            Ok(source) => source,
+            // Lines that end in a lone CR are refused whole, before either path looks.
+            Err(DecodeError::CrOnlyNewlines) => {
+                prop_assert_eq!(newline, "\r");
+                return Ok(());
+            }
+            Err(error) => panic!("{code:?}: {error}"),
+        };
         let Some(slow) = finding_set(&source, true) else {
             return Ok(());
         };

@@ -465,3 +465,109 @@ fn a_failed_write_keeps_the_findings_with_the_error_in_every_format() {
         }
     }
 }
+
+/// `code` with every line ending `\r\n` (a file with CRLF endings already stays as it is).
+fn to_crlf(code: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(code.len() + code.len() / 16);
+    let mut previous = 0u8;
+    for &byte in code {
+        if byte == b'\n' && previous != b'\r' {
+            out.push(b'\r');
+        }
+        out.push(byte);
+        previous = byte;
+    }
+    out
+}
+
+/// What `fix` writes for `bytes` as the file at `path`.
+fn fix_bytes(path: &Path, bytes: &[u8], flags: &[String]) -> Vec<u8> {
+    let mut command = loopfix();
+    command
+        .arg("fix")
+        .args(flags)
+        .arg("--stdin-filename")
+        .arg(path)
+        .arg("-");
+    let out = run_with_input(command, bytes);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// The 1-based lines of `code` that end in a lone `\n` or in `\r\r\n`.
+fn foreign_line_endings(code: &[u8]) -> Vec<usize> {
+    let mut lines = Vec::new();
+    for (i, line) in code.split_inclusive(|&b| b == b'\n').enumerate() {
+        let ends_crlf = line.ends_with(b"\r\n") && !line.ends_with(b"\r\r\n");
+        if line.ends_with(b"\n") && !ends_crlf {
+            lines.push(i + 1);
+        }
+    }
+    lines
+}
+
+#[test]
+fn every_fixture_in_crlf_is_fixed_as_in_lf_with_crlf_endings() {
+    let mut failures = Vec::new();
+    let mut changed = 0;
+    for path in python_files(Path::new(FIXTURES)) {
+        let original = fs::read(&path).unwrap();
+        let flags = fixture_flags(&original);
+        let lf: Vec<u8> = original.clone();
+        let crlf = to_crlf(&lf);
+        if crlf == lf || lf.windows(2).any(|w| w == b"\r\n") {
+            continue;
+        }
+        let fixed_lf = fix_bytes(&path, &lf, &flags);
+        let fixed_crlf = fix_bytes(&path, &crlf, &flags);
+        changed += usize::from(fixed_lf != lf);
+        let foreign = foreign_line_endings(&fixed_crlf);
+        if !foreign.is_empty() {
+            failures.push(format!(
+                "{}: lines {foreign:?} do not end in CRLF",
+                path.display()
+            ));
+        } else if fixed_crlf != to_crlf(&fixed_lf) {
+            failures.push(format!(
+                "{}: the CRLF fix is not the LF fix with CRLF endings:\n{}",
+                path.display(),
+                String::from_utf8_lossy(&fixed_crlf)
+            ));
+        }
+    }
+    assert!(changed > 50, "only {changed} fixtures changed");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn a_file_with_cr_only_line_endings_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let code = "import asyncio\r\r\rasync def f():\r    return 1\r\r\rX = asyncio.run(f())\r";
+    fs::write(dir.path().join("mac.py"), code).unwrap();
+    for command in ["check", "fix"] {
+        let out = loopfix()
+            .args([command, "mac.py"])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains(
+                "loopfix: error: mac.py: lines end in CR only (classic Mac OS line endings)"
+            ),
+            "{command}: {stderr}"
+        );
+        assert_eq!(fs::read_to_string(dir.path().join("mac.py")).unwrap(), code);
+    }
+}

@@ -136,6 +136,13 @@ impl Fix {
         self
     }
 
+    /// The fix with each of its edits passed through `adjust` (and sorted again).
+    pub fn map_edits(mut self, adjust: impl FnMut(Edit) -> Edit) -> Self {
+        self.edits = self.edits.into_iter().map(adjust).collect();
+        self.edits.sort_by_key(|e| (e.range.start, e.range.end));
+        self
+    }
+
     /// The fix with its identity, given by the analysis once the fix's findings are known.
     pub fn identified(mut self, id: FixId) -> Self {
         self.id = id;

@@ -148,7 +148,7 @@ pub fn analyze(
     findings.sort_by_key(|f| (f.range.start, f.range.end));
     exports.unwired_init = init.unwired;
     exports.unread_results = unread;
-    for (built, identified) in identify(&mut findings) {
+    for (built, identified) in identify(&mut findings, src) {
         // Unsafe fixes count too: their importers' fixes are unsafe as well, so `fix` applies
         // both or neither.
         let effect = effects.iter().find(|(fix, _)| Arc::ptr_eq(fix, &built));
@@ -164,7 +164,7 @@ pub fn analyze(
         }
     }
     let mut follow_ups = follow_ups;
-    identify(&mut follow_ups);
+    identify(&mut follow_ups, src);
     Analysis {
         findings,
         follow_ups,
@@ -174,8 +174,9 @@ pub fn analyze(
 
 /// Gives each distinct fix of the sorted `findings` its identity ([`FixId`]), from its first
 /// finding and its title, and returns each fix as built with the fix as identified, in the order
-/// of their first findings. (Findings that share a fix share one allocation until here.)
-fn identify(findings: &mut [Finding]) -> Vec<(Arc<Fix>, Arc<Fix>)> {
+/// of their first findings. (Findings that share a fix share one allocation until here.) Each
+/// fix's edits are fitted to the file's newline style here, once for all the passes.
+fn identify(findings: &mut [Finding], src: &SourceFile) -> Vec<(Arc<Fix>, Arc<Fix>)> {
     let mut distinct: Vec<(Arc<Fix>, Arc<Fix>)> = Vec::new();
     let mut seen_keys: Vec<u64> = Vec::new();
     for finding in findings.iter_mut() {
@@ -190,7 +191,12 @@ fn identify(findings: &mut [Finding]) -> Vec<(Arc<Fix>, Arc<Fix>)> {
                 let nth = seen_keys.iter().filter(|&&k| k == key).count();
                 seen_keys.push(key);
                 let id = FixId::new(code, &finding.message, built.title(), nth as u32);
-                let identified = Arc::new((*built).clone().identified(id));
+                let (code, newline) = (src.code(), src.newline());
+                let identified = (*built)
+                    .clone()
+                    .map_edits(|edit| text::in_newline_style(code, newline, edit))
+                    .identified(id);
+                let identified = Arc::new(identified);
                 distinct.push((Arc::clone(&built), Arc::clone(&identified)));
                 identified
             }

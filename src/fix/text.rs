@@ -1,10 +1,11 @@
 //! Edits on a file's lines: whether a statement has its line to itself, removing statements
-//! (one statement; [`super::removal`] removes several without residue) and list items, and names as text.
+//! (one statement; [`super::removal`] removes several without residue) and list items, names as
+//! text, and edits fitted to a file's newline style.
 
 use tree_sitter::Node;
 
 use crate::diagnostic::{Blocked, Edit};
-use crate::source::SourceFile;
+use crate::source::{Newline, SourceFile};
 
 /// Whether the rest of the line after `offset` holds only blanks and a comment.
 pub fn rest_of_line_is_trivia(code: &[u8], offset: usize) -> bool {
@@ -125,4 +126,89 @@ fn is_only_statement_in_block(statement: Node) -> bool {
 /// `prompt_text`), keeping non-ASCII identifier bytes as they are.
 pub fn name_text(name: &[u8]) -> String {
     String::from_utf8_lossy(name).into_owned()
+}
+
+/// `edit` fitted to the newline style of the file `code` (ends its lines with `newline`): in a
+/// CRLF file no range starts or ends between a `\r` and its `\n` (a comment's node holds the
+/// `\r` of its line: a statement's range that ends in one would drop it), and every line the
+/// edit's text ends, ends with exactly `\r\n` (text built with `\n`, or copied from a line that
+/// ends in a comment and then given a newline, would give `\n` or `\r\r\n`).
+pub fn in_newline_style(code: &[u8], newline: Newline, mut edit: Edit) -> Edit {
+    if newline != Newline::CrLf {
+        return edit;
+    }
+    let splits_crlf =
+        |at: usize| at > 0 && code.get(at - 1) == Some(&b'\r') && code.get(at) == Some(&b'\n');
+    let range = &mut edit.range;
+    if range.start == range.end {
+        if splits_crlf(range.start) {
+            range.start -= 1;
+            range.end -= 1;
+        }
+    } else {
+        if splits_crlf(range.end) {
+            range.end -= 1;
+        }
+        if splits_crlf(range.start) {
+            range.start -= 1;
+        }
+    }
+    if edit.content.contains(&b'\n') {
+        edit.content = crlf_line_endings(&edit.content);
+    }
+    edit
+}
+
+/// `text` with each `\n`, and the `\r`s just before it, made one `\r\n`.
+fn crlf_line_endings(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + text.len() / 32 + 2);
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        match line.strip_suffix(b"\n") {
+            Some(body) => {
+                let end = body.iter().rposition(|&b| b != b'\r').map_or(0, |i| i + 1);
+                out.extend_from_slice(&body[..end]);
+                out.extend_from_slice(b"\r\n");
+            }
+            None => out.extend_from_slice(line),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CODE: &[u8] = b"x = 1  # c\r\ny = 2\r\n";
+
+    fn fitted(edit: Edit) -> Edit {
+        in_newline_style(CODE, Newline::CrLf, edit)
+    }
+
+    #[test]
+    fn a_range_that_ends_in_a_comment_keeps_the_lines_cr() {
+        // A statement's node that ends in a comment holds the `\r`.
+        let edit = fitted(Edit::replace(0..11, "x = None"));
+        assert_eq!(edit, Edit::replace(0..10, "x = None"));
+    }
+
+    #[test]
+    fn an_insertion_after_a_comment_goes_before_the_cr() {
+        let edit = fitted(Edit::insert(11, "\r\nz = 3"));
+        assert_eq!(edit, Edit::insert(10, "\r\nz = 3"));
+        let replaced = fitted(Edit::replace(11..17, "\r\nz = 3"));
+        assert_eq!(replaced.range, 10..17);
+    }
+
+    #[test]
+    fn text_ends_its_lines_with_crlf_only() {
+        let edit = fitted(Edit::insert(19, "a  # c\r\r\nb\nc\r\n"));
+        assert_eq!(edit.content, b"a  # c\r\nb\r\nc\r\n");
+    }
+
+    #[test]
+    fn other_styles_are_left_alone() {
+        let edit = Edit::replace(0..11, "a\r\r\nb\n");
+        assert_eq!(in_newline_style(CODE, Newline::Lf, edit.clone()), edit);
+    }
 }
