@@ -133,15 +133,15 @@ pub fn load(path: &Path) -> Result<Option<ConfigFile>, ConfigError> {
     let mut requires_python = None;
     if is_pyproject {
         let pyproject: Pyproject =
-            toml::from_str(&text).map_err(|e| locate(e.span(), e.message().to_owned()))?;
+            toml::from_str(&text).map_err(|e| locate(e.span(), in_toml_terms(e.message())))?;
         requires_python = pyproject.project.and_then(|p| p.requires_python);
         if pyproject.tool.and_then(|t| t.loopfix).is_none() {
             return Ok(None);
         }
         // Read the table again as options, from the document, so errors keep their positions.
-        raw = table_in_document(&text).map_err(|e| locate(e.span(), e.message().to_owned()))?;
+        raw = table_in_document(&text).map_err(|e| locate(e.span(), in_toml_terms(e.message())))?;
     } else {
-        raw = toml::from_str(&text).map_err(|e| locate(e.span(), e.message().to_owned()))?;
+        raw = toml::from_str(&text).map_err(|e| locate(e.span(), in_toml_terms(e.message())))?;
     }
     let options = validate(raw, requires_python.as_deref(), &locate)?;
     let dir = path
@@ -225,21 +225,6 @@ fn validate(
         Some(text) => text.parse::<PythonVersion>().ok(),
         None => requires_python.and_then(minimum_python),
     };
-    let identifier = |s: &str| {
-        let filled = s.replace("{name}", "x").replace("{NAME}", "X");
-        let valid = filled
-            .chars()
-            .next()
-            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-            && filled
-                .chars()
-                .all(|c| c == '_' || c.is_ascii_alphanumeric());
-        if valid {
-            Ok(())
-        } else {
-            Err(format!("`{s}` does not make a Python identifier"))
-        }
-    };
     Ok(Options {
         select,
         ignore: selectors(raw.ignore)?,
@@ -251,10 +236,220 @@ fn validate(
         strategy,
         target_version,
         unsafe_fixes: raw.unsafe_fixes,
-        loader_name: parsed(raw.loader_name, &identifier)?,
-        flag_name: parsed(raw.flag_name, &identifier)?,
-        init_name: parsed(raw.init_name, &identifier)?,
-        init_flag_name: parsed(raw.init_flag_name, &identifier)?,
+        loader_name: parsed(raw.loader_name, &|s| generated_name("loader-name", s))?,
+        flag_name: parsed(raw.flag_name, &|s| generated_name("flag-name", s))?,
+        init_name: parsed(raw.init_name, &|s| generated_name("init-name", s))?,
+        init_flag_name: parsed(raw.init_flag_name, &|s| generated_name("init-flag-name", s))?,
+    })
+}
+
+/// Python's keywords: no generated name may be one.
+const KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
+/// The names of Python's `builtins` module (CPython 3.13, without the dunders): a generated
+/// global named so would shadow the builtin for the whole module.
+const BUILTINS: &[&str] = &[
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "BaseException",
+    "BaseExceptionGroup",
+    "BlockingIOError",
+    "BrokenPipeError",
+    "BufferError",
+    "BytesWarning",
+    "ChildProcessError",
+    "ConnectionAbortedError",
+    "ConnectionError",
+    "ConnectionRefusedError",
+    "ConnectionResetError",
+    "DeprecationWarning",
+    "EOFError",
+    "Ellipsis",
+    "EncodingWarning",
+    "EnvironmentError",
+    "Exception",
+    "ExceptionGroup",
+    "FileExistsError",
+    "FileNotFoundError",
+    "FloatingPointError",
+    "FutureWarning",
+    "GeneratorExit",
+    "IOError",
+    "ImportError",
+    "ImportWarning",
+    "IndentationError",
+    "IndexError",
+    "InterruptedError",
+    "IsADirectoryError",
+    "KeyError",
+    "KeyboardInterrupt",
+    "LookupError",
+    "MemoryError",
+    "ModuleNotFoundError",
+    "NameError",
+    "NotADirectoryError",
+    "NotImplemented",
+    "NotImplementedError",
+    "OSError",
+    "OverflowError",
+    "PendingDeprecationWarning",
+    "PermissionError",
+    "ProcessLookupError",
+    "PythonFinalizationError",
+    "RecursionError",
+    "ReferenceError",
+    "ResourceWarning",
+    "RuntimeError",
+    "RuntimeWarning",
+    "StopAsyncIteration",
+    "StopIteration",
+    "SyntaxError",
+    "SyntaxWarning",
+    "SystemError",
+    "SystemExit",
+    "TabError",
+    "TimeoutError",
+    "TypeError",
+    "UnboundLocalError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "UnicodeError",
+    "UnicodeTranslateError",
+    "UnicodeWarning",
+    "UserWarning",
+    "ValueError",
+    "Warning",
+    "ZeroDivisionError",
+    "abs",
+    "aiter",
+    "all",
+    "anext",
+    "any",
+    "ascii",
+    "bin",
+    "bool",
+    "breakpoint",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "compile",
+    "complex",
+    "copyright",
+    "credits",
+    "delattr",
+    "dict",
+    "dir",
+    "divmod",
+    "enumerate",
+    "eval",
+    "exec",
+    "exit",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "getattr",
+    "globals",
+    "hasattr",
+    "hash",
+    "help",
+    "hex",
+    "id",
+    "input",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "license",
+    "list",
+    "locals",
+    "map",
+    "max",
+    "memoryview",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "open",
+    "ord",
+    "pow",
+    "print",
+    "property",
+    "quit",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "setattr",
+    "slice",
+    "sorted",
+    "staticmethod",
+    "str",
+    "sum",
+    "super",
+    "tuple",
+    "type",
+    "vars",
+    "zip",
+];
+
+/// Checks the template of a generated name, the value of the configuration key `key`: with
+/// `{name}` and `{NAME}` filled in, an ASCII identifier that is no keyword, no dunder and no
+/// builtin; a template that is only a placeholder would give the global's own name.
+fn generated_name(key: &str, template: &str) -> Result<(), String> {
+    let filled = template.replace("{name}", "x").replace("{NAME}", "X");
+    let problem = if template == "{name}" || template == "{NAME}" {
+        Some("is the global's own name")
+    } else if !is_ascii_identifier(&filled) {
+        Some("does not make a Python identifier")
+    } else if KEYWORDS.contains(&filled.as_str()) {
+        Some("is a Python keyword")
+    } else if filled.len() > 4 && filled.starts_with("__") && filled.ends_with("__") {
+        Some("is a dunder name, which Python reserves")
+    } else if BUILTINS.contains(&filled.as_str()) {
+        Some("would shadow a Python builtin")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(format!(
+            "`{key}`: `{template}` {problem}; choose another name"
+        )),
+        None => Ok(()),
+    }
+}
+
+fn is_ascii_identifier(text: &str) -> bool {
+    text.chars()
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && text.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+/// A TOML reader's message in the words of TOML, which the user wrote: an array and a table, not
+/// a sequence and a map; a key, not a field.
+fn in_toml_terms(message: &str) -> String {
+    [
+        ("expected a sequence", "expected an array"),
+        ("invalid type: sequence", "invalid type: array"),
+        ("expected a map", "expected a table"),
+        ("invalid type: map", "invalid type: table"),
+        ("unknown field", "unknown key"),
+        ("missing field", "missing key"),
+    ]
+    .iter()
+    .fold(message.to_owned(), |text, (theirs, ours)| {
+        text.replace(theirs, ours)
     })
 }
 
@@ -396,6 +591,81 @@ mod tests {
             Some(PythonVersion { minor: 10 })
         );
         assert_eq!(config.options.select.unwrap().len(), 1);
+    }
+
+    #[test]
+    fn generated_names_are_checked_as_python_names() {
+        for good in [
+            "load_{name}",
+            "_{NAME}_LOADED",
+            "init",
+            "_INITIALIZED",
+            "startup",
+        ] {
+            assert_eq!(generated_name("loader-name", good), Ok(()), "{good}");
+        }
+        let cases = [
+            ("init-name", "class", "is a Python keyword"),
+            ("init-name", "__init__", "is a dunder name"),
+            ("init-name", "open", "would shadow a Python builtin"),
+            ("flag-name", "{NAME}", "is the global's own name"),
+            (
+                "loader-name",
+                "load-{name}",
+                "does not make a Python identifier",
+            ),
+            (
+                "loader-name",
+                "1{name}",
+                "does not make a Python identifier",
+            ),
+            ("init-flag-name", "", "does not make a Python identifier"),
+        ];
+        for (key, template, problem) in cases {
+            let error = generated_name(key, template).unwrap_err();
+            assert!(
+                error.starts_with(&format!("`{key}`: `{template}` {problem}")),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_generated_name_that_is_a_keyword_is_an_error_naming_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "loopfix.toml",
+            "strategy = \"init\"\ninit-name = \"async\"\n",
+        );
+        let error = load(&path).unwrap_err().to_string();
+        assert!(
+            error.ends_with(":2:13: `init-name`: `async` is a Python keyword; choose another name"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn type_errors_speak_of_arrays_and_tables() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, expected) in [
+            (
+                "select = \"LF001\"\n",
+                ":1:10: invalid type: string \"LF001\", expected an array",
+            ),
+            (
+                "per-file-ignores = [\"x\"]\n",
+                ":1:20: invalid type: array, expected a table",
+            ),
+            ("bogus = 1\n", ":1:1: unknown key `bogus`, expected one of"),
+        ] {
+            let path = write(dir.path(), "loopfix.toml", text);
+            let error = load(&path).unwrap_err().to_string();
+            assert!(error.contains(expected), "{error}");
+            for word in ["sequence", "map", "field"] {
+                assert!(!error.contains(word), "{error}");
+            }
+        }
     }
 
     #[test]

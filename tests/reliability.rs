@@ -571,3 +571,88 @@ fn a_file_with_cr_only_line_endings_is_refused_by_name() {
         assert_eq!(fs::read_to_string(dir.path().join("mac.py")).unwrap(), code);
     }
 }
+
+/// Marks of Rust's debug output and of serde's vocabulary, which no message may show.
+const NOT_USER_TERMS: &[&str] = &[
+    "Some(",
+    "None)",
+    "Error {",
+    "Err(",
+    "Ok(",
+    "::",
+    "sequence",
+    "unknown field",
+];
+
+#[test]
+fn messages_speak_the_users_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(
+        root.join("mac.py"),
+        "import asyncio\rX = asyncio.run(f())\r",
+    )
+    .unwrap();
+    fs::write(root.join("bin.py"), b"import asyncio\0\n").unwrap();
+    fs::write(root.join("broken.py"), "import asyncio\nX = asyncio.run(\n").unwrap();
+    fs::write(root.join("latin.py"), b"import asyncio\nX = '\xe9'\n").unwrap();
+    fs::write(root.join("good.py"), SEED).unwrap();
+    let configs = [
+        "select = \"LF001\"\n",
+        "per-file-ignores = [\"x\"]\n",
+        "unsafe-fixes = \"yes\"\n",
+        "bogus = 1\n",
+        "strategy = \"fast\"\n",
+        "target-version = \"py2\"\n",
+        "init-name = \"open\"\n",
+        "loader-name = \"__{name}__\"\n",
+        "flag-name = \"class\"\n",
+        "init-flag-name = \"1x\"\n",
+    ];
+    let mut outputs = Vec::new();
+    for config in configs {
+        fs::write(root.join("loopfix.toml"), config).unwrap();
+        let out = loopfix()
+            .args(["check", "good.py"])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{config}");
+        outputs.push((
+            config.to_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ));
+    }
+    fs::remove_file(root.join("loopfix.toml")).unwrap();
+    for format in ["full", "concise", "json"] {
+        let out = loopfix()
+            .args(["fix", "--output-format", format, ".", "missing.py"])
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{format}");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        outputs.push((format!("bad files, {format}"), text));
+    }
+    for (what, text) in &outputs {
+        for mark in NOT_USER_TERMS {
+            assert!(!text.contains(mark), "{what}: `{mark}` in:\n{text}");
+        }
+    }
+    let named = |key: &str, problem: &str| {
+        outputs
+            .iter()
+            .any(|(_, text)| text.contains(&format!("`{key}`: ")) && text.contains(problem))
+    };
+    assert!(named("init-name", "`open` would shadow a Python builtin"));
+    assert!(named("loader-name", "`__{name}__` is a dunder name"));
+    assert!(named("flag-name", "`class` is a Python keyword"));
+    assert!(named(
+        "init-flag-name",
+        "`1x` does not make a Python identifier"
+    ));
+}

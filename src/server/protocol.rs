@@ -742,12 +742,18 @@ fn display(uri: &Uri, document: &Document) -> String {
     }
 }
 
-fn invalid_params<E: std::fmt::Debug>(id: RequestId, error: E) -> Response {
-    Response::new_err(
-        id,
-        ErrorCode::InvalidParams as i32,
-        format!("invalid parameters: {error:?}"),
-    )
+/// The answer to a request whose parameters do not read as its method's: the method and what
+/// is wrong, in words (not the extractor's debug form).
+fn invalid_params(id: RequestId, error: lsp_server::ExtractError<Request>) -> Response {
+    let message = match error {
+        lsp_server::ExtractError::JsonError { method, error } => {
+            format!("invalid parameters for `{method}`: {error}")
+        }
+        lsp_server::ExtractError::MethodMismatch(request) => {
+            format!("unexpected method `{}`", request.method)
+        }
+    };
+    Response::new_err(id, ErrorCode::InvalidParams as i32, message)
 }
 
 #[cfg(test)]
