@@ -656,3 +656,71 @@ fn messages_speak_the_users_terms() {
         "`1x` does not make a Python identifier"
     ));
 }
+
+/// The `.loopfix-` temporaries directly in `dir`.
+fn temporaries(dir: &Path) -> usize {
+    fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".loopfix-"))
+            .count()
+    })
+}
+
+#[test]
+fn a_folder_that_vanishes_before_the_write_is_an_error_with_the_findings_kept() {
+    if !cfg!(debug_assertions) {
+        eprintln!("skipped: the pause this test needs exists in debug builds only");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (kept, gone) = (dir.path().join("kept"), dir.path().join("gone"));
+    for folder in [&kept, &gone] {
+        fs::create_dir(folder).unwrap();
+        fs::write(folder.join("m.py"), SEED).unwrap();
+    }
+    let child = loopfix()
+        .args(["fix", "--output-format", "json", "kept/m.py", "gone/m.py"])
+        .current_dir(dir.path())
+        .env("LOOPFIX_TEST_PAUSE_BEFORE_COMMIT", "2")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while temporaries(&gone) == 0 {
+        assert!(start.elapsed().as_secs() < 30, "no temporaries appeared");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    fs::remove_dir_all(&gone).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert_eq!(fs::read_to_string(kept.join("m.py")).unwrap(), SEED);
+    assert_eq!(temporaries(&kept), 0);
+    let items: Value = serde_json::from_str(&stdout).unwrap();
+    let items = items.as_array().unwrap();
+    let of = |file: &str| -> Vec<&Value> {
+        items
+            .iter()
+            .filter(|i| i["filename"].as_str().unwrap().ends_with(file))
+            .collect()
+    };
+    for file in ["kept/m.py", "gone/m.py"] {
+        let diagnostics = of(file);
+        assert!(
+            diagnostics.iter().any(|d| d["code"].is_null()),
+            "{file}: an error expected: {stdout}"
+        );
+        assert!(
+            diagnostics.iter().any(|d| d["code"] == "LF001"),
+            "{file}: its finding expected: {stdout}"
+        );
+    }
+    assert!(stderr.contains("gone/m.py: cannot write"), "{stderr}");
+    assert!(
+        stderr.contains("kept/m.py: not written: gone/m.py could not be written"),
+        "{stderr}"
+    );
+}
