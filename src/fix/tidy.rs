@@ -1,5 +1,8 @@
 //! After a file's fixes are applied: remove loop-library imports the rewrite left unused, and add
-//! the imports the new text needs, once each.
+//! the imports the new text needs, once each; and, from the module as it is, whether a fix
+//! surely leaves its imports alone ([`ImportFacts`]).
+
+use std::ops::Range;
 
 use tree_sitter::Node;
 
@@ -41,6 +44,79 @@ fn binds_loop_library(kind: &BindingKind) -> bool {
         .any(|lib| qualified == lib || qualified.starts_with(&format!("{lib}.")))
         || (matches!(kind, BindingKind::Member(_))
             && DROPPED_ANNOTATIONS.contains(&qualified.as_str()))
+}
+
+/// What tidying would look at in a module before any fix: where each loop-library import it
+/// reads is read, and where each of its imports binds. Enough to tell, without rewriting and
+/// parsing the module, that a fix's edits leave the imports as they are.
+#[derive(Debug, Clone, Default)]
+pub struct ImportFacts {
+    /// The ranges of the global reads of each loop-library import that the module reads.
+    loop_reads: Vec<Vec<Range<usize>>>,
+    /// Each import the module binds at import time, as a required import, with its offset.
+    bound: Vec<(RequiredImport, usize)>,
+}
+
+impl ImportFacts {
+    /// The facts of `src`; `None` when it does not parse.
+    pub fn of(src: &SourceFile) -> Option<Self> {
+        let tree = parse::parse(src.parse_text()).ok()?;
+        let model = Model::build(&tree, src.parse_text());
+        let loop_reads = used_loop_imports(&model)
+            .iter()
+            .map(|name| {
+                model
+                    .global_reads(name)
+                    .map(|r| r.node.byte_range())
+                    .collect()
+            })
+            .collect();
+        let bound = model
+            .bindings
+            .iter()
+            .filter(|b| b.place == Place::ImportTime)
+            .filter_map(|b| Some((as_required_import(b.name, &b.kind)?, b.offset)))
+            .collect();
+        Some(ImportFacts { loop_reads, bound })
+    }
+
+    /// Whether tidying after `edits`, which need the imports `required`, surely changes
+    /// nothing: each import required is bound by an import that no edit touches, and each
+    /// loop-library import keeps a read that no edit touches.
+    pub fn untouched_by(&self, edits: &[Edit], required: &[RequiredImport]) -> bool {
+        let touched = |range: &Range<usize>| {
+            edits
+                .iter()
+                .any(|e| e.range.start <= range.end && range.start <= e.range.end)
+        };
+        let kept = |import: &RequiredImport| {
+            self.bound
+                .iter()
+                .any(|(bound, at)| bound == import && !touched(&(*at..*at)))
+        };
+        required.iter().all(kept)
+            && self
+                .loop_reads
+                .iter()
+                .all(|reads| reads.iter().any(|read| !touched(read)))
+    }
+}
+
+/// The import a binding makes, as the import a fix would require for it ([`is_imported`]).
+fn as_required_import(name: &[u8], kind: &BindingKind) -> Option<RequiredImport> {
+    match kind {
+        BindingKind::Module(module) if name == module.as_bytes() => {
+            Some(RequiredImport::Module(module.clone()))
+        }
+        BindingKind::Member(qualified) => {
+            let (module, member) = qualified.rsplit_once('.')?;
+            (member.as_bytes() == name).then(|| RequiredImport::Member {
+                module: module.to_owned(),
+                name: member.to_owned(),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Removes the imports in `previously_used` that `code` no longer reads and adds `required`,
@@ -587,6 +663,29 @@ fn is_stdlib_import(model: &Model, statement: Node) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn import_facts_tell_when_a_fix_leaves_the_imports_alone() {
+        let code = "import asyncio\n\nX = asyncio.run(f())\nY = asyncio.sleep\n";
+        let src = SourceFile::new(code.as_bytes().to_vec()).unwrap();
+        let facts = ImportFacts::of(&src).unwrap();
+        let asyncio = RequiredImport::Module("asyncio".into());
+        let typing_any = RequiredImport::Member {
+            module: "typing".into(),
+            name: "Any".into(),
+        };
+        // The run goes; `asyncio` is still read on the next line, and is imported.
+        let run = [Edit::replace(20..36, "None")];
+        assert!(facts.untouched_by(&run, std::slice::from_ref(&asyncio)));
+        // An import the module lacks would be added.
+        assert!(!facts.untouched_by(&run, &[typing_any]));
+        // Both reads go: the import may become unused.
+        let both = [Edit::replace(20..36, "None"), Edit::replace(41..54, "None")];
+        assert!(!facts.untouched_by(&both, &[]));
+        // The import statement itself is edited: tidying must look.
+        let import = [Edit::replace(0..14, "import asyncio as aio")];
+        assert!(!facts.untouched_by(&import, &[asyncio]));
+    }
 
     fn tidied(code: &str, previously_used: &[&str]) -> String {
         let src = SourceFile::new(code.as_bytes().to_vec()).unwrap();

@@ -7,6 +7,7 @@ use std::ops::Range;
 use crate::analyze;
 use crate::diagnostic::{Edit, Fix, apply_edits};
 use crate::diff::changed_runs;
+use crate::fix::tidy::ImportFacts;
 use crate::source::SourceFile;
 
 /// The edits that turn `source` into `fixed` (the source with `fix` alone applied and imports
@@ -76,12 +77,17 @@ fn line_edits(code: &[u8], fixed: &[u8]) -> Vec<Edit> {
 }
 
 /// [`complete_edits`] for `fix` in `source`, previewing it when `preview` is `None`; the fix's
-/// own edits when its result does not parse (then `fix` does not apply it alone either).
+/// own edits when the module's imports (`facts`) show that tidying cannot change them, or when
+/// the result does not parse (then `fix` does not apply it alone either).
 pub fn complete_edits_of(
     source: &SourceFile,
     fix: &std::sync::Arc<Fix>,
     preview: Option<&[u8]>,
+    facts: Option<&ImportFacts>,
 ) -> Vec<Edit> {
+    if preview.is_none() && facts.is_some_and(|f| f.untouched_by(fix.edits(), fix.imports())) {
+        return fix.edits().to_vec();
+    }
     match preview {
         Some(fixed) => complete_edits(source, fix, fixed),
         None => match analyze::preview(source, fix) {

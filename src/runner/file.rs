@@ -2,7 +2,7 @@
 //! it; a panic inside is caught and reported as an internal error for that file.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::mode::Mode;
 use super::report::{Change, FileReport, Learned};
@@ -102,6 +102,7 @@ pub fn keep_unwritten(report: &mut FileReport, resolver: &Resolver) {
         report.findings = checked.findings;
         report.threshold = checked.threshold;
         report.previews.clear();
+        report.import_facts = OnceLock::new();
     }
 }
 

@@ -3,11 +3,12 @@
 //! shows), and what it learns for the project phases.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::edits;
 use crate::analyze::{self, Applied};
 use crate::diagnostic::{Applicability, Edit, FileError, Finding, Fix, FixId};
+use crate::fix::tidy::ImportFacts;
 use crate::lexer::ImportTokens;
 use crate::project::{Exports, ProjectContext};
 use crate::source::SourceFile;
@@ -44,6 +45,9 @@ pub struct FileReport {
     /// The source with each fix alone applied, for the full output format
     /// ([`FileReport::add_previews`]); a fix whose result does not parse has none.
     pub previews: Vec<(FixId, Vec<u8>)>,
+    /// What the source's imports are, read once when a machine-readable format first asks for
+    /// a fix's complete edits ([`FileReport::complete_edits`]).
+    pub import_facts: OnceLock<Option<ImportFacts>>,
 }
 
 impl FileReport {
@@ -65,6 +69,7 @@ impl FileReport {
             context: None,
             threshold: Applicability::Safe,
             previews: Vec::new(),
+            import_facts: OnceLock::new(),
         }
     }
 
@@ -89,7 +94,10 @@ impl FileReport {
     /// they give what `fix` writes for that fix alone, the imports it adds or removes included.
     pub fn complete_edits(&self, fix: &Arc<Fix>) -> Vec<Edit> {
         match &self.source {
-            Some(source) => edits::complete_edits_of(source, fix, self.preview(fix.id())),
+            Some(source) => {
+                let facts = self.import_facts.get_or_init(|| ImportFacts::of(source));
+                edits::complete_edits_of(source, fix, self.preview(fix.id()), facts.as_ref())
+            }
             None => fix.edits().to_vec(),
         }
     }
