@@ -71,6 +71,14 @@ pub struct SharedArgs {
     /// How findings are printed.
     #[arg(long, value_enum, env = "LOOPFIX_OUTPUT_FORMAT")]
     pub output_format: Option<OutputFormat>,
+    /// Write the report to this file instead of standard output (its directories are created;
+    /// the file is replaced whole when the run ends, never left half-written).
+    #[arg(short = 'o', long, value_name = "PATH", env = "LOOPFIX_OUTPUT_FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Exit with status 0 even when findings remain (a file that cannot be processed still
+    /// exits 2).
+    #[arg(short = 'e', long)]
+    pub exit_zero: bool,
     /// Rules to enable (codes, prefixes such as LF, or ALL), replacing the configured ones.
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub select: Option<Vec<RuleSelector>>,

@@ -3,6 +3,7 @@
 //! and the exit codes.
 
 mod exit;
+mod report_file;
 mod session;
 
 use std::ffi::OsString;

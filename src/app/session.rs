@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 
 use super::exit::ExitStatus;
+use super::report_file::ReportOut;
 use crate::cli::{ColorChoice, FixCommand, SharedArgs};
 use crate::diagnostic::FileError;
 use crate::diff::{DiffError, DiffStyle, write_diff};
@@ -36,7 +37,7 @@ impl<'a> Session<'a> {
         resolver.settings_for(Path::new("."))?;
         let printer = Printer {
             format: shared.output_format.unwrap_or_default(),
-            color: use_color(shared.color),
+            color: use_color(shared.color, shared.output_file.is_some()),
             fixing: fix.is_some(),
         };
         Ok(Session {
@@ -99,8 +100,7 @@ impl<'a> Session<'a> {
         }
         reports.extend(walked);
 
-        let stdout = io::stdout();
-        let mut out = stdout.lock();
+        let mut out = ReportOut::new(self.shared.output_file.as_deref());
         let changed = match self.fix {
             Some(_) => self.write_changes(&mut reports[unwalked..], &mut out)?,
             None => 0,
@@ -119,7 +119,7 @@ impl<'a> Session<'a> {
         } else {
             writeln!(out, "{summary}")?;
         }
-        out.flush()?;
+        out.finish()?;
         Ok(self.exit_status(&counts, changed))
     }
 
@@ -178,7 +178,8 @@ impl<'a> Session<'a> {
     /// each fix's preview.
     fn emit(&self, out: &mut dyn Write, reports: &mut [FileReport], counts: &Counts) -> Result<()> {
         if self.shared.statistics {
-            output::statistics(out, reports)?;
+            let json = self.printer.format == OutputFormat::Json;
+            output::statistics(out, reports, json)?;
         } else if counts.findings > 0 || counts.errors > 0 || self.printer.is_machine_readable() {
             if self.printer.format == OutputFormat::Full {
                 runner::add_previews(reports);
@@ -188,7 +189,15 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
+    /// The exit status; `--exit-zero` turns 1 into 0.
     fn exit_status(&self, counts: &Counts, changed: usize) -> ExitStatus {
+        match self.raw_exit_status(counts, changed) {
+            ExitStatus::Failure if self.shared.exit_zero => ExitStatus::Success,
+            status => status,
+        }
+    }
+
+    fn raw_exit_status(&self, counts: &Counts, changed: usize) -> ExitStatus {
         if counts.errors > 0 {
             return ExitStatus::Error;
         }
@@ -244,10 +253,14 @@ impl<'a> Session<'a> {
                 out.write_all(fixed)?;
             }
         }
+        out.flush()?;
         print_errors(&name, &report.errors);
         let mut reports = vec![report];
         let counts = Counts::of(&reports);
+        let mut report_out = ReportOut::new(shared.output_file.as_deref());
         if self.fix.is_some() {
+            // Standard output carries the source: the report goes to standard error (or
+            // `--output-file`).
             if !shared.quiet && (counts.findings > 0 || counts.errors > 0) {
                 let printer = Printer {
                     color: false,
@@ -256,15 +269,18 @@ impl<'a> Session<'a> {
                 if printer.format == OutputFormat::Full {
                     runner::add_previews(&mut reports);
                 }
-                printer.emit(&mut io::stderr().lock(), &reports)?;
+                match &mut report_out {
+                    ReportOut::Stdout(_) => printer.emit(&mut io::stderr().lock(), &reports)?,
+                    file => printer.emit(file, &reports)?,
+                }
             }
         } else if !shared.quiet {
-            self.emit(&mut out, &mut reports, &counts)?;
+            self.emit(&mut report_out, &mut reports, &counts)?;
             if !self.printer.is_machine_readable() {
-                writeln!(out, "{}", output::summary(&counts, false, false))?;
+                writeln!(report_out, "{}", output::summary(&counts, false, false))?;
             }
         }
-        out.flush()?;
+        report_out.finish()?;
         Ok(self.exit_status(&counts, changed))
     }
 
@@ -354,13 +370,15 @@ fn report_error(path: &Path, reason: &str) {
     let _ = writeln!(io::stderr().lock(), "loopfix: error: {path}: {reason}");
 }
 
-/// Whether to colour standard output.
-fn use_color(choice: ColorChoice) -> bool {
+/// Whether to colour the report (never in `--output-file` unless `--color always`).
+fn use_color(choice: ColorChoice, to_file: bool) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
+            !to_file
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && io::stdout().is_terminal()
         }
     }
 }
