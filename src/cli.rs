@@ -44,6 +44,12 @@ pub struct CheckCommand {
     /// Shared options.
     #[command(flatten)]
     pub shared: SharedArgs,
+    /// ruff's `check --fix`: refused with a pointer to `loopfix fix`.
+    #[arg(long, hide = true)]
+    pub fix: bool,
+    /// ruff's `check --diff`: refused with a pointer to `loopfix fix --diff`.
+    #[arg(long, hide = true)]
+    pub diff: bool,
 }
 
 /// `loopfix fix`.
@@ -132,7 +138,8 @@ pub struct SharedArgs {
 /// `loopfix rule`.
 #[derive(Debug, Args)]
 pub struct RuleCommand {
-    /// The rule's code (LF001) or name (asyncio-run-at-import).
+    /// The rule's code (LF001) or name (asyncio-run-at-import); a prefix (LF, LF00) lists the
+    /// rules it matches.
     #[arg(required_unless_present = "all")]
     pub rule: Option<String>,
     /// Print every rule.
@@ -155,7 +162,7 @@ pub struct CompletionsCommand {
 /// When to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum ColorChoice {
-    /// When the output is a terminal and NO_COLOR is not set.
+    /// When NO_COLOR is not set and FORCE_COLOR or CLICOLOR_FORCE is, or the output is a terminal.
     #[default]
     Auto,
     /// Always.

@@ -455,3 +455,143 @@ fn exit_zero_turns_findings_but_not_errors_into_success() {
         "a file that cannot be processed still exits 2"
     );
 }
+
+#[test]
+fn check_fix_and_check_diff_point_to_the_fix_command() {
+    let dir = project(&[("app.py", SEED)]);
+    let out = loopfix(dir.path(), &["check", "--fix"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("use `loopfix fix`"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
+    let out = loopfix(dir.path(), &["check", "--diff", "app.py"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("use `loopfix fix --diff`"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fs::read_to_string(dir.path().join("app.py")).unwrap(), SEED);
+}
+
+#[test]
+fn rule_with_a_prefix_lists_the_matching_rules() {
+    let dir = project(&[]);
+    let out = loopfix(dir.path(), &["rule", "LF"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    let listed: Vec<&str> = text.lines().take_while(|l| !l.is_empty()).collect();
+    assert_eq!(listed.len(), 7, "{text}");
+    assert_eq!(listed[0], "LF001  asyncio-run-at-import");
+    assert_eq!(listed[6], "LF007  no-running-loop-at-import");
+    assert!(text.contains("`loopfix rule CODE`"), "{text}");
+
+    let out = loopfix(dir.path(), &["rule", "lf00"]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(stdout(&out), text, "prefixes are case-insensitive");
+
+    let out = loopfix(dir.path(), &["rule", "LF001"]);
+    assert!(stdout(&out).starts_with("# asyncio-run-at-import (LF001)"));
+
+    let out = loopfix(dir.path(), &["rule", "LF9"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("unknown rule `LF9`"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), "");
+}
+
+/// Whether `check` on a file with a finding prints colour (standard output is a pipe) with
+/// the environment variables and flags given.
+fn coloured(env: &[(&str, &str)], args: &[&str]) -> bool {
+    let dir = project(&[("app.py", SEED)]);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_loopfix"));
+    command
+        .arg("check")
+        .args(args)
+        .current_dir(dir.path())
+        .env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("LOOPFIX_OUTPUT_FORMAT")
+        .envs(env.iter().copied());
+    let out = command.output().unwrap();
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    stdout(&out).contains('\u{1b}')
+}
+
+#[test]
+fn force_color_and_clicolor_force_are_honoured_and_no_color_wins() {
+    assert!(!coloured(&[], &[]), "no colour into a pipe");
+    assert!(coloured(&[("FORCE_COLOR", "1")], &[]));
+    assert!(coloured(&[("CLICOLOR_FORCE", "1")], &[]));
+    assert!(!coloured(&[("CLICOLOR_FORCE", "0")], &[]));
+    assert!(!coloured(&[("FORCE_COLOR", "")], &[]));
+    assert!(!coloured(&[("NO_COLOR", "1"), ("FORCE_COLOR", "1")], &[]));
+    assert!(!coloured(
+        &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")],
+        &[]
+    ));
+    assert!(!coloured(&[("FORCE_COLOR", "1")], &["--color", "never"]));
+    assert!(coloured(&[("NO_COLOR", "1")], &["--color", "always"]));
+}
+
+/// Runs loopfix with its standard output closed before it writes (a reader that went away, as
+/// `| head -1` leaves it), and returns how it ended.
+fn with_closed_stdout(dir: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loopfix"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("LOOPFIX_OUTPUT_FORMAT")
+        .env_remove("LOOPFIX_OUTPUT_FILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn broken_pipes_end_the_run_quietly() {
+    let dir = project(&[("app.py", SEED), ("loop.py", LOOP)]);
+    for args in [
+        &["rule", "--all"][..],
+        &["rule", "LF"],
+        &["rule", "LF001"],
+        &["completions", "bash"],
+        &["check"],
+        &["check", "--output-format", "json"],
+        &["check", "--statistics"],
+        &["fix", "--diff"],
+    ] {
+        let out = with_closed_stdout(dir.path(), args);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        assert_eq!(stderr(&out), "", "{args:?}");
+    }
+    assert_eq!(fs::read_to_string(dir.path().join("app.py")).unwrap(), SEED);
+
+    // As a shell runs it: the first line arrives, nothing on standard error.
+    let loopfix = env!("CARGO_BIN_EXE_loopfix");
+    for pipeline in [
+        format!("'{loopfix}' rule --all | head -1"),
+        format!("'{loopfix}' check | head -1"),
+        format!("'{loopfix}' completions bash | true"),
+    ] {
+        let out = Command::new("sh")
+            .args(["-c", &pipeline])
+            .current_dir(dir.path())
+            .env_remove("LOOPFIX_OUTPUT_FORMAT")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{pipeline}");
+        assert_eq!(stderr(&out), "", "{pipeline}");
+        assert!(stdout(&out).lines().count() <= 1, "{pipeline}");
+    }
+}

@@ -8,9 +8,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
+use super::color::use_color;
 use super::exit::ExitStatus;
 use super::report_file::ReportOut;
-use crate::cli::{ColorChoice, FixCommand, SharedArgs};
+use crate::cli::{FixCommand, SharedArgs};
 use crate::diagnostic::FileError;
 use crate::diff::{DiffError, DiffStyle, write_diff};
 use crate::fs::{PendingWrite, ReadLimit};
@@ -368,19 +369,6 @@ fn print_errors(path: &Path, errors: &[FileError]) {
 fn report_error(path: &Path, reason: &str) {
     let path = display_path(path);
     let _ = writeln!(io::stderr().lock(), "loopfix: error: {path}: {reason}");
-}
-
-/// Whether to colour the report (never in `--output-file` unless `--color always`).
-fn use_color(choice: ColorChoice, to_file: bool) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            !to_file
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && io::stdout().is_terminal()
-        }
-    }
 }
 
 /// The command-line flags that override the configuration of every file.
