@@ -72,7 +72,8 @@ pub struct FixCommand {
 /// Options of `check` and `fix`.
 #[derive(Debug, Args, Default)]
 pub struct SharedArgs {
-    /// Files or directories to process; `-` reads standard input [default: .]
+    /// Files or directories to process; `-` (or `--stdin-filename`) reads standard input
+    /// [default: .]
     pub paths: Vec<PathBuf>,
     /// How findings are printed.
     #[arg(long, value_enum, env = "LOOPFIX_OUTPUT_FORMAT")]
@@ -103,7 +104,8 @@ pub struct SharedArgs {
     /// Apply the exclusions to files named on the command line too.
     #[arg(long)]
     pub force_exclude: bool,
-    /// The file name to report (and find configuration for) when reading standard input.
+    /// Read standard input (whatever the paths) and report it under this name, with the
+    /// configuration found for it; `fix` prints the fixed source and writes no file.
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
     /// Use this configuration file (pyproject.toml or loopfix.toml) instead of discovering one.

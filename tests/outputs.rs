@@ -595,3 +595,177 @@ fn broken_pipes_end_the_run_quietly() {
         assert!(stdout(&out).lines().count() <= 1, "{pipeline}");
     }
 }
+
+/// Runs loopfix in `dir` with `input` on standard input.
+fn with_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loopfix"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("LOOPFIX_OUTPUT_FORMAT")
+        .env_remove("LOOPFIX_OUTPUT_FILE")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// A project whose files on disk all have fixable findings, excluding `generated/` and
+/// `legacy_*.py` by configuration.
+fn editor_project() -> tempfile::TempDir {
+    project(&[
+        (
+            "pyproject.toml",
+            "[tool.loopfix]\nextend-exclude = [\"generated\", \"legacy_*.py\"]\n",
+        ),
+        ("app.py", SEED),
+        ("other.py", LOOP),
+        ("generated/app.py", SEED),
+    ])
+}
+
+/// Every file of the editor project, as it was written.
+fn assert_disk_untouched(dir: &Path) {
+    assert_eq!(fs::read_to_string(dir.join("app.py")).unwrap(), SEED);
+    assert_eq!(fs::read_to_string(dir.join("other.py")).unwrap(), LOOP);
+    assert_eq!(
+        fs::read_to_string(dir.join("generated/app.py")).unwrap(),
+        SEED
+    );
+}
+
+#[test]
+fn stdin_filename_alone_reads_standard_input() {
+    let dir = editor_project();
+    let out = with_stdin(
+        dir.path(),
+        &[
+            "check",
+            "--stdin-filename",
+            "api/app.py",
+            "--output-format",
+            "concise",
+        ],
+        SEED,
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("api/app.py:8:8: LF001"), "{text}");
+    assert!(
+        !text.contains("other.py"),
+        "files on disk are not checked: {text}"
+    );
+
+    // `fix` prints the fixed input and writes no file: not the one named, not the project's.
+    let out = with_stdin(dir.path(), &["fix", "--stdin-filename", "app.py"], SEED);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("async def load_data() -> None:"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(!stdout(&out).contains("--- "), "the source, not a diff");
+    assert_disk_untouched(dir.path());
+
+    let out = with_stdin(
+        dir.path(),
+        &["fix", "--diff", "--stdin-filename", "app.py"],
+        SEED,
+    );
+    assert_eq!(code(&out), 1);
+    assert!(
+        stdout(&out).starts_with("--- a/app.py\n+++ b/app.py\n"),
+        "{}",
+        stdout(&out)
+    );
+    assert_disk_untouched(dir.path());
+
+    // Paths beside it are ignored with a warning, as ruff does.
+    let out = with_stdin(
+        dir.path(),
+        &["fix", "other.py", "--stdin-filename", "app.py"],
+        SEED,
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("async def load_data()"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stderr(&out)
+            .contains("warning: ignoring other.py: `--stdin-filename` reads standard input"),
+        "{}",
+        stderr(&out)
+    );
+    assert_disk_untouched(dir.path());
+
+    let out = with_stdin(
+        dir.path(),
+        &["fix", "-i", "--stdin-filename", "app.py"],
+        SEED,
+    );
+    assert_eq!(code(&out), 2);
+    assert_disk_untouched(dir.path());
+}
+
+#[test]
+fn force_exclude_applies_to_the_stdin_filename() {
+    let dir = editor_project();
+    for name in ["generated/app.py", "legacy_app.py", "generated/sub/app.py"] {
+        let out = with_stdin(
+            dir.path(),
+            &[
+                "check",
+                "--force-exclude",
+                "--stdin-filename",
+                name,
+                "--output-format",
+                "json",
+            ],
+            SEED,
+        );
+        assert_eq!(code(&out), 0, "{name}: {}", stderr(&out));
+        assert_eq!(stdout(&out).trim(), "[]", "{name}: nothing reported");
+
+        let out = with_stdin(
+            dir.path(),
+            &["fix", "--force-exclude", "--stdin-filename", name, "-"],
+            SEED,
+        );
+        assert_eq!(code(&out), 0, "{name}: {}", stderr(&out));
+        assert_eq!(stdout(&out), SEED, "{name}: the input comes back unchanged");
+
+        // Without `--force-exclude`, a name given is processed (as a file named on the
+        // command line is).
+        let out = with_stdin(dir.path(), &["check", "--stdin-filename", name], SEED);
+        assert_eq!(code(&out), 1, "{name}");
+    }
+    // A name that is not excluded is processed under `--force-exclude` too.
+    let out = with_stdin(
+        dir.path(),
+        &["fix", "--force-exclude", "--stdin-filename", "src/app.py"],
+        SEED,
+    );
+    assert!(
+        stdout(&out).contains("async def load_data()"),
+        "{}",
+        stdout(&out)
+    );
+
+    // `force-exclude = true` in the configuration does the same.
+    fs::write(
+        dir.path().join("pyproject.toml"),
+        "[tool.loopfix]\nextend-exclude = [\"generated\"]\nforce-exclude = true\n",
+    )
+    .unwrap();
+    let out = with_stdin(
+        dir.path(),
+        &["fix", "--stdin-filename", "generated/app.py"],
+        SEED,
+    );
+    assert_eq!(stdout(&out), SEED, "{}", stderr(&out));
+    assert_disk_untouched(dir.path());
+}

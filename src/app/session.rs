@@ -52,6 +52,18 @@ impl<'a> Session<'a> {
     /// Runs the session.
     pub fn run(&self) -> Result<ExitStatus> {
         let paths = &self.shared.paths;
+        if self.shared.stdin_filename.is_some() {
+            // As in ruff: `--stdin-filename` always reads standard input (an editor's call must
+            // never turn into a run over the files on disk).
+            for path in paths.iter().filter(|p| *p != Path::new("-")) {
+                let _ = writeln!(
+                    io::stderr().lock(),
+                    "loopfix: warning: ignoring {}: `--stdin-filename` reads standard input",
+                    display_path(path)
+                );
+            }
+            return self.run_stdin();
+        }
         if paths.len() == 1 && paths[0] == Path::new("-") {
             return self.run_stdin();
         }
@@ -212,8 +224,10 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// `-` as the only path: `check` reports, `fix` prints the fixed source (or `--diff` a
-    /// diff), with the settings of `--stdin-filename`.
+    /// `-` as the only path, or `--stdin-filename`: `check` reports, `fix` prints the fixed
+    /// source (or `--diff` a diff) and writes no file, with the settings of `--stdin-filename`.
+    /// Under `--force-exclude` an excluded name (or one under an excluded directory) is not
+    /// processed: nothing is reported and `fix` gives the input back unchanged.
     fn run_stdin(&self) -> Result<ExitStatus> {
         let shared = self.shared;
         if self.fix.is_some_and(|f| f.interactive) {
@@ -229,7 +243,7 @@ impl<'a> Session<'a> {
         print_config_warnings(&self.resolver);
         let excluded = shared.stdin_filename.is_some()
             && settings.force_exclude
-            && settings.is_excluded(&name);
+            && (settings.is_excluded(&name) || settings.is_excluded_with_parents(&name));
         let mut report = if excluded {
             FileReport::clean_at(name.clone())
         } else {
