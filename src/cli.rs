@@ -62,7 +62,7 @@ pub struct FixCommand {
     #[arg(long)]
     pub diff: bool,
     /// Ask about each fix: yes / no / all in this file / all remaining / switch strategy / quit.
-    #[arg(short = 'i', long, conflicts_with = "diff")]
+    #[arg(short = 'i', long, conflicts_with_all = ["diff", "output_file"])]
     pub interactive: bool,
     /// Exit with status 1 when a file was changed (for pre-commit).
     #[arg(long)]

@@ -428,10 +428,29 @@ fn output_file_with_standard_input() {
         "{}",
         stdout(&out)
     );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let left = fs::read_to_string(dir.path().join("left.json")).unwrap();
+    assert_eq!(left.trim(), "[]", "nothing left, still JSON");
+    let out = run(&[
+        "fix",
+        "-",
+        "--select",
+        "LF003",
+        "--output-format",
+        "json",
+        "-o",
+        "left.json",
+    ]);
+    assert_eq!(stdout(&out), SEED, "nothing selected to fix");
     let left: Vec<Value> =
-        serde_json::from_slice(&fs::read(dir.path().join("left.json")).unwrap_or_default())
-            .unwrap_or_default();
-    assert!(left.iter().all(|o| o["code"] != "LF001"), "{left:?}");
+        serde_json::from_slice(&fs::read(dir.path().join("left.json")).unwrap()).unwrap();
+    assert!(left.is_empty());
+    let out = run(&["fix", "-", "--output-format", "json", "-o", "left.json"]);
+    assert!(
+        stdout(&out).contains("async def load_data()"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -768,4 +787,14 @@ fn force_exclude_applies_to_the_stdin_filename() {
     );
     assert_eq!(stdout(&out), SEED, "{}", stderr(&out));
     assert_disk_untouched(dir.path());
+}
+
+#[test]
+fn interactive_refuses_an_output_file() {
+    let dir = project(&[("app.py", SEED)]);
+    let out = loopfix(dir.path(), &["fix", "-i", "-o", "report.txt"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("--output-file"), "{}", stderr(&out));
+    assert!(!dir.path().join("report.txt").exists());
+    assert_eq!(fs::read_to_string(dir.path().join("app.py")).unwrap(), SEED);
 }

@@ -269,14 +269,17 @@ impl<'a> Session<'a> {
             }
         }
         out.flush()?;
+        drop(out);
         print_errors(&name, &report.errors);
         let mut reports = vec![report];
         let counts = Counts::of(&reports);
         let mut report_out = ReportOut::new(shared.output_file.as_deref());
         if self.fix.is_some() {
             // Standard output carries the source: the report goes to standard error (or
-            // `--output-file`).
-            if !shared.quiet && (counts.findings > 0 || counts.errors > 0) {
+            // `--output-file`, where a machine format is written even when empty).
+            let to_file = matches!(report_out, ReportOut::File { .. });
+            let anything = counts.findings > 0 || counts.errors > 0;
+            if !shared.quiet && (anything || (to_file && self.printer.is_machine_readable())) {
                 let printer = Printer {
                     color: false,
                     ..self.printer.clone()
@@ -316,7 +319,7 @@ impl<'a> Session<'a> {
         writeln!(out, "{}", summary.line())?;
         Ok(if !summary.errors.is_empty() {
             ExitStatus::Error
-        } else if summary.remaining > 0 {
+        } else if summary.remaining > 0 && !self.shared.exit_zero {
             ExitStatus::Failure
         } else {
             ExitStatus::Success
