@@ -18,7 +18,10 @@ fn loopfix(dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(dir)
         .env_remove("NO_COLOR")
+        .env_remove("FORCE_COLOR")
+        .env_remove("CLICOLOR_FORCE")
         .env_remove("LOOPFIX_OUTPUT_FORMAT")
+        .env_remove("LOOPFIX_OUTPUT_FILE")
         .output()
         .expect("the binary runs")
 }
