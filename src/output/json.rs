@@ -103,7 +103,7 @@ fn to_json<'a>(located: &'a Located) -> JsonFinding<'a> {
         message: finding.message.clone(),
         name: Some(finding.rule.name()),
         noqa_row: Some(located.start.row),
-        url: Some(finding.rule.url()),
+        url: finding.rule.url(),
     }
 }
 

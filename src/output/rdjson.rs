@@ -41,10 +41,7 @@ fn diagnostic_json(located: &Located) -> Value {
     );
     object.insert("severity".into(), "ERROR".into());
     if let What::Finding { source, finding } = located.what {
-        object.insert(
-            "code".into(),
-            json!({ "value": finding.rule.code(), "url": finding.rule.url() }),
-        );
+        object.insert("code".into(), json!({ "value": finding.rule.code() }));
         if let Some(fix) = &finding.fix {
             let suggestions: Vec<Value> = fix
                 .edits()

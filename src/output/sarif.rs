@@ -25,7 +25,6 @@ impl Emitter for Sarif {
                     "driver": {
                         "name": "loopfix",
                         "version": env!("CARGO_PKG_VERSION"),
-                        "informationUri": "https://loopfix.dev",
                         "rules": rules,
                     }
                 },
@@ -44,7 +43,6 @@ fn rule_json(rule: Rule) -> Value {
         "shortDescription": { "text": first_sentence(&what_it_does(rule)) },
         "fullDescription": { "text": what_it_does(rule) },
         "help": { "text": rule.explanation(), "markdown": rule.explanation() },
-        "helpUri": rule.url(),
         "defaultConfiguration": { "level": "error" },
         "properties": { "tags": ["asyncio", "correctness"] },
     })
