@@ -44,6 +44,12 @@ pub struct CheckCommand {
     /// Shared options.
     #[command(flatten)]
     pub shared: SharedArgs,
+    /// ruff's `check --fix`: refused with a pointer to `loopfix fix`.
+    #[arg(long, hide = true)]
+    pub fix: bool,
+    /// ruff's `check --diff`: refused with a pointer to `loopfix fix --diff`.
+    #[arg(long, hide = true)]
+    pub diff: bool,
 }
 
 /// `loopfix fix`.
@@ -56,7 +62,7 @@ pub struct FixCommand {
     #[arg(long)]
     pub diff: bool,
     /// Ask about each fix: yes / no / all in this file / all remaining / switch strategy / quit.
-    #[arg(short = 'i', long, conflicts_with = "diff")]
+    #[arg(short = 'i', long, conflicts_with_all = ["diff", "output_file"])]
     pub interactive: bool,
     /// Exit with status 1 when a file was changed (for pre-commit).
     #[arg(long)]
@@ -66,11 +72,20 @@ pub struct FixCommand {
 /// Options of `check` and `fix`.
 #[derive(Debug, Args, Default)]
 pub struct SharedArgs {
-    /// Files or directories to process; `-` reads standard input [default: .]
+    /// Files or directories to process; `-` (or `--stdin-filename`) reads standard input
+    /// [default: .]
     pub paths: Vec<PathBuf>,
     /// How findings are printed.
     #[arg(long, value_enum, env = "LOOPFIX_OUTPUT_FORMAT")]
     pub output_format: Option<OutputFormat>,
+    /// Write the report to this file instead of standard output (its directories are created;
+    /// the file is replaced whole when the run ends, never left half-written).
+    #[arg(short = 'o', long, value_name = "PATH", env = "LOOPFIX_OUTPUT_FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Exit with status 0 even when findings remain (a file that cannot be processed still
+    /// exits 2).
+    #[arg(short = 'e', long)]
+    pub exit_zero: bool,
     /// Rules to enable (codes, prefixes such as LF, or ALL), replacing the configured ones.
     #[arg(long, value_delimiter = ',', value_name = "RULE")]
     pub select: Option<Vec<RuleSelector>>,
@@ -89,7 +104,8 @@ pub struct SharedArgs {
     /// Apply the exclusions to files named on the command line too.
     #[arg(long)]
     pub force_exclude: bool,
-    /// The file name to report (and find configuration for) when reading standard input.
+    /// Read standard input (whatever the paths) and report it under this name, with the
+    /// configuration found for it; `fix` prints the fixed source and writes no file.
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
     /// Use this configuration file (pyproject.toml or loopfix.toml) instead of discovering one.
@@ -124,7 +140,8 @@ pub struct SharedArgs {
 /// `loopfix rule`.
 #[derive(Debug, Args)]
 pub struct RuleCommand {
-    /// The rule's code (LF001) or name (asyncio-run-at-import).
+    /// The rule's code (LF001) or name (asyncio-run-at-import); a prefix (LF, LF00) lists the
+    /// rules it matches.
     #[arg(required_unless_present = "all")]
     pub rule: Option<String>,
     /// Print every rule.
@@ -147,7 +164,7 @@ pub struct CompletionsCommand {
 /// When to colour the output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum ColorChoice {
-    /// When the output is a terminal and NO_COLOR is not set.
+    /// When NO_COLOR is not set and FORCE_COLOR or CLICOLOR_FORCE is, or the output is a terminal.
     #[default]
     Auto,
     /// Always.

@@ -110,9 +110,10 @@ impl Rule {
             .unwrap_or("")
     }
 
-    /// Where the rule's documentation lives online.
-    pub fn url(self) -> String {
-        format!("https://loopfix.dev/rules/{}", self.name())
+    /// Where the rule's documentation lives online: nowhere yet (it ships with the binary,
+    /// `loopfix rule CODE`), so outputs that carry a URL say `null` rather than invent one.
+    pub fn url(self) -> Option<String> {
+        None
     }
 }
 

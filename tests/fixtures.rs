@@ -219,6 +219,7 @@ fixtures! {
     wiring_litestar_no_hooks => "wiring/litestar_no_hooks.py",
     wiring_litestar_sync_hook => "wiring/litestar_sync_hook.py",
     wiring_manual_startup => "wiring/manual_startup.py",
+    wiring_handed_to_mangum => "wiring/handed_to_mangum.py",
     wiring_mounted_subapp => "wiring/mounted_subapp.py",
     wiring_quart_before_serving => "wiring/quart_before_serving.py",
     wiring_quart_new_hook => "wiring/quart_new_hook.py",

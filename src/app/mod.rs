@@ -2,7 +2,9 @@
 //! over files or standard input (writes, printing, exit status), the language server started,
 //! and the exit codes.
 
+mod color;
 mod exit;
+mod report_file;
 mod session;
 
 use std::ffi::OsString;
@@ -12,7 +14,7 @@ use anyhow::{Context, Result};
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, Command};
-use crate::rules::Rule;
+use crate::rules::{Rule, RuleSelector};
 
 pub use exit::ExitStatus;
 pub use session::Session;
@@ -50,9 +52,19 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Rule(args) => print_rules(args.rule.as_deref(), args.all),
         Command::Completions(args) => {
-            let mut command = Cli::command();
-            clap_complete::generate(args.shell, &mut command, "loopfix", &mut io::stdout());
+            // Generated in memory: clap_complete panics when its writer fails (a closed pipe).
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "loopfix", &mut script);
+            let mut out = io::stdout().lock();
+            out.write_all(&script)?;
+            out.flush()?;
             Ok(ExitStatus::Success)
+        }
+        Command::Check(args) if args.fix => anyhow::bail!(
+            "`loopfix check` does not fix: use `loopfix fix` (and `loopfix fix --diff` to see the changes without writing them)"
+        ),
+        Command::Check(args) if args.diff => {
+            anyhow::bail!("`loopfix check` does not print diffs: use `loopfix fix --diff`")
         }
         Command::Check(args) => Session::new(&args.shared, None)?.run(),
         Command::Fix(args) => Session::new(&args.shared, Some(&args))?.run(),
@@ -69,12 +81,41 @@ fn print_rules(rule: Option<&str>, all: bool) -> Result<ExitStatus> {
             }
             write!(out, "{}", rule.explanation())?;
         }
+        out.flush()?;
         return Ok(ExitStatus::Success);
     }
     let Some(name) = rule else {
         anyhow::bail!("name a rule (e.g. `loopfix rule LF001`) or use `--all`");
     };
-    let rule: Rule = name.parse()?;
-    write!(out, "{}", rule.explanation())?;
+    if let Ok(rule) = name.parse::<Rule>() {
+        write!(out, "{}", rule.explanation())?;
+    } else {
+        for rule in matching_rules(name)? {
+            writeln!(out, "{}  {}", rule.code(), rule.name())?;
+        }
+        writeln!(
+            out,
+            "\n`loopfix rule CODE` prints a rule's documentation, `loopfix rule --all` all of them."
+        )?;
+    }
+    out.flush()?;
     Ok(ExitStatus::Success)
+}
+
+/// The rules a selector (a code prefix such as `LF` or `LF00`, or `ALL`) picks.
+fn matching_rules(selector: &str) -> Result<Vec<Rule>> {
+    let unknown = || {
+        anyhow::anyhow!(
+            "unknown rule `{selector}` (expected a code such as LF001, a name such as asyncio-run-at-import, or a prefix such as LF); `loopfix rule --all` prints every rule"
+        )
+    };
+    let selector: RuleSelector = selector.parse().map_err(|_| unknown())?;
+    let rules: Vec<Rule> = Rule::ALL
+        .into_iter()
+        .filter(|&rule| selector.matches(rule))
+        .collect();
+    if rules.is_empty() {
+        return Err(unknown());
+    }
+    Ok(rules)
 }

@@ -8,8 +8,10 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 
+use super::color::use_color;
 use super::exit::ExitStatus;
-use crate::cli::{ColorChoice, FixCommand, SharedArgs};
+use super::report_file::ReportOut;
+use crate::cli::{FixCommand, SharedArgs};
 use crate::diagnostic::FileError;
 use crate::diff::{DiffError, DiffStyle, write_diff};
 use crate::fs::{PendingWrite, ReadLimit};
@@ -36,7 +38,7 @@ impl<'a> Session<'a> {
         resolver.settings_for(Path::new("."))?;
         let printer = Printer {
             format: shared.output_format.unwrap_or_default(),
-            color: use_color(shared.color),
+            color: use_color(shared.color, shared.output_file.is_some()),
             fixing: fix.is_some(),
         };
         Ok(Session {
@@ -50,6 +52,18 @@ impl<'a> Session<'a> {
     /// Runs the session.
     pub fn run(&self) -> Result<ExitStatus> {
         let paths = &self.shared.paths;
+        if self.shared.stdin_filename.is_some() {
+            // As in ruff: `--stdin-filename` always reads standard input (an editor's call must
+            // never turn into a run over the files on disk).
+            for path in paths.iter().filter(|p| *p != Path::new("-")) {
+                let _ = writeln!(
+                    io::stderr().lock(),
+                    "loopfix: warning: ignoring {}: `--stdin-filename` reads standard input",
+                    display_path(path)
+                );
+            }
+            return self.run_stdin();
+        }
         if paths.len() == 1 && paths[0] == Path::new("-") {
             return self.run_stdin();
         }
@@ -99,8 +113,7 @@ impl<'a> Session<'a> {
         }
         reports.extend(walked);
 
-        let stdout = io::stdout();
-        let mut out = stdout.lock();
+        let mut out = ReportOut::new(self.shared.output_file.as_deref());
         let changed = match self.fix {
             Some(_) => self.write_changes(&mut reports[unwalked..], &mut out)?,
             None => 0,
@@ -119,7 +132,7 @@ impl<'a> Session<'a> {
         } else {
             writeln!(out, "{summary}")?;
         }
-        out.flush()?;
+        out.finish()?;
         Ok(self.exit_status(&counts, changed))
     }
 
@@ -190,7 +203,8 @@ impl<'a> Session<'a> {
     /// each fix's preview.
     fn emit(&self, out: &mut dyn Write, reports: &mut [FileReport], counts: &Counts) -> Result<()> {
         if self.shared.statistics {
-            output::statistics(out, reports)?;
+            let json = self.printer.format == OutputFormat::Json;
+            output::statistics(out, reports, json)?;
         } else if counts.findings > 0 || counts.errors > 0 || self.printer.is_machine_readable() {
             if self.printer.format == OutputFormat::Full {
                 runner::add_previews(reports);
@@ -200,7 +214,15 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
+    /// The exit status; `--exit-zero` turns 1 into 0.
     fn exit_status(&self, counts: &Counts, changed: usize) -> ExitStatus {
+        match self.raw_exit_status(counts, changed) {
+            ExitStatus::Failure if self.shared.exit_zero => ExitStatus::Success,
+            status => status,
+        }
+    }
+
+    fn raw_exit_status(&self, counts: &Counts, changed: usize) -> ExitStatus {
         if counts.errors > 0 {
             return ExitStatus::Error;
         }
@@ -214,8 +236,10 @@ impl<'a> Session<'a> {
         }
     }
 
-    /// `-` as the only path: `check` reports, `fix` prints the fixed source (or `--diff` a
-    /// diff), with the settings of `--stdin-filename`.
+    /// `-` as the only path, or `--stdin-filename`: `check` reports, `fix` prints the fixed
+    /// source (or `--diff` a diff) and writes no file, with the settings of `--stdin-filename`.
+    /// Under `--force-exclude` an excluded name (or one under an excluded directory) is not
+    /// processed: nothing is reported and `fix` gives the input back unchanged.
     fn run_stdin(&self) -> Result<ExitStatus> {
         let shared = self.shared;
         if self.fix.is_some_and(|f| f.interactive) {
@@ -231,7 +255,7 @@ impl<'a> Session<'a> {
         print_config_warnings(&self.resolver);
         let excluded = shared.stdin_filename.is_some()
             && settings.force_exclude
-            && settings.is_excluded(&name);
+            && (settings.is_excluded(&name) || settings.is_excluded_with_parents(&name));
         let mut report = if excluded {
             FileReport::clean_at(name.clone())
         } else {
@@ -256,11 +280,18 @@ impl<'a> Session<'a> {
                 out.write_all(fixed)?;
             }
         }
+        out.flush()?;
+        drop(out);
         print_errors(&name, &report.errors);
         let mut reports = vec![report];
         let counts = Counts::of(&reports);
+        let mut report_out = ReportOut::new(shared.output_file.as_deref());
         if self.fix.is_some() {
-            if !shared.quiet && (counts.findings > 0 || counts.errors > 0) {
+            // Standard output carries the source: the report goes to standard error (or
+            // `--output-file`, where a machine format is written even when empty).
+            let to_file = matches!(report_out, ReportOut::File { .. });
+            let anything = counts.findings > 0 || counts.errors > 0;
+            if !shared.quiet && (anything || (to_file && self.printer.is_machine_readable())) {
                 let printer = Printer {
                     color: false,
                     ..self.printer.clone()
@@ -268,15 +299,18 @@ impl<'a> Session<'a> {
                 if printer.format == OutputFormat::Full {
                     runner::add_previews(&mut reports);
                 }
-                printer.emit(&mut io::stderr().lock(), &reports)?;
+                match &mut report_out {
+                    ReportOut::Stdout(_) => printer.emit(&mut io::stderr().lock(), &reports)?,
+                    file => printer.emit(file, &reports)?,
+                }
             }
         } else if !shared.quiet {
-            self.emit(&mut out, &mut reports, &counts)?;
+            self.emit(&mut report_out, &mut reports, &counts)?;
             if !self.printer.is_machine_readable() {
-                writeln!(out, "{}", output::summary(&counts, false, false))?;
+                writeln!(report_out, "{}", output::summary(&counts, false, false))?;
             }
         }
-        out.flush()?;
+        report_out.finish()?;
         Ok(self.exit_status(&counts, changed))
     }
 
@@ -297,7 +331,7 @@ impl<'a> Session<'a> {
         writeln!(out, "{}", summary.line())?;
         Ok(if !summary.errors.is_empty() {
             ExitStatus::Error
-        } else if summary.remaining > 0 {
+        } else if summary.remaining > 0 && !self.shared.exit_zero {
             ExitStatus::Failure
         } else {
             ExitStatus::Success
@@ -364,17 +398,6 @@ fn print_errors(path: &Path, errors: &[FileError]) {
 fn report_error(path: &Path, reason: &str) {
     let path = display_path(path);
     let _ = writeln!(io::stderr().lock(), "loopfix: error: {path}: {reason}");
-}
-
-/// Whether to colour standard output.
-fn use_color(choice: ColorChoice) -> bool {
-    match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && io::stdout().is_terminal()
-        }
-    }
 }
 
 /// The command-line flags that override the configuration of every file.

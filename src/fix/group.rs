@@ -163,7 +163,11 @@ pub fn analyze_sites(ctx: &Ctx, sites: &[Site], entry: Option<&EntryContext>) ->
     findings.sort_by_key(|f| (f.range.start, f.range.end));
     let info = InitInfo {
         wired: init.wires_lifespan && init_fix.is_some(),
-        unwired: init_fix.as_ref().and(init.awaited_by_importers.clone()),
+        // Announced before any importer awaits it: the importers' answers make the fix.
+        unwired: init
+            .awaited_by_importers
+            .clone()
+            .filter(|_| entry_blocks_init.is_none()),
     };
     SiteAnalysis {
         findings,

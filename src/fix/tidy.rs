@@ -253,8 +253,21 @@ fn missing_import_edits(
         }
         statements.push(import);
     }
-    edits.extend(ImportBlock::of(model).statement_edits(file, model, statements));
+    let (project, standard): (Vec<&RequiredImport>, Vec<&RequiredImport>) = statements
+        .into_iter()
+        .partition(|import| !STDLIB.contains(&top_module(import)));
+    let block = ImportBlock::of(model);
+    edits.extend(block.statement_edits(file, model, standard));
+    edits.extend(block.project_edits(file, model, project));
     edits
+}
+
+/// The top-level package an import names (`db` for `import db.pool`).
+fn top_module(import: &RequiredImport) -> &str {
+    let module = match import {
+        RequiredImport::Module(module) | RequiredImport::Member { module, .. } => module,
+    };
+    module.split('.').next().unwrap_or(module)
 }
 
 /// The key isort and ruff sort the names of a `from` import by (`order-by-type`): constants,
@@ -468,6 +481,8 @@ struct ImportBlock<'t> {
     stdlib: Vec<Node<'t>>,
     /// The first other import.
     first_other: Option<Node<'t>>,
+    /// Every other import (third-party and the project's own).
+    others: Vec<Node<'t>>,
     /// The docstring, when the module opens with one.
     docstring: Option<Node<'t>>,
 }
@@ -478,6 +493,7 @@ impl<'t> ImportBlock<'t> {
             future: Vec::new(),
             stdlib: Vec::new(),
             first_other: None,
+            others: Vec::new(),
             docstring: None,
         };
         for (i, statement) in model.statements.iter().enumerate() {
@@ -492,6 +508,7 @@ impl<'t> ImportBlock<'t> {
                         block.stdlib.push(*statement);
                     } else {
                         block.first_other.get_or_insert(*statement);
+                        block.others.push(*statement);
                     }
                 }
                 _ => break,
@@ -516,29 +533,32 @@ impl<'t> ImportBlock<'t> {
         }
         imports.sort_by_key(|i| import_key(i));
         let newline = file.newline().as_bytes();
-        let line_of = |import: &RequiredImport| {
-            let mut line = import_line(import).into_bytes();
+        let statements = joined_statements(&imports);
+        let line_of = |text: &str| {
+            let mut line = text.as_bytes().to_vec();
             line.extend_from_slice(newline);
             line
         };
         let line_start_of = |node: Node| file.line_start(file.line_index(node.start_byte()));
         if let Some(last) = self.stdlib.last() {
-            return imports
-                .into_iter()
-                .map(|import| {
-                    let key = import_key(import);
+            return statements
+                .iter()
+                .map(|(key, text)| {
                     let next = self
                         .stdlib
                         .iter()
-                        .find(|s| statement_key(model, **s).is_some_and(|k| k > key));
+                        .find(|s| statement_key(model, **s).is_some_and(|k| &k > key));
                     match next {
-                        Some(next) => Edit::insert(line_start_of(*next), line_of(import)),
-                        None => at_line_end(file, last.end_byte(), line_of(import)),
+                        Some(next) => Edit::insert(line_start_of(*next), line_of(text)),
+                        None => at_line_end(file, last.end_byte(), line_of(text)),
                     }
                 })
                 .collect();
         }
-        let mut lines: Vec<u8> = imports.into_iter().flat_map(line_of).collect();
+        let mut lines: Vec<u8> = statements
+            .iter()
+            .flat_map(|(_, text)| line_of(text))
+            .collect();
         let edit = if let Some(first) = self.first_other {
             lines.extend_from_slice(newline);
             Edit::insert(line_start_of(first), lines)
@@ -550,6 +570,57 @@ impl<'t> ImportBlock<'t> {
             self.top_of_module_edit(file, model, lines)
         };
         vec![edit]
+    }
+
+    /// The edits that add imports of the project's own modules (`import db`, which `init()`'s
+    /// wiring needs): among the imports of the same package, at their sorted place, else as a
+    /// section of their own after the module's last leading import, as isort puts first-party
+    /// imports last.
+    fn project_edits(
+        &self,
+        file: &SourceFile,
+        model: &Model,
+        mut imports: Vec<&RequiredImport>,
+    ) -> Vec<Edit> {
+        imports.sort_by_key(|i| import_key(i));
+        let newline = file.newline().as_bytes();
+        let line_start_of = |node: Node| file.line_start(file.line_index(node.start_byte()));
+        let last_import = self
+            .others
+            .last()
+            .or(self.stdlib.last())
+            .or(self.future.last())
+            .copied();
+        joined_statements(&imports)
+            .into_iter()
+            .zip(imports.iter().map(|i| top_module(i).to_ascii_lowercase()))
+            .map(|((key, text), top)| {
+                let mut line = text.into_bytes();
+                line.extend_from_slice(newline);
+                let same_package: Vec<Node> = self
+                    .others
+                    .iter()
+                    .copied()
+                    .filter(|s| {
+                        statement_key(model, *s)
+                            .is_some_and(|(_, m)| m.split('.').next() == Some(top.as_str()))
+                    })
+                    .collect();
+                let next = same_package
+                    .iter()
+                    .find(|s| statement_key(model, **s).is_some_and(|k| k > key));
+                match (next, same_package.last(), last_import) {
+                    (Some(next), _, _) => Edit::insert(line_start_of(*next), line),
+                    (None, Some(last), _) => at_line_end(file, last.end_byte(), line),
+                    (None, None, Some(last)) => {
+                        let mut text = newline.to_vec();
+                        text.extend_from_slice(&line);
+                        at_line_end(file, last.end_byte(), text)
+                    }
+                    (None, None, None) => self.top_of_module_edit(file, model, line),
+                }
+            })
+            .collect()
     }
 
     /// The edit that puts `line`, imports, at the top of a module without imports: after the
@@ -616,6 +687,33 @@ fn at_line_end_or(file: &SourceFile, at: usize, text: Vec<u8>) -> Edit {
 }
 
 /// `import m` or `from m import n`.
+/// The import statements that add `imports` (sorted by [`import_key`]), with their keys: the
+/// names taken from one module share one `from` statement, in isort's order
+/// (`from typing import Any, AsyncIterator`).
+fn joined_statements(imports: &[&RequiredImport]) -> Vec<((u8, String), String)> {
+    let mut statements: Vec<((u8, String), String)> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    for (i, import) in imports.iter().enumerate() {
+        let RequiredImport::Member { module, name } = import else {
+            statements.push((import_key(import), import_line(import)));
+            continue;
+        };
+        names.push(name);
+        let same_module_next = matches!(
+            imports.get(i + 1),
+            Some(RequiredImport::Member { module: next, .. }) if next == module
+        );
+        if !same_module_next {
+            names.sort_by_key(|n| member_key(n));
+            names.dedup();
+            let line = format!("from {module} import {}", names.join(", "));
+            statements.push((import_key(import), line));
+            names.clear();
+        }
+    }
+    statements
+}
+
 fn import_line(import: &RequiredImport) -> String {
     match import {
         RequiredImport::Member { module, name } => format!("from {module} import {name}"),

@@ -19,15 +19,22 @@ pub enum OutputFormat {
     Sarif,
     /// GitHub Actions workflow commands.
     Github,
+    /// One JSON object (as in `json`) per line.
+    JsonLines,
+    /// GitLab Code Quality (a JSON array of issues).
+    Gitlab,
+    /// `path:line: [LF001(name)] message`, as pylint prints.
+    Pylint,
+    /// JUnit XML: a test suite per file, a failing test case per finding.
+    Junit,
+    /// reviewdog's Diagnostic Format (rdjson).
+    Rdjson,
 }
 
 impl OutputFormat {
     /// Whether the format is for machines (no summary line on standard output).
     pub fn is_machine_readable(self) -> bool {
-        matches!(
-            self,
-            OutputFormat::Json | OutputFormat::Sarif | OutputFormat::Github
-        )
+        !matches!(self, OutputFormat::Full | OutputFormat::Concise)
     }
 }
 

@@ -1,6 +1,7 @@
 //! `json`: an array of ruff-compatible objects. A file that could not be processed is an object
 //! with `"code": null` and the reason as its `message` (as ruff reports a syntax error), at the
-//! place the error points to (else the file's start), with no fix, `noqa_row` or `url`.
+//! place the error points to (else the file's start), with no fix, `name`, `noqa_row` or `url`.
+//! `json-lines` prints the same objects, one per line.
 
 use std::io::{self, Write};
 
@@ -14,6 +15,10 @@ use crate::source::{Location, SourceFile};
 /// The JSON format.
 pub struct Json;
 
+/// The JSON Lines format: one object of [`Json`] per line.
+pub struct JsonLines;
+
+/// One diagnostic as a ruff-compatible JSON object.
 #[derive(Serialize)]
 struct JsonFinding<'a> {
     cell: Option<()>,
@@ -23,6 +28,7 @@ struct JsonFinding<'a> {
     fix: Option<JsonFix<'a>>,
     location: Location,
     message: String,
+    name: Option<&'static str>,
     noqa_row: Option<usize>,
     url: Option<String>,
 }
@@ -49,6 +55,17 @@ impl Emitter for Json {
     }
 }
 
+impl Emitter for JsonLines {
+    fn emit(&self, out: &mut dyn Write, located: &[Located], _printer: &Printer) -> io::Result<()> {
+        for diagnostic in located {
+            serde_json::to_writer(&mut *out, &to_json(diagnostic))?;
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+}
+
+/// The JSON object of one diagnostic.
 fn to_json<'a>(located: &'a Located) -> JsonFinding<'a> {
     let filename = absolute_path(&located.report.path);
     let (source, finding) = match located.what {
@@ -62,6 +79,7 @@ fn to_json<'a>(located: &'a Located) -> JsonFinding<'a> {
                 fix: None,
                 location: located.start,
                 message: error.to_string(),
+                name: None,
                 noqa_row: None,
                 url: None,
             };
@@ -84,8 +102,9 @@ fn to_json<'a>(located: &'a Located) -> JsonFinding<'a> {
         }),
         location: located.start,
         message: finding.message.clone(),
+        name: Some(finding.rule.name()),
         noqa_row: Some(located.start.row),
-        url: Some(finding.rule.url()),
+        url: finding.rule.url(),
     }
 }
 

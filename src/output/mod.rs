@@ -5,8 +5,12 @@
 mod format;
 mod full;
 mod github;
+mod gitlab;
 mod json;
+mod junit;
 mod located;
+mod pylint;
+mod rdjson;
 mod sarif;
 mod summary;
 
@@ -27,6 +31,11 @@ impl Printer {
             OutputFormat::Json => &json::Json,
             OutputFormat::Sarif => &sarif::Sarif,
             OutputFormat::Github => &github::Github,
+            OutputFormat::JsonLines => &json::JsonLines,
+            OutputFormat::Gitlab => &gitlab::Gitlab,
+            OutputFormat::Pylint => &pylint::Pylint,
+            OutputFormat::Junit => &junit::Junit,
+            OutputFormat::Rdjson => &rdjson::Rdjson,
         };
         emitter.emit(out, &located, self)
     }

@@ -25,7 +25,6 @@ impl Emitter for Sarif {
                     "driver": {
                         "name": "loopfix",
                         "version": env!("CARGO_PKG_VERSION"),
-                        "informationUri": "https://loopfix.dev",
                         "rules": rules,
                     }
                 },
@@ -41,13 +40,37 @@ fn rule_json(rule: Rule) -> Value {
     json!({
         "id": rule.code(),
         "name": rule.name(),
-        "shortDescription": { "text": rule.summary() },
-        "fullDescription": { "text": rule.summary() },
+        "shortDescription": { "text": first_sentence(&what_it_does(rule)) },
+        "fullDescription": { "text": what_it_does(rule) },
         "help": { "text": rule.explanation(), "markdown": rule.explanation() },
-        "helpUri": rule.url(),
         "defaultConfiguration": { "level": "error" },
         "properties": { "tags": ["asyncio", "correctness"] },
     })
+}
+
+/// The "What it does" section of the rule's documentation, each paragraph on one line.
+fn what_it_does(rule: Rule) -> String {
+    let section = rule
+        .explanation()
+        .split("## What it does")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .unwrap_or_default();
+    section
+        .split("\n\n")
+        .map(|paragraph| paragraph.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|paragraph| !paragraph.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+/// The text up to the end of its first sentence (a full stop before a space or the end).
+fn first_sentence(text: &str) -> &str {
+    let paragraph = text.split("\n\n").next().unwrap_or_default();
+    match paragraph.find(". ") {
+        Some(end) => &paragraph[..=end],
+        None => paragraph,
+    }
 }
 
 fn result_json(located: &Located) -> Value {
@@ -111,4 +134,30 @@ fn region(source: &SourceFile, range: &std::ops::Range<usize>) -> Value {
         "endLine": end.row,
         "endColumn": end.column,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_descriptions_are_whole_sentences() {
+        for rule in Rule::ALL {
+            let full = what_it_does(rule);
+            let short = first_sentence(&full);
+            assert!(short.starts_with("Finds "), "{rule}: {short}");
+            assert!(short.ends_with('.'), "{rule}: {short}");
+            assert!(full.starts_with(short), "{rule}");
+            assert!(
+                !full.contains("\n\n\n") && !full.contains("##"),
+                "{rule}: {full}"
+            );
+        }
+        let lf001 = what_it_does(Rule::AsyncioRunAtImport);
+        assert!(
+            first_sentence(&lf001).ends_with("in class bodies, decorators and default values."),
+            "{lf001}"
+        );
+        assert!(lf001.contains("never reported."), "{lf001}");
+    }
 }

@@ -2,9 +2,11 @@
 //! count as available at that file's own threshold (its settings and the command line), so
 //! `check` says what `fix` would do.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use crate::diagnostic::Applicability;
+use crate::rules::Rule;
 use crate::runner::FileReport;
 
 /// Counts for the summary line.
@@ -116,29 +118,55 @@ pub fn summary(counts: &Counts, fixing: bool, diff_only: bool) -> String {
     lines.join("\n")
 }
 
-/// `--statistics`: a count of findings per rule.
-pub fn statistics(out: &mut dyn Write, reports: &[FileReport]) -> io::Result<()> {
-    let mut per_rule: std::collections::BTreeMap<crate::rules::Rule, (usize, usize)> =
-        Default::default();
+/// One row of `--statistics`: a rule, how many findings it has and whether any is fixable.
+#[derive(Debug, serde::Serialize)]
+struct RuleStatistics {
+    code: &'static str,
+    name: &'static str,
+    count: usize,
+    fixable: bool,
+}
+
+/// The rows of `--statistics`, in code order.
+fn rule_statistics(reports: &[FileReport]) -> Vec<RuleStatistics> {
+    let mut per_rule: BTreeMap<Rule, (usize, bool)> = BTreeMap::new();
     for report in reports {
         for finding in &report.findings {
             let entry = per_rule.entry(finding.rule).or_default();
             entry.0 += 1;
-            entry.1 += usize::from(finding.is_fixable(report.threshold));
+            entry.1 |= finding.is_fixable(report.threshold);
         }
     }
-    let width = per_rule
-        .values()
-        .map(|(n, _)| n.to_string().len())
+    per_rule
+        .into_iter()
+        .map(|(rule, (count, fixable))| RuleStatistics {
+            code: rule.code(),
+            name: rule.name(),
+            count,
+            fixable,
+        })
+        .collect()
+}
+
+/// `--statistics`: a count of findings per rule; with `--output-format json` a JSON array of
+/// `{code, name, count, fixable}` (ruff's shape), else a table.
+pub fn statistics(out: &mut dyn Write, reports: &[FileReport], json: bool) -> io::Result<()> {
+    let rows = rule_statistics(reports);
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &rows)?;
+        return writeln!(out);
+    }
+    let width = rows
+        .iter()
+        .map(|row| row.count.to_string().len())
         .max()
         .unwrap_or(1);
-    for (rule, (count, fixable)) in per_rule {
-        let marker = if fixable > 0 { "[*]" } else { "[ ]" };
+    for row in rows {
+        let marker = if row.fixable { "[*]" } else { "[ ]" };
         writeln!(
             out,
-            "{count:>width$}\t{}\t{marker} {}",
-            rule.code(),
-            rule.name()
+            "{:>width$}\t{}\t{marker} {}",
+            row.count, row.code, row.name
         )?;
     }
     Ok(())

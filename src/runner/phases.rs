@@ -145,6 +145,9 @@ pub(super) struct ProjectRun<'a> {
     pub(super) imports: ImportedModules,
 }
 
+/// At most this many turns of exporters and importers answering each other.
+const MAX_ROUNDS: usize = 4;
+
 impl ProjectRun<'_> {
     pub(super) fn project_phases(&mut self) {
         let index = self.index();
@@ -172,58 +175,74 @@ impl ProjectRun<'_> {
         }));
         importers.sort_unstable();
         importers.dedup();
-        let index = Arc::new(index);
+        let mut index = Arc::new(index);
         self.reprocess(&importers, &index);
+        // Each answer may change the other side's fix (an entry script learns it is imported,
+        // then announces the `init()` its importers await, then takes their answer): exporters
+        // and importers take turns until nothing changes, a few rounds at most.
+        for _ in 0..MAX_ROUNDS {
+            let used = self.uses_of_others();
+            if used.is_empty() || used == self.used {
+                return;
+            }
+            self.used = used;
+            let exporters: Vec<usize> = (0..self.reports.len())
+                .filter(|&i| self.used.contains_key(&self.reports[i].path))
+                .collect();
+            self.reprocess(&exporters, &index);
+            // The exporters' fixes may have changed with their users in view: the importers of
+            // those whose exports changed look again.
+            let updated = Arc::new(self.index());
+            let changed: Vec<&std::path::Path> = index
+                .modules()
+                .iter()
+                .filter(|m| {
+                    updated
+                        .position(&m.path)
+                        .is_none_or(|u| !updated.modules()[u].exports.same_public(&m.exports))
+                })
+                .map(|m| m.path.as_path())
+                .collect();
+            if changed.is_empty() {
+                return;
+            }
+            let affected: std::collections::HashSet<PathBuf> = changed
+                .iter()
+                .flat_map(|c| {
+                    index
+                        .importers_of(c)
+                        .into_iter()
+                        .chain(updated.importers_of(c))
+                })
+                .collect();
+            let again: Vec<usize> = importers
+                .iter()
+                .copied()
+                .filter(|&i| affected.contains(&self.reports[i].path))
+                .collect();
+            self.reprocess(&again, &updated);
+            index = updated;
+        }
+    }
 
+    /// Every module's uses of other modules' names, by the module used.
+    fn uses_of_others(&self) -> BTreeMap<PathBuf, Vec<ExternalUse>> {
+        let mut used: BTreeMap<PathBuf, Vec<ExternalUse>> = BTreeMap::new();
         for learned in &self.learned {
             let Some(exports) = learned.exports() else {
                 continue;
             };
             for external in &exports.uses_of_others {
-                self.used
-                    .entry(external.module.clone())
+                used.entry(external.module.clone())
                     .or_default()
                     .push(external.clone());
             }
         }
-        let exporters: Vec<usize> = (0..self.reports.len())
-            .filter(|&i| self.used.contains_key(&self.reports[i].path))
-            .collect();
-        if exporters.is_empty() {
-            return;
+        for uses in used.values_mut() {
+            uses.sort();
+            uses.dedup();
         }
-        self.reprocess(&exporters, &index);
-
-        // The exporters' fixes may have changed with their users in view: the importers of
-        // those whose exports changed look again.
-        let updated = self.index();
-        let changed: Vec<&std::path::Path> = index
-            .modules()
-            .iter()
-            .filter(|m| {
-                updated
-                    .position(&m.path)
-                    .is_none_or(|u| !updated.modules()[u].exports.same_public(&m.exports))
-            })
-            .map(|m| m.path.as_path())
-            .collect();
-        if changed.is_empty() {
-            return;
-        }
-        let affected: std::collections::HashSet<PathBuf> = changed
-            .iter()
-            .flat_map(|c| {
-                index
-                    .importers_of(c)
-                    .into_iter()
-                    .chain(updated.importers_of(c))
-            })
-            .collect();
-        let again: Vec<usize> = importers
-            .into_iter()
-            .filter(|&i| affected.contains(&self.reports[i].path))
-            .collect();
-        self.reprocess(&again, &Arc::new(updated));
+        used
     }
 
     /// The index of the modules that export something, with their possible importers.

@@ -255,7 +255,7 @@ fn add_template(
 }
 
 /// The `{module.name}` keys of a template: names it needs imported.
-fn import_keys(template: &str) -> Vec<String> {
+pub(super) fn import_keys(template: &str) -> Vec<String> {
     let mut keys = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -332,7 +332,7 @@ impl Additions {
 /// comment lines right above it; and how many newlines they need before them so that two blank
 /// lines part them from the code above, given the other parts' `edits` (lines they delete do
 /// not count; text they insert just above brings its own blank lines).
-fn definitions_point(ctx: &Ctx, statement: Node, edits: &[Edit]) -> (usize, usize) {
+pub(super) fn definitions_point(ctx: &Ctx, statement: Node, edits: &[Edit]) -> (usize, usize) {
     let code = ctx.src.code();
     let line_text = |line: usize| code[ctx.src.line_range(line)].trim_ascii();
     let deleted = |line: usize| {

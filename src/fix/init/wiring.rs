@@ -1,13 +1,16 @@
 //! Where `init()` is awaited (SPEC §4.0 rule 3, §4.2): in the start-up of the app the module
 //! serves ([`crate::fix::frameworks`]: first in its first start-up hook or a new one, and before
-//! every request through the request guard of an ASGI app); for a module that builds no app, in
+//! every request through the request guard of an ASGI app); for a module that builds no app but
+//! hands one to Mangum, in a guard wrapped around it; for a module that builds no app, in
 //! the start-up of the app of each module of the run that imports it and serves one (a fix in
 //! both files, unsafe); else nowhere, and the work does not move (no `init()` that nothing
 //! awaits).
 
 use crate::diagnostic::{Applicability, Blocked, UnsafeBecause};
 use crate::fix::ctx::Ctx;
-use crate::fix::frameworks::{Frameworks, served_app, wire_app};
+use crate::fix::frameworks::{
+    Frameworks, guard_handed_app, handed_to_mangum, served_app, wire_app,
+};
 use crate::fix::parts::FixParts;
 use crate::paths::display_path;
 
@@ -28,9 +31,15 @@ pub(super) fn wire(ctx: &Ctx, init: &str, parts: &mut FixParts) -> Wiring {
             how: wire_app(ctx, &found, app, init, parts),
             through_importers: false,
         },
-        Ok(None) => Wiring {
-            how: awaited_by_importers(ctx, init, parts),
-            through_importers: true,
+        Ok(None) => match guard_handed_app(ctx, init, parts) {
+            Some(how) => Wiring {
+                how,
+                through_importers: false,
+            },
+            None => Wiring {
+                how: awaited_by_importers(ctx, init, parts),
+                through_importers: true,
+            },
         },
         Err(reason) => Wiring {
             how: Err(reason),
@@ -43,8 +52,10 @@ pub(super) fn wire(ctx: &Ctx, init: &str, parts: &mut FixParts) -> Wiring {
 /// serves one and awaits it (the project phases tell).
 pub(crate) fn has_wiring_point(ctx: &Ctx) -> bool {
     let found = Frameworks::find(ctx);
-    if matches!(served_app(ctx, found.apps()), Ok(Some(_))) {
-        return true;
+    match served_app(ctx, found.apps()) {
+        Ok(Some(_)) => return true,
+        Ok(None) if handed_to_mangum(ctx).is_some() => return true,
+        _ => {}
     }
     ctx.project.is_some_and(|project| {
         project
