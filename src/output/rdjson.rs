@@ -43,8 +43,9 @@ fn diagnostic_json(located: &Located) -> Value {
     if let What::Finding { source, finding } = located.what {
         object.insert("code".into(), json!({ "value": finding.rule.code() }));
         if let Some(fix) = &finding.fix {
-            let suggestions: Vec<Value> = fix
-                .edits()
+            let suggestions: Vec<Value> = located
+                .report
+                .complete_edits(fix)
                 .iter()
                 .map(|edit| suggestion_json(source, &edit.range, &edit.content))
                 .collect();
