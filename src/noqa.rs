@@ -237,7 +237,11 @@ pub fn add_directives(
 
 /// Where and what to insert on 0-based `line` so that its directive covers `rules`.
 fn line_edit(src: &SourceFile, root: Node, line: usize, rules: &[Rule]) -> (usize, Vec<u8>) {
-    let list = rules.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ");
+    let list = rules
+        .iter()
+        .map(|r| r.code())
+        .collect::<Vec<_>>()
+        .join(", ");
     if let Some(comment) = trailing_comment(src, root, line) {
         if let Some(end) = noqa_codes_end(&src.code()[comment.clone()]) {
             return (comment.start + end, format!(", {list}").into_bytes());
@@ -272,7 +276,9 @@ fn noqa_codes_end(comment: &[u8]) -> Option<usize> {
             i = skip(comment, i, |b| b == b',' || b.is_ascii_whitespace());
             let letters = skip(comment, i, |b| b.is_ascii_alphabetic());
             let digits = skip(comment, letters, |b| b.is_ascii_digit());
-            let ends_word = comment.get(digits).is_none_or(|b| !b.is_ascii_alphanumeric());
+            let ends_word = comment
+                .get(digits)
+                .is_none_or(|b| !b.is_ascii_alphanumeric());
             if letters == i || digits == letters || !ends_word {
                 break;
             }
@@ -351,8 +357,7 @@ mod tests {
                 .iter()
                 .map(|(needle, rule)| (text.find(needle).unwrap(), *rule))
                 .collect();
-            add_directives(src, root, &at)
-                .map(|(code, n)| (String::from_utf8(code).unwrap(), n))
+            add_directives(src, root, &at).map(|(code, n)| (String::from_utf8(code).unwrap(), n))
         })
     }
 
@@ -374,7 +379,13 @@ mod tests {
             "a = run(x)  # noqa: LF001, LF003\nb = run(y)  # noqa: E501, LF001 long\nc = run(z)  # type: ignore  # noqa: LF001\n"
         );
         assert_eq!(n, 3);
-        let again = added(&out, &[("run(x)", Rule::AsyncioRunAtImport), ("run(z)", Rule::AsyncioRunAtImport)]);
+        let again = added(
+            &out,
+            &[
+                ("run(x)", Rule::AsyncioRunAtImport),
+                ("run(z)", Rule::AsyncioRunAtImport),
+            ],
+        );
         assert_eq!(again, None);
     }
 
@@ -383,7 +394,10 @@ mod tests {
         let text = "a = run(f(\"\"\"\n  text\n\"\"\"))\nb = run(1) + \\\n    2\n";
         let (out, n) = added(
             text,
-            &[("run(f", Rule::AsyncioRunAtImport), ("run(1)", Rule::AsyncioRunAtImport)],
+            &[
+                ("run(f", Rule::AsyncioRunAtImport),
+                ("run(1)", Rule::AsyncioRunAtImport),
+            ],
         )
         .unwrap();
         assert_eq!(
@@ -394,7 +408,10 @@ mod tests {
         with_tree(&out, |src, root| {
             for needle in ["run(f", "run(1)"] {
                 let s = suppression_at(src, root, out.find(needle).unwrap());
-                assert!(s.is_some_and(|s| s.covers(Rule::AsyncioRunAtImport)), "{needle}");
+                assert!(
+                    s.is_some_and(|s| s.covers(Rule::AsyncioRunAtImport)),
+                    "{needle}"
+                );
             }
         });
     }
@@ -423,6 +440,9 @@ mod tests {
             parse_comment("# loopfix: ignore[LF002]  # noqa: LF001"),
             Some(Suppression::Codes(vec!["LF002".into(), "LF001".into()]))
         );
-        assert_eq!(parse_comment("# noqa: LF001  # noqa"), Some(Suppression::All));
+        assert_eq!(
+            parse_comment("# noqa: LF001  # noqa"),
+            Some(Suppression::All)
+        );
     }
 }
