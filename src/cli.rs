@@ -44,6 +44,10 @@ pub struct CheckCommand {
     /// Shared options.
     #[command(flatten)]
     pub shared: SharedArgs,
+    /// Add a `# noqa: LFxxx` directive to the line of every current finding (merged into a
+    /// `# noqa: X` already there), so that existing code passes and new code is checked.
+    #[arg(long, conflicts_with_all = ["statistics", "fix", "diff"])]
+    pub add_noqa: bool,
     /// ruff's `check --fix`: refused with a pointer to `loopfix fix`.
     #[arg(long, hide = true)]
     pub fix: bool,

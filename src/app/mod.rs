@@ -2,6 +2,7 @@
 //! over files or standard input (writes, printing, exit status), the language server started,
 //! and the exit codes.
 
+mod add_noqa;
 mod color;
 mod exit;
 mod report_file;
@@ -66,6 +67,7 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Check(args) if args.diff => {
             anyhow::bail!("`loopfix check` does not print diffs: use `loopfix fix --diff`")
         }
+        Command::Check(args) if args.add_noqa => add_noqa::run(&args.shared),
         Command::Check(args) => Session::new(&args.shared, None)?.run(),
         Command::Fix(args) => Session::new(&args.shared, Some(&args))?.run(),
         Command::Server(_) => Ok(crate::server::run()?.into()),

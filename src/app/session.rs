@@ -341,7 +341,7 @@ impl<'a> Session<'a> {
 
 /// Prints `loopfix: warning: path:line:col: reason` for each `pyproject.toml` that was passed
 /// over (it does not parse and holds no `[tool.loopfix]` table).
-fn print_config_warnings(resolver: &Resolver) {
+pub(super) fn print_config_warnings(resolver: &Resolver) {
     for warning in resolver.take_warnings() {
         let _ = writeln!(
             io::stderr().lock(),
@@ -388,20 +388,20 @@ fn write_together(reports: &mut [FileReport], resolver: &Resolver) {
 }
 
 /// Prints each of a file's errors on standard error.
-fn print_errors(path: &Path, errors: &[FileError]) {
+pub(super) fn print_errors(path: &Path, errors: &[FileError]) {
     for error in errors {
         report_error(path, &error.to_string());
     }
 }
 
 /// Prints `loopfix: error: path: reason` on standard error.
-fn report_error(path: &Path, reason: &str) {
+pub(super) fn report_error(path: &Path, reason: &str) {
     let path = display_path(path);
     let _ = writeln!(io::stderr().lock(), "loopfix: error: {path}: {reason}");
 }
 
 /// The command-line flags that override the configuration of every file.
-fn overrides(args: &SharedArgs) -> CliOverrides {
+pub(super) fn overrides(args: &SharedArgs) -> CliOverrides {
     CliOverrides {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
