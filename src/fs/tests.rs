@@ -5,6 +5,11 @@ use std::fs::Permissions;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::write::write_all_with_hook;
 use super::*;
 
 fn is_root() -> bool {
