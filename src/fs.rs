@@ -9,9 +9,11 @@
 //! user, a label only root may set), or when the file has other hard links, the new content is
 //! written through the file's own inode instead, so that nothing but the content changes.
 //!
-//! The platform's part (special files, identities, access, metadata, signals) is in `unix` and,
-//! elsewhere, in `other`, which keeps what the platform can: its permissions, no metadata beyond
-//! them, no clean-up on Ctrl-C (a temporary left behind is named after its file).
+//! Reads are in `read`, writes (one file or a set) in `write`, the temporaries and the interrupt
+//! handler in `temp`. The platform's part (special files, identities, access, metadata, signals)
+//! is in `unix` and, elsewhere, in `other`, which keeps what the platform can: its permissions,
+//! no metadata beyond them, no clean-up on Ctrl-C (a temporary left behind is named after its
+//! file).
 
 #[cfg(not(unix))]
 mod other;
