@@ -20,8 +20,9 @@
 //!    - `"fix": "none"`: loopfix must leave the app unchanged and `check` must report the
 //!      finding with no fix and the reason in its message.
 //! 3. `"pending": "what breaks today"` on a fix: its failures are printed as `PENDING` and do
-//!    not fail the test; a pending fix that passes fails the test, so the mark is removed when
-//!    the fix lands.
+//!    not fail the test; a pending fix that passes is printed as `STALE` (remove the mark), and
+//!    fails the test under `LOOPFIX_E2E_STRICT_MARKS=1`: a failure that depends on the machine
+//!    may pass on one and not on another, and a stale mark hides nothing from users.
 //!
 //! Drivers (`harness/driver.py`, one fresh Python process each): Mangum 0.19.0 and 0.22.0 the
 //! way the Lambda runtime calls a handler (import once, three warm invocations with an API
@@ -113,6 +114,14 @@ fn runtime_harness() {
     let elapsed = started.elapsed();
     let summary = report::write(&reports, setup, elapsed);
     println!("{summary}");
+    let stale: Vec<String> = reports.iter().flat_map(AppReport::stale_marks).collect();
+    if !stale.is_empty() {
+        println!(
+            "{} pending marks on fixes that pass here (remove them):\n{}",
+            stale.len(),
+            stale.join("\n")
+        );
+    }
     let failures: Vec<String> = reports.iter().flat_map(AppReport::failures).collect();
     assert!(
         failures.is_empty(),
