@@ -2,9 +2,12 @@
 //! files too large to parse).
 
 use std::cell::RefCell;
+use std::time::{Duration, Instant};
 
 use thiserror::Error;
-use tree_sitter::{Language, Node, Parser, Tree};
+use tree_sitter::{Language, Node, ParseOptions, ParseState, Parser, Point, Tree};
+
+use super::comment_runs;
 
 /// Deepest syntax tree loopfix analyses. CPython refuses 200 nested parentheses, but a flat
 /// chain such as `1 + 1 + ... + 1` nests one tree level per operator and CPython compiles
@@ -15,6 +18,10 @@ pub const MAX_DEPTH: usize = 6_000;
 /// The largest file loopfix parses. Tree-sitter needs about fifty times a file's size in memory;
 /// a module this large is generated code, and a clear refusal beats gigabytes of memory.
 pub const MAX_PARSE_BYTES: usize = 8 * 1024 * 1024;
+
+/// The longest one parse may run. The largest file loopfix parses takes well under a second;
+/// this only stops a pathology of the grammar's scanner that nothing else contains.
+pub const PARSE_BUDGET: Duration = Duration::from_secs(20);
 
 /// Why a module cannot be analysed.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -38,6 +45,14 @@ pub enum ParseError {
     /// Tree-sitter gave up (it only does so when cancelled).
     #[error("the parser gave up")]
     Aborted,
+    /// The parse ran past [`PARSE_BUDGET`].
+    #[error(
+        "parsing took longer than {seconds} seconds; skipped so that one file cannot stall the run"
+    )]
+    TooSlow {
+        /// The budget, in seconds.
+        seconds: u64,
+    },
     /// The file is larger than loopfix parses.
     #[error("{size} bytes is more than the {limit} bytes loopfix parses; skipped")]
     TooLarge {
@@ -84,12 +99,39 @@ pub fn parse(text: &[u8]) -> Result<Tree, ParseError> {
 /// [`parse`], reusing `old`: the tree of an earlier version of the text, already told of the
 /// change with [`Tree::edit`], so that tree-sitter parses again only what the change touched
 /// (the language server, after each keystroke).
+///
+/// Long runs of comment lines are blanked for the parser ([`comment_runs`]); such a text is
+/// parsed whole, without `old`. A parse that runs past [`PARSE_BUDGET`] is given up.
 pub fn parse_reusing(text: &[u8], old: Option<&Tree>) -> Result<Tree, ParseError> {
-    let tree = PARSER
-        .with(|parser| parser.borrow_mut().parse(text, old))
-        .ok_or(ParseError::Aborted)?;
+    let blanked = comment_runs::blanked_for_parse(text);
+    let (text, old) = match &blanked {
+        Some(blanked) => (blanked.as_slice(), None),
+        None => (text, old),
+    };
+    let tree = PARSER.with(|parser| parse_within_budget(&mut parser.borrow_mut(), text, old))?;
     check_tree(&tree)?;
     Ok(tree)
+}
+
+/// Parses with tree-sitter, cancelling once [`PARSE_BUDGET`] has passed.
+fn parse_within_budget(
+    parser: &mut Parser,
+    text: &[u8],
+    old: Option<&Tree>,
+) -> Result<Tree, ParseError> {
+    let started = Instant::now();
+    let mut over_budget = |_: &ParseState| started.elapsed() > PARSE_BUDGET;
+    let options = ParseOptions::new().progress_callback(&mut over_budget);
+    let mut read = |offset: usize, _: Point| text.get(offset..).unwrap_or_default();
+    let tree = parser.parse_with_options(&mut read, old, Some(options));
+    if tree.is_none() {
+        // A cancelled parse is kept for resuming; the next file starts afresh.
+        parser.reset();
+        return Err(ParseError::TooSlow {
+            seconds: PARSE_BUDGET.as_secs(),
+        });
+    }
+    tree.ok_or(ParseError::Aborted)
 }
 
 /// Whether `text` parses without ERROR or MISSING nodes.
@@ -163,6 +205,33 @@ mod tests {
     fn syntax_errors_have_a_location() {
         let err = parse(b"x = 1\ndef f(:\n    pass\n").unwrap_err();
         assert!(matches!(err, ParseError::Syntax { line: 2, .. }), "{err:?}");
+    }
+
+    /// The non-comment nodes of a tree, with their kinds and byte ranges, in order.
+    fn code_nodes(tree: &Tree) -> Vec<(&'static str, std::ops::Range<usize>)> {
+        let mut nodes = Vec::new();
+        let mut stack = vec![tree.root_node()];
+        while let Some(node) = stack.pop() {
+            if node.kind() != "comment" {
+                nodes.push((node.kind(), node.byte_range()));
+            }
+            let mut cursor = node.walk();
+            let children: Vec<Node> = node.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+        nodes
+    }
+
+    #[test]
+    fn long_comment_runs_are_blanked_and_the_code_parses_the_same() {
+        let comments: String = (0..200)
+            .map(|i| format!("    # note {i}\n# it's {i}\n\n"))
+            .collect();
+        let text = format!("def f():\n    x = 1\n{comments}    return x\n{comments}X = f()\n");
+        assert!(comment_runs::blanked_for_parse(text.as_bytes()).is_some());
+        let blanked = parse(text.as_bytes()).expect("parses");
+        let as_written = new_parser().parse(text.as_bytes(), None).unwrap();
+        assert_eq!(code_nodes(&blanked), code_nodes(&as_written));
     }
 
     #[test]
