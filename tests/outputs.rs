@@ -798,3 +798,30 @@ fn interactive_refuses_an_output_file() {
     assert!(!dir.path().join("report.txt").exists());
     assert_eq!(fs::read_to_string(dir.path().join("app.py")).unwrap(), SEED);
 }
+
+/// A file with more fixes than the full format previews: the first ones show their diff, the
+/// rest say where to see theirs, and every finding is still listed.
+#[test]
+fn full_output_previews_a_bounded_number_of_fixes_per_file() {
+    let count = 70;
+    let mut text = String::from(
+        "import asyncio\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\nasync def f(i):\n    return i\n\n\n",
+    );
+    for i in 0..count {
+        text.push_str(&format!("X{i} = asyncio.run(f({i}))\n"));
+    }
+    let names: Vec<String> = (0..count).map(|i| format!("X{i}")).collect();
+    text.push_str(&format!(
+        "\n\n@app.get(\"/\")\nasync def root():\n    return [{}]\n",
+        names.join(", ")
+    ));
+    let dir = project(&[("many.py", &text)]);
+    let output = loopfix(dir.path(), &["check", "--output-format", "full", "many.py"]);
+    let out = stdout(&output);
+    assert_eq!(code(&output), 1, "{out}{}", stderr(&output));
+    assert_eq!(out.matches(": LF001 ").count(), count, "{out}");
+    let skipped = out.matches("(diff not shown: the file has more than 64 fixes;").count();
+    let shown = out.matches("+++ b/many.py").count();
+    assert_eq!(shown + skipped, count, "{out}");
+    assert_eq!(shown, 64, "{out}");
+}

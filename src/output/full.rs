@@ -10,6 +10,7 @@ use super::format::{Emitter, Printer};
 use super::located::{Located, What, fix_marker};
 use crate::diagnostic::{Finding, Fix, FixId};
 use crate::diff::{DiffStyle, write_labelled_diff};
+use crate::runner::MAX_PREVIEWS;
 use crate::source::SourceFile;
 
 /// The human formats.
@@ -129,6 +130,12 @@ fn fix_block(
             out.write_all(b"     ")?;
             out.write_all(line)?;
         }
+    } else if first_time && diagnostic.report.preview_skipped(fix.id()) {
+        writeln!(
+            out,
+            "     (diff not shown: the file has more than {MAX_PREVIEWS} fixes; \
+             `loopfix fix --diff` shows them all)"
+        )?;
     } else if !first_time {
         writeln!(out, "     (the same fix as above)")?;
     }

@@ -27,7 +27,7 @@ use crate::sync::lock;
 pub use self::file::{keep_unwritten, process_buffer, process_bytes, threshold};
 pub use self::mode::{Counters, Mode};
 pub use self::phases::imports_an_export;
-pub use self::report::{Change, FileReport};
+pub use self::report::{Change, FileReport, MAX_PREVIEWS};
 
 /// Processes files in parallel, in phases. First every file alone. Then, when some module exports
 /// something other modules must know (a loop function, a global loaded after import, an

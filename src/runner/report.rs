@@ -43,8 +43,9 @@ pub struct FileReport {
     /// (`check`): decided once, from the file's settings and the command line.
     pub threshold: Applicability,
     /// The source with each fix alone applied, for the full output format
-    /// ([`FileReport::add_previews`]); a fix whose result does not parse has none.
-    pub previews: Vec<(FixId, Vec<u8>)>,
+    /// ([`FileReport::add_previews`]); `None` for a fix whose result does not parse. Fixes past
+    /// the first [`MAX_PREVIEWS`] of a file are not previewed.
+    pub previews: Vec<(FixId, Option<Vec<u8>>)>,
     /// What the source's imports are, read once when a machine-readable format first asks for
     /// a fix's complete edits ([`FileReport::complete_edits`]).
     pub import_facts: OnceLock<Option<ImportFacts>>,
@@ -87,7 +88,13 @@ impl FileReport {
         self.previews
             .iter()
             .find(|(fix, _)| *fix == id)
-            .map(|(_, code)| code.as_slice())
+            .and_then(|(_, code)| code.as_deref())
+    }
+
+    /// Whether the fix `id` was left without a preview because the file has more than
+    /// [`MAX_PREVIEWS`] fixes.
+    pub fn preview_skipped(&self, id: FixId) -> bool {
+        self.previews.len() >= MAX_PREVIEWS && !self.previews.iter().any(|(fix, _)| *fix == id)
     }
 
     /// The complete edits of `fix`, one of this report's: applied in order to the file's source
@@ -102,7 +109,8 @@ impl FileReport {
         }
     }
 
-    /// Previews each fix of the findings (once per fix), for the full output format.
+    /// Previews each fix of the findings (once per fix, the first [`MAX_PREVIEWS`] of them),
+    /// for the full output format.
     pub fn add_previews(&mut self) {
         let Some(source) = &self.source else { return };
         for finding in &self.findings {
@@ -110,12 +118,19 @@ impl FileReport {
             if self.previews.iter().any(|(id, _)| *id == fix.id()) {
                 continue;
             }
-            if let Some(code) = analyze::preview(source, fix) {
-                self.previews.push((fix.id(), code));
+            if self.previews.len() == MAX_PREVIEWS {
+                return;
             }
+            self.previews
+                .push((fix.id(), analyze::preview(source, fix)));
         }
     }
 }
+
+/// Fixes previewed per file in the full output format. A preview rewrites, tidies and parses
+/// the whole file, so previewing every fix of a file with many would make the output grow
+/// with the square of its findings; past this many, `loopfix fix --diff` shows the diff.
+pub const MAX_PREVIEWS: usize = 64;
 
 /// What processing a file learns of it for the project phases (kept for every file of the run,
 /// so small: most files export nothing).
