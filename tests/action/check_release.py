@@ -34,7 +34,8 @@ MATURIN_ACTION = "PyO3/maturin-action@"
 PUBLISH_ACTION = "pypa/gh-action-pypi-publish@"
 TAG_GATE = "startsWith(github.ref, 'refs/tags/v')"
 
-text = open(WORKFLOW, encoding="utf-8").read()
+with open(WORKFLOW, encoding="utf-8") as f:
+    text = f.read()
 workflow = yaml.safe_load(text)
 problems = []
 
@@ -52,6 +53,8 @@ need(set(triggers) <= {"push", "workflow_dispatch"}, f"runs on more than tags an
 need(workflow.get("permissions") == {"contents": "read"}, "the workflow's permissions are not `contents: read` alone")
 
 env = workflow.get("env") or {}
+with open(REQUIREMENTS, encoding="utf-8") as f:
+    pinned_maturin = [line.strip() for line in f if line.startswith("maturin==")]
 jobs = workflow.get("jobs") or {}
 
 
@@ -94,8 +97,7 @@ for job_id, job in jobs.items():
             inputs = {k: resolve(v, matrix) for k, v in (step.get("with") or {}).items()}
             need(inputs.get("maturin-version", "").startswith("v"), f"{job_id}: maturin's version is not pinned")
             maturin = inputs.get("maturin-version", "")[1:]
-            need(f"maturin=={maturin}\n" in open(REQUIREMENTS, encoding="utf-8").read(),
-                 f"{job_id}: maturin {maturin} is not the one {REQUIREMENTS} pins")
+            need(f"maturin=={maturin}" in pinned_maturin, f"{job_id}: maturin {maturin} is not the one {REQUIREMENTS} pins")
             args = inputs.get("args", "").split()
             need("--out" in args and "dist" in args, f"{job_id}: maturin does not write to dist")
             if inputs.get("command") == "sdist":
@@ -141,6 +143,6 @@ for line_no, line in enumerate(text.splitlines(), 1):
         need(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", m.group(1)) and re.fullmatch(r"\s*# v\d+(\.\d+)*", m.group(2)),
              f"line {line_no}: {m.group(1)} is not pinned to a commit with `# vX.Y.Z` after it")
 
-for problem in problems:
+for problem in dict.fromkeys(problems):  # once each, in order
     print(f"{WORKFLOW}: {problem}")
 sys.exit(1 if problems else 0)
