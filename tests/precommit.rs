@@ -20,11 +20,19 @@
 //! target directory `<target>/packaging` that `tests/wheel.rs` shares, so a rebuild after a
 //! change compiles only loopfix itself.
 //!
+//! The `language: python` hooks of the pre-commit mirror (`pre-commit-mirror/`, which
+//! `scripts/stamp-pre-commit-mirror` copies to its repository at release) are checked the same
+//! way: the same hooks as the top-level manifest but for the language; and, in a mirror stamped
+//! with this version and committed, pre-commit installs the wheel that maturin builds here
+//! (`tests/common/wheel.rs`), with pip held to the local wheels (`PIP_NO_INDEX`, `PIP_FIND_LINKS`:
+//! the wheel and the mirror's build backend, downloaded once), and the hooks find and fix LF001.
+//!
 //! The first run needs `python3`, PyPI and crates.io (or cargo's registry cache), and takes a
 //! release build; later runs take seconds.
 
 mod common;
 
+use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,6 +42,7 @@ use common::cargo::{manifest_dir, path_with_cargo, target_root};
 use common::process::{self, Output};
 
 const REQUIREMENTS: &str = "tests/precommit/requirements.txt";
+const MIRROR_BUILD_REQUIREMENTS: &str = "tests/precommit/mirror-build-requirements.txt";
 
 /// The first hook run builds loopfix in release mode.
 const HOOK_TIMEOUT: Duration = Duration::from_secs(30 * 60);
@@ -199,29 +208,7 @@ fn hook_repo() -> (PathBuf, String) {
             fs::create_dir_all(path.parent().unwrap()).unwrap();
             fs::write(&path, bytes).unwrap();
         }
-        git(tmp, &["init", "--quiet"]);
-        git(tmp, &["add", "--all"]);
-        // A fixed author and date: the same files give the same revision.
-        let mut commit = Command::new("git");
-        isolate_git(&mut commit)
-            .args([
-                "-c",
-                "user.name=loopfix tests",
-                "-c",
-                "user.email=tests@loopfix.invalid",
-                "-c",
-                "commit.gpgsign=false",
-                "commit",
-                "--quiet",
-                "--no-verify",
-                "--message",
-                "loopfix working tree, for pre-commit",
-            ])
-            .current_dir(tmp)
-            .env("GIT_AUTHOR_DATE", "2000-01-01T00:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2000-01-01T00:00:00Z");
-        let out = process::run(&mut commit, GIT_TIMEOUT);
-        assert!(out.success(), "cannot commit the hook repository:\n{out}");
+        commit_all(tmp, "loopfix working tree, for pre-commit");
         fs::write(tmp.join(&marker), "").unwrap();
         let tmp = staging.keep();
         if fs::rename(&tmp, &dir).is_err() {
@@ -239,6 +226,34 @@ fn hook_repo() -> (PathBuf, String) {
     (dir, rev)
 }
 
+/// Makes `dir` a git repository with one commit of all its files, by a fixed author at a fixed
+/// date: the same files give the same revision, which it returns.
+fn commit_all(dir: &Path, message: &str) -> String {
+    git(dir, &["init", "--quiet"]);
+    git(dir, &["add", "--all"]);
+    let mut commit = Command::new("git");
+    isolate_git(&mut commit)
+        .args([
+            "-c",
+            "user.name=loopfix tests",
+            "-c",
+            "user.email=tests@loopfix.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "commit",
+            "--quiet",
+            "--no-verify",
+            "--message",
+            message,
+        ])
+        .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", "2000-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2000-01-01T00:00:00Z");
+    let out = process::run(&mut commit, GIT_TIMEOUT);
+    assert!(out.success(), "cannot commit in {}:\n{out}", dir.display());
+    git(dir, &["rev-parse", "HEAD"]).stdout.trim().to_owned()
+}
+
 /// 64-bit FNV-1a: stable across Rust versions, unlike `DefaultHasher`.
 fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
@@ -253,14 +268,24 @@ fn fnv1a64(bytes: &[u8]) -> u64 {
 struct PreCommit {
     venv: PathBuf,
     home: PathBuf,
+    /// More environment for pre-commit and the hooks (pip's, for the mirror).
+    vars: Vec<(&'static str, OsString)>,
 }
 
 impl PreCommit {
     fn new() -> Self {
+        Self::with_store(target_root().join("precommit").join("home"))
+    }
+
+    /// pre-commit with its store (`PRE_COMMIT_HOME`) in `home`.
+    fn with_store(home: PathBuf) -> Self {
         let venv = common::venv::venv("pre-commit-4.7.0", &manifest_dir().join(REQUIREMENTS));
-        let home = target_root().join("precommit").join("home");
         fs::create_dir_all(&home).unwrap();
-        PreCommit { venv, home }
+        PreCommit {
+            venv,
+            home,
+            vars: Vec::new(),
+        }
     }
 
     fn python(&self) -> PathBuf {
@@ -282,6 +307,7 @@ impl PreCommit {
             .env_remove("SKIP")
             .env_remove("PRE_COMMIT_ALLOW_NO_CONFIG")
             .env_remove("LOOPFIX_OUTPUT_FORMAT")
+            .envs(self.vars.iter().map(|(k, v)| (k, v)))
     }
 
     fn run(&self, dir: &Path, args: &[&str]) -> Output {
@@ -334,17 +360,14 @@ fn assert_contains(out: &Output, needles: &[&str], what: &str) {
     }
 }
 
-#[test]
-fn manifest_declares_both_hooks() {
-    let pre_commit = PreCommit::new();
-    let manifest = manifest_dir().join(".pre-commit-hooks.yaml");
+/// The hooks of the manifest `manifest` once `pre-commit validate-manifest` accepts it, as JSON
+/// read by pre-commit's own YAML library.
+fn manifest_hooks(pre_commit: &PreCommit, manifest: &Path) -> Vec<serde_json::Value> {
     let validated = pre_commit.run(
         manifest_dir(),
         &["validate-manifest", manifest.to_str().unwrap()],
     );
     pre_commit.expect(&validated, 0, "pre-commit validate-manifest");
-
-    // The manifest as JSON, read by pre-commit's own YAML library.
     let mut command = Command::new(pre_commit.python());
     command.args([
         "-c",
@@ -353,7 +376,13 @@ fn manifest_declares_both_hooks() {
     ]);
     let out = process::run(&mut command, GIT_TIMEOUT);
     assert!(out.success(), "{out}");
-    let hooks: Vec<serde_json::Value> = serde_json::from_str(&out.stdout).unwrap();
+    serde_json::from_str(&out.stdout).unwrap()
+}
+
+#[test]
+fn manifest_declares_both_hooks() {
+    let pre_commit = PreCommit::new();
+    let hooks = manifest_hooks(&pre_commit, &manifest_dir().join(".pre-commit-hooks.yaml"));
     let ids: Vec<&str> = hooks.iter().map(|h| h["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["loopfix", "loopfix-fix"]);
     let entries = [
@@ -528,4 +557,170 @@ fn hooks_check_and_fix_in_a_scratch_repository() {
         ["a worker, fixed", "the fixed app"],
         "the commits made"
     );
+}
+
+#[test]
+fn the_mirror_declares_the_same_hooks_in_python() {
+    let pre_commit = PreCommit::new();
+    let rust = manifest_hooks(&pre_commit, &manifest_dir().join(".pre-commit-hooks.yaml"));
+    let python = manifest_hooks(
+        &pre_commit,
+        &manifest_dir().join("pre-commit-mirror/.pre-commit-hooks.yaml"),
+    );
+    assert_eq!(python.len(), rust.len(), "{python:?}");
+    for (mirror, own) in python.iter().zip(&rust) {
+        let mut expected = own.clone();
+        expected["language"] = "python".into();
+        assert_eq!(*mirror, expected, "the mirror's hook {}", own["id"]);
+    }
+}
+
+/// A directory holding the wheels of the mirror's build backend (`pip download` once, cached
+/// under `<target>`), so that installing the mirror needs no index.
+fn mirror_build_wheels(pre_commit: &PreCommit) -> PathBuf {
+    let requirements = manifest_dir().join(MIRROR_BUILD_REQUIREMENTS);
+    let pins = fs::read(&requirements).unwrap();
+    let parent = target_root().join("precommit");
+    let dir = parent.join(format!("mirror-build-{:016x}", fnv1a64(&pins)));
+    let marker = dir.join(".complete");
+    if marker.is_file() {
+        return dir;
+    }
+    fs::create_dir_all(&parent).unwrap();
+    let staging = tempfile::Builder::new()
+        .prefix(".mirror-build-staging-")
+        .tempdir_in(&parent)
+        .unwrap();
+    let mut download = Command::new(pre_commit.python());
+    download
+        .args([
+            "-m",
+            "pip",
+            "download",
+            "--no-input",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--requirement",
+        ])
+        .arg(&requirements)
+        .arg("--dest")
+        .arg(staging.path());
+    let out = process::run(&mut download, HOOK_TIMEOUT);
+    assert!(
+        out.success(),
+        "pip download of the mirror's build backend:\n{out}"
+    );
+    fs::write(staging.path().join(".complete"), "").unwrap();
+    let tmp = staging.keep();
+    if fs::rename(&tmp, &dir).is_err() {
+        // Another test run made it first.
+        let _ = fs::remove_dir_all(&tmp);
+        assert!(
+            marker.is_file(),
+            "cannot move {} to {}",
+            tmp.display(),
+            dir.display()
+        );
+    }
+    dir
+}
+
+#[test]
+fn the_python_mirror_installs_the_wheel_and_runs_both_hooks() {
+    let work = tempfile::Builder::new()
+        .prefix("loopfix-mirror-")
+        .tempdir()
+        .unwrap();
+    let wheels = work.path().join("wheels");
+    fs::create_dir(&wheels).unwrap();
+    common::wheel::build(&wheels);
+
+    // pre-commit in a store of its own, and pip that sees only the local wheels: the hooks'
+    // environment gets this build of loopfix, never one from an index.
+    let mut pre_commit = PreCommit::with_store(work.path().join("store"));
+    let backend = mirror_build_wheels(&pre_commit);
+    let mut find_links = OsString::from(&wheels);
+    find_links.push(" ");
+    find_links.push(&backend);
+    pre_commit.vars = vec![
+        ("PIP_NO_INDEX", "1".into()),
+        ("PIP_FIND_LINKS", find_links),
+        ("PIP_DISABLE_PIP_VERSION_CHECK", "1".into()),
+        ("PIP_NO_INPUT", "1".into()),
+    ];
+
+    // The mirror, stamped with this version as the release workflow stamps it.
+    let mirror = work.path().join("mirror");
+    let mut stamp = Command::new(common::venv::base_python());
+    stamp
+        .arg(manifest_dir().join("scripts/stamp-pre-commit-mirror"))
+        .arg(env!("CARGO_PKG_VERSION"))
+        .arg(&mirror);
+    let out = process::run(&mut stamp, GIT_TIMEOUT);
+    assert!(out.success(), "scripts/stamp-pre-commit-mirror:\n{out}");
+    let pin = format!("\"loopfix=={}\"", env!("CARGO_PKG_VERSION"));
+    assert!(
+        read(&mirror, "pyproject.toml").contains(&pin),
+        "the stamped mirror does not pin {pin}"
+    );
+    let rev = commit_all(&mirror, "loopfix pre-commit mirror");
+
+    let dir = &work.path().join("project");
+    fs::create_dir(dir).unwrap();
+    git(dir, &["init", "--quiet"]);
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: loopfix\n      - id: loopfix-fix\n",
+        mirror.display()
+    );
+    write(dir, ".pre-commit-config.yaml", &config);
+    write(dir, "app.py", BAD);
+    write(dir, "clean.py", CLEAN);
+    git(dir, &["add", "--all"]);
+
+    // A clean module: both hooks pass. (The first run makes the hooks' environment.)
+    let out = pre_commit.run(dir, &["run", "--files", "clean.py"]);
+    pre_commit.expect(&out, 0, "both hooks of the mirror on a clean module");
+    assert_eq!(out.stdout.matches("Passed").count(), 2, "both pass:\n{out}");
+
+    // The environment holds the wheel's loopfix, at this version.
+    let envs: Vec<PathBuf> = fs::read_dir(&pre_commit.home)
+        .unwrap()
+        .filter_map(|e| fs::read_dir(e.ok()?.path()).ok())
+        .flatten()
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("py_env-"))
+        })
+        .collect();
+    assert_eq!(envs.len(), 1, "one python hook environment: {envs:?}");
+    let mut version = Command::new(envs[0].join("bin").join("loopfix"));
+    version.arg("--version");
+    let out = process::run(&mut version, GIT_TIMEOUT);
+    assert_eq!(
+        out.stdout.trim(),
+        format!("loopfix {}", env!("CARGO_PKG_VERSION")),
+        "{out}"
+    );
+
+    // The check hook finds LF001 in the bad module and changes nothing.
+    let out = pre_commit.run(dir, &["run", "loopfix", "--files", "app.py", "clean.py"]);
+    pre_commit.expect(&out, 1, "the mirror's check hook on a bad module");
+    assert_contains(
+        &out,
+        &["- hook id: loopfix", "Failed", "app.py", "LF001"],
+        "check hook",
+    );
+    assert_eq!(read(dir, "app.py"), BAD, "the check hook changed app.py");
+
+    // The fix hook rewrites it and fails; then both pass.
+    let out = pre_commit.run(dir, &["run", "loopfix-fix", "--files", "app.py"]);
+    pre_commit.expect(&out, 1, "the mirror's fix hook on a bad module");
+    assert_contains(&out, &["- files were modified by this hook"], "fix hook");
+    let fixed = read(dir, "app.py");
+    assert!(fixed.contains("await load_data()"), "{fixed}\n{out}");
+    let out = pre_commit.run(dir, &["run", "--files", "app.py", "clean.py"]);
+    pre_commit.expect(&out, 0, "both hooks of the mirror after the fix");
+    assert_eq!(read(dir, "app.py"), fixed, "a second fix changed app.py");
 }

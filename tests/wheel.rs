@@ -3,27 +3,20 @@
 //! `loopfix --version` prints Cargo's version and `loopfix check` finds a loop run at import
 //! time.
 //!
-//! maturin (pinned in `tests/wheel/requirements.txt`) lives in a cached virtual environment (see
-//! `tests/common/venv.rs`). The wheel is built with the release profile minus LTO into the
-//! target directory `<target>/packaging` that `tests/precommit.rs` shares, so only the first
-//! run pays for a full release build. The first run needs `python3`, PyPI and crates.io (or
-//! cargo's registry cache); installing the wheel needs no network.
+//! The wheel is built as `tests/common/wheel.rs` says (maturin pinned in
+//! `tests/wheel/requirements.txt`, the release build shared with `tests/precommit.rs`). The first
+//! run needs `python3`, PyPI and crates.io (or cargo's registry cache); installing the wheel
+//! needs no network.
 
 mod common;
 
 use std::env;
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::cargo::{manifest_dir, path_with_cargo, target_root};
 use common::process::{self, Output};
 
-const REQUIREMENTS: &str = "tests/wheel/requirements.txt";
-
-/// A release build of loopfix, from scratch on the first run.
-const BUILD_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 const PIP_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 const RUN_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -39,41 +32,6 @@ fn expect(out: Output, code: i32, what: &str) -> Output {
     out
 }
 
-/// Builds the wheel with the maturin of `venv` into `out_dir` and returns its path.
-fn build_wheel(venv: &Path, out_dir: &Path) -> PathBuf {
-    // Not `bin/maturin` by name: the cached environment was made elsewhere and moved.
-    let mut build = Command::new(venv.join("bin").join("python"));
-    build
-        .args(["-m", "maturin", "build", "--release", "--locked", "--out"])
-        .arg(out_dir)
-        .current_dir(manifest_dir())
-        .env("PATH", path_with_cargo())
-        .env("CARGO_TARGET_DIR", target_root().join("packaging"))
-        .env("CARGO_PROFILE_RELEASE_LTO", "false")
-        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
-        .env("CARGO_TERM_COLOR", "never");
-    let built = expect(process::run(&mut build, BUILD_TIMEOUT), 0, "maturin build");
-
-    let wheels: Vec<PathBuf> = fs::read_dir(out_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "whl"))
-        .collect();
-    assert_eq!(
-        wheels.len(),
-        1,
-        "maturin should write one wheel, wrote {wheels:?}\n{built}"
-    );
-    let wheel = wheels.into_iter().next().unwrap();
-    let name = wheel.file_name().unwrap().to_string_lossy().into_owned();
-    let prefix = format!("loopfix-{}-py3-none-", env!("CARGO_PKG_VERSION"));
-    assert!(
-        name.starts_with(&prefix),
-        "the wheel {name} should start with {prefix}\n{built}"
-    );
-    wheel
-}
-
 #[test]
 fn wheel_installs_a_working_loopfix() {
     let work = tempfile::Builder::new()
@@ -82,8 +40,8 @@ fn wheel_installs_a_working_loopfix() {
         .unwrap();
     let dist = work.path().join("dist");
     fs::create_dir(&dist).unwrap();
-    let maturin_venv = common::venv::venv("maturin-1.16.0", &manifest_dir().join(REQUIREMENTS));
-    let wheel = build_wheel(&maturin_venv, &dist);
+    let wheel = common::wheel::build(&dist);
+    let maturin_venv = common::wheel::maturin_venv();
 
     // A fresh environment, and the wheel alone: no index, nothing else. The environment gets
     // no pip of its own (that takes most of the time); maturin's environment's pip installs

@@ -1,8 +1,9 @@
 """A FastAPI app served on AWS Lambda by Mangum, with the bug loopfix exists for.
 
-Run under uvicorn and everything works. Deploy it to Lambda and the first request fails with
-`RuntimeError: There is no current event loop in thread 'MainThread'.`: the import-time
-`asyncio.run()` below closes its loop before Mangum asks for one.
+The import-time `asyncio.run()` below closes its loop and leaves none current. With Mangum 0.15
+to 0.19, the first request on Lambda fails with `RuntimeError: There is no current event loop in
+thread 'MainThread'.` Under `uvicorn`, which imports the app inside its running loop, the import
+fails with `RuntimeError: asyncio.run() cannot be called from a running event loop`.
 
     cargo run --release -- fix --diff examples/
 """

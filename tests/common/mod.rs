@@ -6,3 +6,4 @@
 pub mod cargo;
 pub mod process;
 pub mod venv;
+pub mod wheel;
