@@ -92,6 +92,8 @@ macro_rules! fixtures {
 fixtures! {
     bytes_bom => "bytes/bom.py",
     bytes_crlf => "bytes/crlf.py",
+    bytes_crlf_init_comments_no_final_newline => "bytes/crlf_init_comments_no_final_newline.py",
+    bytes_crlf_moved_block_comments => "bytes/crlf_moved_block_comments.py",
     bytes_form_feed => "bytes/form_feed.py",
     bytes_latin1_cookie => "bytes/latin1_cookie.py",
     bytes_needs_import => "bytes/needs_import.py",
