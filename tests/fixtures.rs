@@ -394,6 +394,12 @@ fn assert_style_kept(path: &Path, before: &SourceFile, after: &SourceFile) {
             .enumerate()
             .any(|(i, &b)| b == b'\n' && (i == 0 || code[i - 1] != b'\r'));
         assert!(!bare_lf, "{}: a bare LF in a CRLF file", path.display());
+        let cr_cr_lf = |c: &[u8]| c.windows(3).filter(|w| w == b"\r\r\n").count();
+        assert!(
+            cr_cr_lf(code) <= cr_cr_lf(before.code()),
+            "{}: a CR CR LF line end added to a CRLF file",
+            path.display()
+        );
     }
     if before.indent_unit() == b"\t" {
         let spaced = String::from_utf8_lossy(code)
