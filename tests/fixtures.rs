@@ -96,6 +96,7 @@ fixtures! {
     bytes_crlf_moved_block_comments => "bytes/crlf_moved_block_comments.py",
     bytes_form_feed => "bytes/form_feed.py",
     bytes_latin1_cookie => "bytes/latin1_cookie.py",
+    bytes_mixed_indentation => "bytes/mixed_indentation.py",
     bytes_needs_import => "bytes/needs_import.py",
     bytes_no_final_newline => "bytes/no_final_newline.py",
     bytes_tabs => "bytes/tabs.py",

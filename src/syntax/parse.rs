@@ -92,9 +92,10 @@ pub fn parse_reusing(text: &[u8], old: Option<&Tree>) -> Result<Tree, ParseError
     Ok(tree)
 }
 
-/// Whether `text` parses without ERROR or MISSING nodes.
+/// Whether `text` parses without ERROR or MISSING nodes, and with indentation that CPython
+/// accepts (tree-sitter reads some mixes of tabs and spaces that CPython rejects).
 pub fn parses_cleanly(text: &[u8]) -> bool {
-    parse(text).is_ok()
+    parse(text).is_ok_and(|tree| super::indent::inconsistent_line(&tree, text).is_none())
 }
 
 fn check_tree(tree: &Tree) -> Result<(), ParseError> {
@@ -157,6 +158,13 @@ mod tests {
     #[test]
     fn grammar_loads_and_parses() {
         assert!(parse(b"import asyncio\nX = asyncio.run(f())\n").is_ok());
+    }
+
+    #[test]
+    fn a_rewrite_that_cpython_would_reject_for_its_tabs_does_not_parse_cleanly() {
+        // tree-sitter reads both; CPython raises TabError on the second.
+        assert!(parses_cleanly(b"def f():\n\tx = 1\n\treturn x\n"));
+        assert!(!parses_cleanly(b"def f():\n    x = 1\n\treturn x\n"));
     }
 
     #[test]
