@@ -82,21 +82,44 @@ fn line_start(text: &[u8], offset: usize) -> usize {
         .map_or(0, |p| p + 1)
 }
 
-/// The starts of the statements and clauses that begin their line (comments left out).
-fn line_starts(node: Node, text: &[u8], out: &mut Vec<usize>) {
-    let mut cursor = node.walk();
-    for child in node.named_children(&mut cursor) {
-        let starts_a_statement = matches!(node.kind(), "module" | "block" | "decorated_definition")
-            || CLAUSES.contains(&child.kind());
-        let start = child.start_byte();
-        let first_on_line = text[line_start(text, start)..start]
-            .iter()
-            .all(|b| matches!(b, b' ' | b'\t' | b'\x0c'));
-        if starts_a_statement && child.kind() != "comment" && first_on_line {
-            out.push(start);
+/// The starts of the statements and clauses that begin their line (comments left out). Only
+/// statements hold statements, so expressions are not walked (a long list costs nothing).
+fn line_starts(root: Node, text: &[u8], out: &mut Vec<usize>) {
+    let mut pending = vec![root];
+    while let Some(node) = pending.pop() {
+        let holds_statements = matches!(node.kind(), "module" | "block" | "decorated_definition");
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            let kind = child.kind();
+            let starts_a_line = (holds_statements || CLAUSES.contains(&kind))
+                && kind != "comment"
+                && first_on_line(text, child.start_byte());
+            if starts_a_line {
+                out.push(child.start_byte());
+            }
+            if may_hold_statements(kind) {
+                pending.push(child);
+            }
         }
-        line_starts(child, text, out);
     }
+}
+
+/// Whether a node of this kind may hold statements: a block, a compound statement or one of
+/// its clauses, a definition.
+fn may_hold_statements(kind: &str) -> bool {
+    kind == "block"
+        || kind.ends_with("_statement")
+        || kind.ends_with("_clause")
+        || kind.ends_with("_definition")
+}
+
+/// Whether only indentation comes before `offset` on its line.
+fn first_on_line(text: &[u8], offset: usize) -> bool {
+    text[..offset]
+        .iter()
+        .rev()
+        .take_while(|&&b| b != b'\n' && b != b'\r')
+        .all(|b| matches!(b, b' ' | b'\t' | b'\x0c'))
 }
 
 #[cfg(test)]

@@ -6,6 +6,10 @@ use std::collections::HashMap;
 
 use unicode_normalization::UnicodeNormalization;
 
+/// How many normal forms are looked for in the module's text; past it (a module with thousands
+/// of distinct non-ASCII names), a form's first spelling stands for it, so the time stays linear.
+const MAX_SEARCHES: usize = 1000;
+
 /// The one text of each normal form met so far, and of each non-ASCII identifier by offset.
 #[derive(Debug, Default)]
 pub(super) struct Names<'t> {
@@ -30,8 +34,11 @@ impl<'t> Names<'t> {
             return spelling;
         };
         let form: String = name.nfkc().collect();
+        let search = self.by_form.len() < MAX_SEARCHES;
         let chosen = *self.by_form.entry(form).or_insert_with_key(|form| {
-            memchr::memmem::find(text, form.as_bytes())
+            let found = search.then(|| memchr::memmem::find(text, form.as_bytes()));
+            found
+                .flatten()
                 .map_or(spelling, |at| &text[at..at + form.len()])
         });
         self.at.insert(offset, chosen);
