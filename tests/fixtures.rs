@@ -92,8 +92,12 @@ macro_rules! fixtures {
 fixtures! {
     bytes_bom => "bytes/bom.py",
     bytes_crlf => "bytes/crlf.py",
+    bytes_crlf_init_comments_no_final_newline => "bytes/crlf_init_comments_no_final_newline.py",
+    bytes_crlf_moved_block_comments => "bytes/crlf_moved_block_comments.py",
     bytes_form_feed => "bytes/form_feed.py",
     bytes_latin1_cookie => "bytes/latin1_cookie.py",
+    bytes_latin1_distinct_names => "bytes/latin1_distinct_names.py",
+    bytes_mixed_indentation => "bytes/mixed_indentation.py",
     bytes_needs_import => "bytes/needs_import.py",
     bytes_no_final_newline => "bytes/no_final_newline.py",
     bytes_tabs => "bytes/tabs.py",
@@ -127,6 +131,7 @@ fixtures! {
     init_auto_sync_reader => "init/auto_sync_reader.py",
     init_blocked_import_time_read => "init/blocked_import_time_read.py",
     init_blocked_read_through_call => "init/blocked_read_through_call.py",
+    init_conditional_binding_unsafe => "init/conditional_binding_unsafe.py",
     init_drops_runner_arguments => "init/drops_runner_arguments.py",
     init_effect_blocked => "init/effect_blocked.py",
     init_effect_unread => "init/effect_unread.py",
@@ -191,12 +196,19 @@ fixtures! {
     regressions_comment_inside_run_call_dropped => "regressions/comment_inside_run_call_dropped.py",
     regressions_generator_expression_becomes_async_generator => "regressions/generator_expression_becomes_async_generator.py",
     regressions_long_operator_chain_called_unparsable => "regressions/long_operator_chain_called_unparsable.py",
+    regressions_conditional_binding_unsafe => "regressions/conditional_binding_unsafe.py",
+    regressions_import_kept_for_a_string_annotation => "regressions/import_kept_for_a_string_annotation.py",
+    regressions_import_kept_for_del => "regressions/import_kept_for_del.py",
+    regressions_import_kept_listed_in_all => "regressions/import_kept_listed_in_all.py",
     regressions_loop_close_in_finally_leaves_empty_block => "regressions/loop_close_in_finally_leaves_empty_block.py",
+    regressions_nfkc_generated_name_taken => "regressions/nfkc_generated_name_taken.py",
+    regressions_nfkc_names_are_one_name => "regressions/nfkc_names_are_one_name.py",
     regressions_optional_joins_a_parenthesized_import_list => "regressions/optional_joins_a_parenthesized_import_list.py",
     regressions_policy_new_event_loop => "regressions/policy_new_event_loop.py",
     regressions_redis_asyncio_import_kept => "regressions/redis_asyncio_import_kept.py",
     regressions_run_keyword_arguments_dropped => "regressions/run_keyword_arguments_dropped.py",
     regressions_trailing_semicolon => "regressions/trailing_semicolon.py",
+    regressions_try_without_binding_in_handler_unsafe => "regressions/try_without_binding_in_handler_unsafe.py",
     regressions_unrelated_call_moves_with_the_loop => "regressions/unrelated_call_moves_with_the_loop.py",
     running_at_import => "running/at_import.py",
     shims_install_before_import => "shims/install_before_import.py",
@@ -386,6 +398,12 @@ fn assert_style_kept(path: &Path, before: &SourceFile, after: &SourceFile) {
             .enumerate()
             .any(|(i, &b)| b == b'\n' && (i == 0 || code[i - 1] != b'\r'));
         assert!(!bare_lf, "{}: a bare LF in a CRLF file", path.display());
+        let cr_cr_lf = |c: &[u8]| c.windows(3).filter(|w| w == b"\r\r\n").count();
+        assert!(
+            cr_cr_lf(code) <= cr_cr_lf(before.code()),
+            "{}: a CR CR LF line end added to a CRLF file",
+            path.display()
+        );
     }
     if before.indent_unit() == b"\t" {
         let spaced = String::from_utf8_lossy(code)

@@ -47,7 +47,8 @@ pub(super) fn apply_round(
     (state, applied, broken)
 }
 
-/// The module with `fixes` applied and imports tidied, if it still parses cleanly.
+/// The module with `fixes` applied and imports tidied, if it still parses cleanly (and can be
+/// written in the file's encoding).
 pub(super) fn try_apply(current: &SourceFile, fixes: &[&Arc<Fix>]) -> Option<SourceFile> {
     let tree = parse::parse(current.parse_text()).ok()?;
     let model = Model::build(&tree, current.parse_text());
@@ -59,6 +60,9 @@ pub(super) fn try_apply(current: &SourceFile, fixes: &[&Arc<Fix>]) -> Option<Sou
         .flat_map(|f| f.imports().iter().cloned())
         .collect();
     let tidied = tidy::tidy(current, &rewritten, &used_before, &imports).ok()?;
+    if !current.can_write(&tidied) {
+        return None;
+    }
     let next = SourceFile::new(current.to_file_bytes(&tidied)).ok()?;
     parse::parses_cleanly(next.parse_text()).then_some(next)
 }

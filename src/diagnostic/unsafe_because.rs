@@ -41,6 +41,17 @@ pub enum UnsafeBecause {
         /// The line of the first of them.
         line: usize,
     },
+    /// The statement binds the name inside a condition (`if`, `for`, `while`, `with`, `match`),
+    /// or not on every path of a `try`: the placeholder binds it always, and the condition would
+    /// be evaluated at the first use instead of at import.
+    Conditional {
+        /// The name.
+        name: String,
+        /// The compound statement's keyword (`if`, `try`, ...).
+        keyword: &'static str,
+        /// Its line.
+        line: usize,
+    },
     /// A function assigns the name, and the guard could overwrite it.
     WrittenInFunction {
         /// The name.
@@ -91,6 +102,22 @@ impl fmt::Display for UnsafeBecause {
             UnsafeBecause::RunsLater { line } => {
                 write!(f, "the statements from line {line} on now run before it")
             }
+            UnsafeBecause::Conditional {
+                name,
+                keyword: "try",
+                line,
+            } => write!(
+                f,
+                "`{name}` is not bound on every path of the `try` on line {line}, and the fix binds it to a placeholder at import"
+            ),
+            UnsafeBecause::Conditional {
+                name,
+                keyword,
+                line,
+            } => write!(
+                f,
+                "`{name}` is bound inside the `{keyword}` on line {line}: the fix binds it to a placeholder at import and runs the `{keyword}` at the first use"
+            ),
             UnsafeBecause::WrittenInFunction {
                 name,
                 function,
@@ -131,6 +158,15 @@ mod tests {
             }
             .to_string(),
             "a.py, b.py must follow: read it through the module, after its guard"
+        );
+        assert_eq!(
+            UnsafeBecause::Conditional {
+                name: "X".into(),
+                keyword: "if",
+                line: 3,
+            }
+            .to_string(),
+            "`X` is bound inside the `if` on line 3: the fix binds it to a placeholder at import and runs the `if` at the first use"
         );
         assert_eq!(
             UnsafeBecause::RunsLater { line: 12 }.to_string(),

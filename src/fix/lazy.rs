@@ -8,7 +8,9 @@ use super::ctx::Ctx;
 use super::imports::asyncio_module;
 use super::parts::FixParts;
 use super::reads::{Readers, late_readers};
-use super::safety::{dropped_arguments, external_readers, unrelated_side_effect};
+use super::safety::{
+    conditional_binding, dropped_arguments, external_readers, unrelated_side_effect,
+};
 use super::statements::{blank_lines_after, first_statement_edit};
 use super::template;
 use super::text;
@@ -54,7 +56,8 @@ pub fn plan(
     let written_elsewhere = written_in_function(ctx, &unit)
         .or(external)
         .or(dropped)
-        .or_else(|| unrelated_side_effect(ctx, &unit, sites, removals));
+        .or_else(|| unrelated_side_effect(ctx, &unit, sites, removals))
+        .or_else(|| conditional_binding(ctx, unit.statement, &unit.names, sites));
 
     let base = generated_base(&unit.names);
     let loader = ctx.fresh_name(&fill(&ctx.options.naming.loader, &base));

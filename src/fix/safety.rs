@@ -1,14 +1,16 @@
 //! What makes a fix unsafe, or blocks it, beyond the statement itself: other modules that import
-//! the names it loads late, runner arguments it drops, and calls unrelated to the loop that would
-//! move with it.
+//! the names it loads late, runner arguments it drops, calls unrelated to the loop that would
+//! move with it, and names that the statement binds only under a condition.
 
 use tree_sitter::Node;
 
 use super::ctx::Ctx;
 use super::reads::Readers;
 use super::text;
+use super::unit::runner_with_body;
 use crate::detect::{Site, SiteKind, Via};
 use crate::diagnostic::{Blocked, UnsafeBecause};
+use crate::semantic::Role;
 
 /// Other modules' uses of the names a fix loads late (second phase): a use that cannot follow
 /// blocks the fix; uses that can make it unsafe, since those modules must change too. `readers`
@@ -150,4 +152,71 @@ fn holds_a_call(statement: Node) -> bool {
         pending.extend(node.named_children(&mut cursor));
     }
     false
+}
+
+/// A name the moved statement binds only under a condition. The fix gives each name a
+/// placeholder at import time, bound always (`hasattr`, a `NameError` and the name's value when
+/// the condition was false change), and runs the compound statement at the first use, where its
+/// condition (an `if`'s test, a `for`'s iterable, a `with`'s context) is evaluated later than
+/// before. So a statement under `if`, `for`, `while`, `with` or `match` makes the fix unsafe, and
+/// so does a `try` that does not bind each name in its body and in each handler (or raise there).
+/// `with asyncio.Runner() as r:` is the loop itself, not a condition.
+pub(crate) fn conditional_binding<'t>(
+    ctx: &Ctx<'_, 't>,
+    statement: Node<'t>,
+    names: &[&[u8]],
+    sites: &[&Site<'t>],
+) -> Option<UnsafeBecause> {
+    let keyword = match statement.kind() {
+        "if_statement" => "if",
+        "for_statement" => "for",
+        "while_statement" => "while",
+        "match_statement" => "match",
+        "with_statement" if !matches!(runner_with_body(ctx, statement, sites), Ok(Some(_))) => {
+            "with"
+        }
+        "try_statement" => "try",
+        _ => return None,
+    };
+    let name = names
+        .iter()
+        .find(|name| keyword != "try" || !try_binds_on_every_path(ctx, statement, name))?;
+    Some(UnsafeBecause::Conditional {
+        name: text::name_text(name),
+        keyword,
+        line: ctx.line(statement.start_byte()),
+    })
+}
+
+/// Whether the body of a `try` and each of its handlers bind `name` in a statement of their own
+/// block (or raise), so that the module has the name after the `try` whichever path it took.
+fn try_binds_on_every_path(ctx: &Ctx, statement: Node, name: &[u8]) -> bool {
+    let Some(body) = statement.child_by_field_name("body") else {
+        return false;
+    };
+    let mut cursor = statement.walk();
+    let handlers: Vec<Node> = statement
+        .named_children(&mut cursor)
+        .filter(|c| matches!(c.kind(), "except_clause" | "except_group_clause"))
+        .filter_map(|c| {
+            c.named_children(&mut c.walk())
+                .find(|b| b.kind() == "block")
+        })
+        .collect();
+    std::iter::once(body)
+        .chain(handlers)
+        .all(|block| block_binds(ctx, block, name))
+}
+
+/// Whether a statement of the block itself (not nested) assigns `name`, or raises.
+fn block_binds(ctx: &Ctx, block: Node, name: &[u8]) -> bool {
+    let mut cursor = block.walk();
+    let statements: Vec<Node> = block.named_children(&mut cursor).collect();
+    statements.iter().any(|s| match s.kind() {
+        "raise_statement" => true,
+        "expression_statement" => ctx.model.refs.iter().any(|r| {
+            r.role == Role::Store && r.name == name && s.byte_range().contains(&r.node.start_byte())
+        }),
+        _ => false,
+    })
 }

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::Node;
+use unicode_normalization::UnicodeNormalization;
 
 /// Index of a scope in [`Model::scopes`]; the module is scope 0.
 pub type ScopeId = usize;
@@ -165,11 +166,22 @@ pub struct Model<'t> {
     /// lambda bodies, entry-point guards, `TYPE_CHECKING` blocks. Each carries the place it runs.
     pub(super) regions: Vec<(Range<usize>, Place)>,
     pub(super) scope_of_node: HashMap<usize, ScopeId>,
+    /// The text that stands for each non-ASCII identifier, by its start offset: one text per
+    /// NFKC normal form, so that names compare as Python compares them.
+    pub(super) identifiers: HashMap<usize, &'t [u8]>,
 }
 
 impl<'t> Model<'t> {
-    /// The text of a node.
+    /// The text of a node; of a non-ASCII identifier, the one text of its NFKC normal form
+    /// (`ＰＲＯＭＰＴ` reads `PROMPT`, as Python reads it).
     pub fn node_text(&self, node: Node) -> &'t [u8] {
+        if !self.identifiers.is_empty() {
+            if let Some(text) = self.identifiers.get(&node.start_byte()) {
+                if node.kind() == "identifier" {
+                    return text;
+                }
+            }
+        }
         &self.text[node.byte_range()]
     }
 
@@ -262,8 +274,13 @@ impl<'t> Model<'t> {
         self.ref_at(identifier).map_or(MODULE_SCOPE, |r| r.scope)
     }
 
-    /// Whether the module binds `name` anywhere or uses it as an identifier at all.
+    /// Whether the module binds `name` anywhere or uses it as an identifier at all, in any
+    /// spelling with the same NFKC normal form.
     pub fn mentions(&self, name: &[u8]) -> bool {
         self.refs.iter().any(|r| r.name == name)
+            || self.identifiers.values().any(|text| {
+                std::str::from_utf8(text)
+                    .is_ok_and(|t| t.nfkc().collect::<String>().as_bytes() == name)
+            })
     }
 }

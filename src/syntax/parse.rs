@@ -123,20 +123,20 @@ fn parse_within_budget(
     let mut over_budget = |_: &ParseState| started.elapsed() > PARSE_BUDGET;
     let options = ParseOptions::new().progress_callback(&mut over_budget);
     let mut read = |offset: usize, _: Point| text.get(offset..).unwrap_or_default();
-    let tree = parser.parse_with_options(&mut read, old, Some(options));
-    if tree.is_none() {
+    let Some(tree) = parser.parse_with_options(&mut read, old, Some(options)) else {
         // A cancelled parse is kept for resuming; the next file starts afresh.
         parser.reset();
         return Err(ParseError::TooSlow {
             seconds: PARSE_BUDGET.as_secs(),
         });
-    }
-    tree.ok_or(ParseError::Aborted)
+    };
+    Ok(tree)
 }
 
-/// Whether `text` parses without ERROR or MISSING nodes.
+/// Whether `text` parses without ERROR or MISSING nodes, and with indentation that CPython
+/// accepts (tree-sitter reads some mixes of tabs and spaces that CPython rejects).
 pub fn parses_cleanly(text: &[u8]) -> bool {
-    parse(text).is_ok()
+    parse(text).is_ok_and(|tree| super::indent::inconsistent_line(&tree, text).is_none())
 }
 
 fn check_tree(tree: &Tree) -> Result<(), ParseError> {
@@ -199,6 +199,13 @@ mod tests {
     #[test]
     fn grammar_loads_and_parses() {
         assert!(parse(b"import asyncio\nX = asyncio.run(f())\n").is_ok());
+    }
+
+    #[test]
+    fn a_rewrite_that_cpython_would_reject_for_its_tabs_does_not_parse_cleanly() {
+        // tree-sitter reads both; CPython raises TabError on the second.
+        assert!(parses_cleanly(b"def f():\n\tx = 1\n\treturn x\n"));
+        assert!(!parses_cleanly(b"def f():\n    x = 1\n\treturn x\n"));
     }
 
     #[test]

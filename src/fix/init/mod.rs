@@ -22,7 +22,7 @@ use crate::fix::imports::asyncio_module;
 use crate::fix::parts::FixParts;
 use crate::fix::reads::{Readers, late_readers};
 use crate::fix::removal::removal_edits;
-use crate::fix::safety::{dropped_arguments, external_readers};
+use crate::fix::safety::{conditional_binding, dropped_arguments, external_readers};
 use crate::fix::statements::blank_lines_after;
 use crate::fix::template;
 use crate::fix::text;
@@ -221,6 +221,7 @@ fn candidate_moves<'t>(
         if let Some(reason) = dropped_arguments(ctx, sites)? {
             unsafe_because.push(reason);
         }
+        unsafe_because.extend(conditional_binding(ctx, statement, &moved.names, sites));
         moves.push(moved);
     }
     Ok(moves)

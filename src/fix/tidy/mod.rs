@@ -5,6 +5,7 @@
 mod add;
 mod block;
 mod keys;
+mod references;
 mod stdlib;
 #[cfg(test)]
 mod tests;

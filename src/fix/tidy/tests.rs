@@ -52,3 +52,26 @@ fn unused_names_at_the_end_of_an_import_list_go_with_one_comma() {
         "from asyncio import (\n    get_event_loop,\n)\nx = get_event_loop()\n"
     );
 }
+
+#[test]
+fn an_import_still_named_without_a_read_stays() {
+    let kept = [
+        "import asyncio\n__all__ = ['asyncio']\n",
+        "import asyncio\n__all__ = []\n__all__ += [\"asyncio\"]\n",
+        "import asyncio\nx: 'asyncio.Task' = None\n",
+        "import asyncio\ndef f(t: 'Optional[asyncio.Task]') -> None:\n    pass\n",
+        "import asyncio\ndef f() -> \"asyncio.Task\":\n    pass\n",
+        "import asyncio\ndel asyncio\n",
+        "import asyncio\ndef f():\n    global asyncio\n    asyncio = None\n",
+    ];
+    for code in kept {
+        assert_eq!(tidied(code, &["asyncio"]), code, "{code}");
+    }
+    let gone = [
+        "import asyncio\n__all__ = ['aio']\nx: 'y.asyncio' = 1\n",
+        "import asyncio\n\"asyncio\"\n",
+    ];
+    for code in gone {
+        assert!(!tidied(code, &["asyncio"]).contains("import"), "{code}");
+    }
+}

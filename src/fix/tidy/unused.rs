@@ -1,8 +1,10 @@
 //! Which imports a rewrite may leave unused (loop libraries, and the annotations a placeholder
-//! drops), the ones the module reads, and the edits that remove those it no longer reads.
+//! drops), the ones the module reads, and the edits that remove those it no longer refers to
+//! (`references`: reads, and also `del`, `global`, `__all__` and string annotations).
 
 use tree_sitter::Node;
 
+use super::references::still_referenced;
 use crate::diagnostic::Edit;
 use crate::fix::text;
 use crate::semantic::{BindingKind, Model, Place, Role};
@@ -47,9 +49,8 @@ pub(super) fn unused_import_edits(
     model: &Model,
     previously_used: &[Vec<u8>],
 ) -> Vec<Edit> {
-    let unused = |name: &[u8]| {
-        previously_used.iter().any(|u| u == name) && model.global_reads(name).next().is_none()
-    };
+    let unused =
+        |name: &[u8]| previously_used.iter().any(|u| u == name) && !still_referenced(model, name);
     let mut edits = Vec::new();
     for import in &model.imports {
         let node = import.node;

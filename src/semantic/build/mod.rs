@@ -4,8 +4,10 @@
 
 mod definitions;
 mod expressions;
+mod names;
 mod statements;
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -39,6 +41,8 @@ struct Builder<'t> {
     top: usize,
     /// Depth of compound statements between the module and the current statement.
     nesting: usize,
+    /// The one text of each identifier's normal form.
+    names: RefCell<names::Names<'t>>,
 }
 
 impl<'t> Builder<'t> {
@@ -67,6 +71,7 @@ impl<'t> Builder<'t> {
             place: Place::ImportTime,
             top: 0,
             nesting: 0,
+            names: RefCell::default(),
         }
     }
 
@@ -96,11 +101,19 @@ impl<'t> Builder<'t> {
             statements: self.statements,
             regions: self.regions,
             scope_of_node: self.scope_of_node,
+            identifiers: self.names.into_inner().at,
         }
     }
 
+    /// The text of a node; an identifier's as Python compares it (its normal form's one text).
     pub(super) fn text_of(&self, node: Node) -> &'t [u8] {
-        &self.text[node.byte_range()]
+        let text = &self.text[node.byte_range()];
+        if text.is_ascii() || node.kind() != "identifier" {
+            return text;
+        }
+        self.names
+            .borrow_mut()
+            .canonical(self.text, node.start_byte(), text)
     }
 
     pub(super) fn name(&mut self, node: Node<'t>, role: Role) {

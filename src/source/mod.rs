@@ -1,9 +1,15 @@
 //! One Python file's bytes and what must be kept about them: BOM, newline style, indent unit,
-//! encoding cookie, and the byte <-> line/column mapping.
+//! encoding cookie (`encoding`: a declared single-byte encoding is read as UTF-8 and written
+//! back in it), and the byte <-> line/column mapping.
+
+mod encoding;
 
 use std::ops::Range;
 
 use thiserror::Error;
+
+pub use self::encoding::coding_cookie;
+use self::encoding::{SingleByte, declared_encoding, mask};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -60,15 +66,19 @@ impl Newline {
 
 /// A Python source file as loopfix sees it.
 ///
-/// `code` is the file without its BOM; every byte offset loopfix uses is an offset into `code`.
-/// `parse_text` is what tree-sitter reads: `code` itself, or, for a single-byte encoding declared
-/// by a coding cookie, `code` with every non-ASCII byte masked to `x` (same length, so offsets
-/// agree), so that rewrites copy the original bytes and never re-encode the file.
+/// `code` is the file without its BOM, as UTF-8; every byte offset loopfix uses is an offset into
+/// `code`. A file in a single-byte encoding that a coding cookie declares (`latin-1`,
+/// `cp1252`, ...) is decoded into `code` and encoded back by [`Self::to_file_bytes`], byte for
+/// byte outside the edits, so that names written with different non-ASCII letters stay
+/// different names. `parse_text` is what tree-sitter reads: `code` itself, or, for a declared
+/// encoding loopfix cannot decode, `code` with every non-ASCII byte masked to `x` (same length,
+/// so offsets agree).
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     bom: bool,
     code: Vec<u8>,
     masked: Option<Vec<u8>>,
+    encoding: Option<SingleByte>,
     line_starts: Vec<usize>,
     newline: Newline,
     indent_unit: Vec<u8>,
@@ -80,14 +90,21 @@ impl SourceFile {
         if let Some(pos) = memchr::memchr(0, &raw) {
             return Err(DecodeError::Binary(pos));
         }
-        let (bom, code) = match raw.strip_prefix(UTF8_BOM) {
+        let (bom, mut code) = match raw.strip_prefix(UTF8_BOM) {
             Some(rest) => (true, rest.to_vec()),
             None => (false, raw),
         };
-        let masked = match std::str::from_utf8(&code) {
-            Ok(_) => None,
-            Err(err) => Some(mask_single_byte_encoding(&code, err.valid_up_to(), bom)?),
-        };
+        let (mut masked, mut encoding) = (None, None);
+        if let Err(err) = std::str::from_utf8(&code) {
+            let declared = declared_encoding(&code, bom).map_err(|name| match name {
+                Some(name) => DecodeError::UnsupportedEncoding(name),
+                None => invalid_utf8(&code, err.valid_up_to()),
+            })?;
+            match declared.decode(&code) {
+                Some(text) => (code, encoding) = (text, Some(declared)),
+                None => masked = Some(mask(&code)),
+            }
+        }
         let line_starts = line_starts(&code);
         let newline = detect_newline(&code);
         if newline == Newline::Cr {
@@ -98,13 +115,15 @@ impl SourceFile {
             bom,
             code,
             masked,
+            encoding,
             line_starts,
             newline,
             indent_unit,
         })
     }
 
-    /// The file's bytes after the BOM; all offsets refer to these.
+    /// The file's text after the BOM (decoded to UTF-8 from a declared single-byte encoding);
+    /// all offsets refer to these bytes.
     pub fn code(&self) -> &[u8] {
         &self.code
     }
@@ -129,14 +148,23 @@ impl SourceFile {
         &self.indent_unit
     }
 
-    /// Reassembles a whole file from new code bytes, keeping the BOM.
+    /// Reassembles a whole file from new code bytes, keeping the BOM and the file's encoding
+    /// (code that [`Self::can_write`] refuses is kept as UTF-8).
     pub fn to_file_bytes(&self, code: &[u8]) -> Vec<u8> {
+        let encoded = self.encoding.and_then(|e| e.encode(code));
+        let code = encoded.as_deref().unwrap_or(code);
         let mut out = Vec::with_capacity(code.len() + 3);
         if self.bom {
             out.extend_from_slice(UTF8_BOM);
         }
         out.extend_from_slice(code);
         out
+    }
+
+    /// Whether new code bytes can be written in the file's encoding (every character of a
+    /// rewrite of a single-byte file has a byte there).
+    pub fn can_write(&self, code: &[u8]) -> bool {
+        self.encoding.is_none_or(|e| e.encode(code).is_some())
     }
 
     /// The text of a byte range, for messages (lossy for non-UTF-8 bytes).
@@ -274,75 +302,18 @@ fn detect_indent_unit(code: &[u8]) -> Vec<u8> {
     b"    ".to_vec()
 }
 
-/// A PEP 263 coding cookie in the first two lines, lower-cased.
-pub fn coding_cookie(code: &[u8]) -> Option<String> {
-    for line in code.split(|&b| b == b'\n').take(2) {
-        let trimmed = line.trim_ascii_start();
-        if !trimmed.starts_with(b"#") {
-            continue;
-        }
-        let text = String::from_utf8_lossy(trimmed);
-        let Some(pos) = text.find("coding") else {
-            continue;
-        };
-        let rest = &text[pos + "coding".len()..];
-        let Some(rest) = rest.strip_prefix(':').or_else(|| rest.strip_prefix('=')) else {
-            continue;
-        };
-        let name: String = rest
-            .trim_start()
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-            .collect();
-        if !name.is_empty() {
-            return Some(name.to_ascii_lowercase());
-        }
-    }
-    None
-}
-
-fn is_single_byte_encoding(name: &str) -> bool {
-    let name = name.replace('_', "-");
-    matches!(
-        name.as_str(),
-        "latin-1" | "latin1" | "l1" | "iso-8859-1" | "iso8859-1" | "8859" | "cp819" | "ascii"
-    ) || name.starts_with("iso-8859-")
-        || name.starts_with("iso8859-")
-        || name.starts_with("cp125")
-        || name.starts_with("windows-125")
-        || name.starts_with("latin")
-        || name == "cp437"
-        || name == "koi8-r"
-        || name == "koi8-u"
-        || name == "mac-roman"
-}
-
-fn mask_single_byte_encoding(
-    code: &[u8],
-    first_invalid: usize,
-    bom: bool,
-) -> Result<Vec<u8>, DecodeError> {
-    let cookie = if bom { None } else { coding_cookie(code) };
-    match cookie {
-        Some(name) if is_single_byte_encoding(&name) => Ok(code
-            .iter()
-            .map(|&b| if b.is_ascii() { b } else { b'x' })
-            .collect()),
-        Some(name) if !name.starts_with("utf") => Err(DecodeError::UnsupportedEncoding(name)),
-        _ => {
-            let line = code[..first_invalid]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
-            let line_start = code[..first_invalid]
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1);
-            Err(DecodeError::InvalidUtf8 {
-                line: line + 1,
-                column: first_invalid - line_start + 1,
-            })
-        }
+fn invalid_utf8(code: &[u8], first_invalid: usize) -> DecodeError {
+    let line = code[..first_invalid]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count();
+    let line_start = code[..first_invalid]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    DecodeError::InvalidUtf8 {
+        line: line + 1,
+        column: first_invalid - line_start + 1,
     }
 }
 
@@ -389,12 +360,30 @@ mod tests {
     }
 
     #[test]
-    fn latin1_with_cookie_is_masked_not_reencoded() {
-        let raw = b"# -*- coding: latin-1 -*-\nx = '\xe9'\n".to_vec();
+    fn latin1_with_cookie_is_decoded_and_written_back_byte_for_byte() {
+        let raw = b"# -*- coding: latin-1 -*-\nCAF\xc9 = CAF\xc8 = '\x80\xff'\n".to_vec();
+        let src = SourceFile::new(raw.clone()).unwrap();
+        assert_eq!(
+            src.code(),
+            "# -*- coding: latin-1 -*-\nCAFÉ = CAFÈ = '\u{80}ÿ'\n".as_bytes()
+        );
+        assert_eq!(src.parse_text(), src.code());
+        assert_eq!(src.to_file_bytes(src.code()), raw);
+        assert!(!src.can_write("x = '€'\n".as_bytes()));
+        let cp1252 = b"# coding: cp1252\nx = '\x80\xe9'\n".to_vec();
+        let src = SourceFile::new(cp1252.clone()).unwrap();
+        assert_eq!(src.code(), "# coding: cp1252\nx = '€é'\n".as_bytes());
+        assert_eq!(src.to_file_bytes(src.code()), cp1252);
+    }
+
+    #[test]
+    fn an_encoding_loopfix_cannot_decode_is_masked_not_reencoded() {
+        let raw = b"# -*- coding: cp437 -*-\nx = '\xe9'\n".to_vec();
         let src = SourceFile::new(raw.clone()).unwrap();
         assert_eq!(src.code(), raw.as_slice());
         assert_eq!(src.parse_text().len(), raw.len());
         assert!(src.parse_text().is_ascii());
+        assert_eq!(src.to_file_bytes(src.code()), raw);
     }
 
     #[test]

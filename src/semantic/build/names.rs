@@ -1,0 +1,71 @@
+//! Identifiers as Python compares them: NFKC-normalized (`ＰＲＯＭＰＴ` is `PROMPT`). Each
+//! non-ASCII identifier is given one text for its normal form, a slice of the module where that
+//! form is written, else the first spelling met, so that names compare as bytes everywhere.
+
+use std::collections::HashMap;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// How many normal forms are looked for in the module's text; past it (a module with thousands
+/// of distinct non-ASCII names), a form's first spelling stands for it, so the time stays linear.
+const MAX_SEARCHES: usize = 1000;
+
+/// The one text of each normal form met so far, and of each non-ASCII identifier by offset.
+#[derive(Debug, Default)]
+pub(super) struct Names<'t> {
+    by_form: HashMap<String, &'t [u8]>,
+    /// The text of each non-ASCII identifier, by its start offset.
+    pub(super) at: HashMap<usize, &'t [u8]>,
+}
+
+impl<'t> Names<'t> {
+    /// The text that stands for the identifier `spelling` at `offset` in `text`. ASCII
+    /// identifiers are their own normal form and need nothing.
+    pub(super) fn canonical(
+        &mut self,
+        text: &'t [u8],
+        offset: usize,
+        spelling: &'t [u8],
+    ) -> &'t [u8] {
+        if spelling.is_ascii() {
+            return spelling;
+        }
+        let Ok(name) = std::str::from_utf8(spelling) else {
+            return spelling;
+        };
+        let form: String = name.nfkc().collect();
+        let search = self.by_form.len() < MAX_SEARCHES;
+        let chosen = *self.by_form.entry(form).or_insert_with_key(|form| {
+            let found = search.then(|| memchr::memmem::find(text, form.as_bytes()));
+            found
+                .flatten()
+                .map_or(spelling, |at| &text[at..at + form.len()])
+        });
+        self.at.insert(offset, chosen);
+        chosen
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_of_one_normal_form_share_one_text() {
+        let text = "PROMPT = 1\nＰＲＯＭＰＴ\nＰRＯＭＰＴ\nｃａｆé\ncafe\u{301}\n".as_bytes();
+        let find = |s: &str| {
+            let at = memchr::memmem::find(text, s.as_bytes()).unwrap();
+            (at, &text[at..at + s.len()])
+        };
+        let mut names = Names::default();
+        let (at, wide) = find("ＰＲＯＭＰＴ");
+        assert_eq!(names.canonical(text, at, wide), b"PROMPT");
+        let (at, mixed) = find("ＰRＯＭＰＴ");
+        assert_eq!(names.canonical(text, at, mixed), b"PROMPT");
+        let (at, wide) = find("ｃａｆé");
+        let first = names.canonical(text, at, wide);
+        let (at, combining) = find("cafe\u{301}");
+        assert_eq!(names.canonical(text, at, combining), first);
+        assert_eq!(names.at.len(), 4);
+    }
+}
