@@ -1,7 +1,8 @@
 //! The user's files, read and written safely: reads bounded in size that refuse special files;
 //! writes that keep owner, group, mode, extended attributes and hard links, and never replace a
 //! file that changed on disk since it was read; the files of one run written all or none; and
-//! the temporary files of a write removed when the run is interrupted.
+//! the temporary files of a write removed when the run is interrupted (after a caller's hook,
+//! the interactive fixer's, has written what it must keep).
 //!
 //! A write goes through a temporary file next to the file, complete, synced and read back
 //! before anything is replaced. The temporary is renamed over the file when it can carry the
@@ -26,7 +27,7 @@ mod write;
 pub use self::read::{
     MAX_READ_BYTES, ReadError, ReadLimit, read_bounded, read_bounded_into, read_stream_bounded,
 };
-pub use self::temp::TEMPORARY_PREFIX;
+pub use self::temp::{TEMPORARY_PREFIX, on_interrupt};
 pub use self::write::{PendingWrite, TransactionError, WriteError, write_all, write_atomically};
 
 #[cfg(test)]

@@ -820,7 +820,9 @@ fn full_output_previews_a_bounded_number_of_fixes_per_file() {
     let out = stdout(&output);
     assert_eq!(code(&output), 1, "{out}{}", stderr(&output));
     assert_eq!(out.matches(": LF001 ").count(), count, "{out}");
-    let skipped = out.matches("(diff not shown: the file has more than 64 fixes;").count();
+    let skipped = out
+        .matches("(diff not shown: the file has more than 64 fixes;")
+        .count();
     let shown = out.matches("+++ b/many.py").count();
     assert_eq!(shown + skipped, count, "{out}");
     assert_eq!(shown, 64, "{out}");

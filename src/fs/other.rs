@@ -65,4 +65,4 @@ pub(super) fn denied_reason(e: &io::Error, what: &str) -> String {
 }
 
 /// No handler: Ctrl-C ends the process.
-pub(super) fn on_termination(_handler: impl FnOnce(i32) + Send + 'static) {}
+pub(super) fn on_termination(_handler: impl FnMut(i32) + Send + 'static) {}

@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, Once};
+use std::sync::{Mutex, Once, OnceLock};
 
 #[cfg(not(unix))]
 use super::other as sys;
@@ -139,14 +139,30 @@ fn unregister(path: &Path) {
     lock(&LIVE_TEMPORARIES).retain(|p| p != path);
 }
 
-/// From the first write on, SIGINT, SIGTERM and SIGHUP (where the platform has them) remove
-/// the temporaries of the write under way (after any replacement in progress has finished or
-/// been undone) and end the process with 128 + the signal's number (130, 143, 129), as shells
-/// report them.
+/// Asked first when a termination signal arrives: whether the process ends now.
+static INTERRUPT_HOOK: OnceLock<fn(i32) -> bool> = OnceLock::new();
+
+/// Installs the interrupt handler now (see [`install_interrupt_cleanup`]) with `hook` asked
+/// first about each signal, with its number: the hook finishes what must outlive the process
+/// (the interactive fixer writes the fixes accepted so far, through this module) and returns
+/// whether the process ends now; `false` leaves the signal to a child (Ctrl-C in an editor).
+/// The first hook set is the one asked.
+pub fn on_interrupt(hook: fn(i32) -> bool) {
+    let _ = INTERRUPT_HOOK.set(hook);
+    install_interrupt_cleanup();
+}
+
+/// From the first write on (or from [`on_interrupt`]), SIGINT, SIGTERM and SIGHUP (where the
+/// platform has them) remove the temporaries of the write under way (after any replacement in
+/// progress has finished or been undone) and end the process with 128 + the signal's number
+/// (130, 143, 129), as shells report them.
 pub(super) fn install_interrupt_cleanup() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
         sys::on_termination(|signal| {
+            if INTERRUPT_HOOK.get().is_some_and(|hook| !hook(signal)) {
+                return;
+            }
             let _commit = lock(&COMMIT);
             for path in lock(&LIVE_TEMPORARIES).drain(..) {
                 let _ = fs::remove_file(path);

@@ -135,9 +135,9 @@ pub(super) fn denied_reason(e: &io::Error, what: &str) -> String {
     }
 }
 
-/// Calls `handler` with the signal's number, in a thread of its own, when SIGINT, SIGTERM or
+/// Calls `handler` with the signal's number, in a thread of its own, each time SIGINT, SIGTERM or
 /// SIGHUP arrives; from then on those signals no longer end the process by themselves.
-pub(super) fn on_termination(handler: impl FnOnce(i32) + Send + 'static) {
+pub(super) fn on_termination(mut handler: impl FnMut(i32) + Send + 'static) {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
         return;
@@ -145,7 +145,7 @@ pub(super) fn on_termination(handler: impl FnOnce(i32) + Send + 'static) {
     let _ = std::thread::Builder::new()
         .name("loopfix-interrupts".into())
         .spawn(move || {
-            if let Some(signal) = signals.forever().next() {
+            for signal in signals.forever() {
                 handler(signal);
             }
         });
