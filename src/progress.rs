@@ -1,4 +1,5 @@
-//! Progress on standard error (`files done / total`) for long runs on a terminal.
+//! Progress on standard error (`files done / total`, then the phase) for long runs on a
+//! terminal.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -33,9 +34,7 @@ impl Progress {
                 if started.elapsed() < QUIET_PERIOD {
                     continue;
                 }
-                let done = counters.done.load(Ordering::Relaxed);
-                let found = counters.found.load(Ordering::Relaxed);
-                let _ = write!(std::io::stderr(), "\rloopfix: {done}/{found} files");
+                let _ = write!(std::io::stderr(), "\r\x1b[2K{}", line(&counters));
                 shown = true;
             }
             if shown {
@@ -61,8 +60,40 @@ impl Progress {
     }
 }
 
+/// `loopfix: 120/300 files`, then the phase: `loopfix: 300/300 files · following imports
+/// between modules`.
+fn line(counters: &Counters) -> String {
+    let done = counters.done.load(Ordering::Relaxed);
+    let found = counters.found.load(Ordering::Relaxed);
+    match counters.phase_label() {
+        Some(phase) => format!("loopfix: {done}/{found} files · {phase}"),
+        None => format!("loopfix: {done}/{found} files"),
+    }
+}
+
 impl Drop for Progress {
     fn drop(&mut self) {
         self.stop_thread();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::Phase;
+
+    #[test]
+    fn the_line_counts_files_then_names_the_phase() {
+        let counters = Counters::default();
+        counters.found.store(300, Ordering::Relaxed);
+        counters.done.store(120, Ordering::Relaxed);
+        assert_eq!(line(&counters), "loopfix: 120/300 files");
+        counters.done.store(300, Ordering::Relaxed);
+        counters.enter(Phase::Project(0));
+        counters.phase_files(40);
+        assert_eq!(
+            line(&counters),
+            "loopfix: 300/300 files · following imports between modules: 0/40"
+        );
     }
 }

@@ -25,7 +25,7 @@ use crate::settings::Resolver;
 use crate::sync::lock;
 
 pub use self::file::{keep_unwritten, process_buffer, process_bytes, threshold};
-pub use self::mode::{Counters, Mode};
+pub use self::mode::{Counters, Mode, Phase};
 pub use self::phases::imports_an_export;
 pub use self::report::{Change, FileReport, MAX_PREVIEWS};
 
@@ -107,6 +107,7 @@ fn finish(
         })
         .unzip();
     let mut run = ProjectRun {
+        counters,
         resolver,
         mode,
         reports,

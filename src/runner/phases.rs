@@ -11,8 +11,7 @@ use std::sync::atomic::Ordering;
 use rayon::prelude::*;
 
 use super::file::process_path;
-use super::mode::Counters;
-use super::mode::Mode;
+use super::mode::{Counters, Mode, Phase};
 use super::report::{FileReport, Learned};
 use super::scan::Scanned;
 use crate::fs::{ReadLimit, read_bounded};
@@ -133,6 +132,8 @@ fn calls_at_import_time<N: AsRef<[u8]>>(bytes: &[u8], functions: &[N]) -> bool {
 
 /// The state of a run across the project phases.
 pub(super) struct ProjectRun<'a> {
+    /// The run's progress counts, told the phase.
+    pub(super) counters: &'a Counters,
     pub(super) resolver: &'a Resolver,
     pub(super) mode: Mode,
     pub(super) reports: Vec<FileReport>,
@@ -176,15 +177,17 @@ impl ProjectRun<'_> {
         importers.sort_unstable();
         importers.dedup();
         let mut index = Arc::new(index);
+        self.counters.enter(Phase::Project(0));
         self.reprocess(&importers, &index);
         // Each answer may change the other side's fix (an entry script learns it is imported,
         // then announces the `init()` its importers await, then takes their answer): exporters
         // and importers take turns until nothing changes, a few rounds at most.
-        for _ in 0..MAX_ROUNDS {
+        for round in 1..=MAX_ROUNDS {
             let used = self.uses_of_others();
             if used.is_empty() || used == self.used {
                 return;
             }
+            self.counters.enter(Phase::Project(round));
             self.used = used;
             let exporters: Vec<usize> = (0..self.reports.len())
                 .filter(|&i| self.used.contains_key(&self.reports[i].path))
@@ -282,6 +285,7 @@ impl ProjectRun<'_> {
 
     /// Processes the files at `which` again with the project in view.
     fn reprocess(&mut self, which: &[usize], index: &Arc<ProjectIndex>) {
+        self.counters.phase_files(which.len());
         let results: Vec<(usize, FileReport, Learned)> = which
             .par_iter()
             .map(|&i| {
@@ -294,6 +298,7 @@ impl ProjectRun<'_> {
                     used_elsewhere: self.used.get(path).cloned().unwrap_or_default(),
                 });
                 let (report, learned) = process_path(path, self.resolver, self.mode, Some(context));
+                self.counters.phase_file_done();
                 (i, report, learned)
             })
             .collect();

@@ -51,7 +51,7 @@ pub(super) enum Scanned {
 pub(super) fn scan(path: &Path, resolver: &Resolver, counters: &Counters) -> Scanned {
     counters.found.fetch_add(1, Ordering::Relaxed);
     let scanned = scan_file(path, resolver);
-    if matches!(scanned, Scanned::Settled(..)) {
+    if matches!(scanned, Scanned::Settled(..) | Scanned::Clean(_)) {
         counters.done.fetch_add(1, Ordering::Relaxed);
     }
     scanned
