@@ -5,6 +5,7 @@
 # command. The tree is made under a temporary directory and removed afterwards.
 #
 # usage: bench/fix_memory.sh [N] [path/to/loopfix]   (default: target/release/loopfix, built here)
+#        HELPERS=600 bench/fix_memory.sh 3000        (60 functions by default; 600 make 40 KB files)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,12 +22,12 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-python3 - "$work/tree" "$files" <<'EOF'
+python3 - "$work/tree" "$files" "${HELPERS:-60}" <<'EOF'
 import os
 import sys
 
-root, count = sys.argv[1], int(sys.argv[2])
-helpers = "".join(f"\n\ndef helper_{j}(x):\n    return x + {j}\n" for j in range(60))
+root, count, functions = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+helpers = "".join(f"\n\ndef helper_{j}(x):\n    return x + {j}\n" for j in range(functions))
 module = (
     "import asyncio\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
     "async def fetch(i):\n    return i\n\n\nDATA = asyncio.run(fetch(1))\n"

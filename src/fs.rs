@@ -10,12 +10,14 @@
 //! user, a label only root may set), or when the file has other hard links, the new content is
 //! written through the file's own inode instead, so that nothing but the content changes.
 //!
-//! Reads are in `read`, writes (one file or a set) in `write`, the temporaries and the interrupt
+//! Reads are in `read`, writes (one file or a set) in `write` (what identifies the bytes of a
+//! file to write without holding them in `fingerprint`), the temporaries and the interrupt
 //! handler in `temp`. The platform's part (special files, identities, access, metadata, signals)
 //! is in `unix` and, elsewhere, in `other`, which keeps what the platform can: its permissions,
 //! no metadata beyond them, no clean-up on Ctrl-C (a temporary left behind is named after its
 //! file).
 
+mod fingerprint;
 #[cfg(not(unix))]
 mod other;
 mod read;
@@ -24,11 +26,14 @@ mod temp;
 mod unix;
 mod write;
 
+pub use self::fingerprint::Fingerprint;
 pub use self::read::{
     MAX_READ_BYTES, ReadError, ReadLimit, read_bounded, read_bounded_into, read_stream_bounded,
 };
 pub use self::temp::{TEMPORARY_PREFIX, on_interrupt};
-pub use self::write::{PendingWrite, TransactionError, WriteError, write_all, write_atomically};
+pub use self::write::{
+    PendingWrite, Rewrite, TransactionError, WriteError, write_all, write_atomically,
+};
 
 #[cfg(test)]
 mod tests;

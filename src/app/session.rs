@@ -14,7 +14,7 @@ use super::report_file::ReportOut;
 use crate::cli::{FixCommand, SharedArgs};
 use crate::diagnostic::FileError;
 use crate::diff::{DiffError, DiffStyle, write_diff};
-use crate::fs::{PendingWrite, ReadLimit};
+use crate::fs::{ReadLimit, Rewrite};
 use crate::interactive;
 use crate::output::{self, Counts, OutputFormat, Printer};
 use crate::paths::display_path;
@@ -147,8 +147,17 @@ impl<'a> Session<'a> {
             let Some(change) = &report.change else {
                 continue;
             };
+            let original = match change.original(&report.path) {
+                Ok(original) => original,
+                Err(error) => {
+                    report.errors.push(error);
+                    runner::keep_unwritten(report, &self.resolver);
+                    continue;
+                }
+            };
+            let fixed = change.fixed(&original);
             let mut diff = Vec::new();
-            match self.render_change(&report.path, change, &mut diff) {
+            match self.render_change(&report.path, &original, &fixed, &mut diff) {
                 Ok(()) => diffs.push((i, diff)),
                 Err(DiffError::Unrepresentable(reason)) => {
                     report.errors.push(FileError::Undiffable(reason));
@@ -175,10 +184,10 @@ impl<'a> Session<'a> {
     fn render_change(
         &self,
         path: &Path,
-        change: &Change,
+        old: &[u8],
+        new: &[u8],
         diff: &mut Vec<u8>,
     ) -> Result<(), DiffError> {
-        let (old, new) = (&change.original, &change.fixed);
         if self.diff_only() {
             return write_diff(diff, path, old, new, &DiffStyle::default());
         }
@@ -264,7 +273,14 @@ impl<'a> Session<'a> {
         let mut out = io::stdout().lock();
         let mut changed = 0;
         if let Some(fix) = self.fix {
-            let fixed = report.change.as_ref().map_or(&bytes, |c| &c.fixed);
+            let fixed = match &report.change {
+                Some(change) => {
+                    let original = change.original(&name).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    change.fixed(&original)
+                }
+                None => bytes.clone(),
+            };
+            let fixed = &fixed;
             if fix.diff {
                 let plain = DiffStyle::default();
                 match write_diff(&mut out, &name, &bytes, fixed, &plain) {
@@ -358,14 +374,12 @@ fn write_together(reports: &mut [FileReport], resolver: &Resolver) {
     let changed: Vec<usize> = (0..reports.len())
         .filter(|&i| reports[i].change.is_some())
         .collect();
-    let writes: Vec<PendingWrite> = changed
+    let writes: Vec<ChangeWrite> = changed
         .iter()
         .filter_map(|&i| {
-            let change = reports[i].change.as_deref()?;
-            Some(PendingWrite {
+            Some(ChangeWrite {
                 path: &reports[i].path,
-                original: &change.original,
-                contents: &change.fixed,
+                change: reports[i].change.as_deref()?,
             })
         })
         .collect();
@@ -384,6 +398,30 @@ fn write_together(reports: &mut [FileReport], resolver: &Resolver) {
         };
         reports[i].errors.push(reason);
         runner::keep_unwritten(&mut reports[i], resolver);
+    }
+}
+
+/// A change to write: the file's bytes are read when it is written, one file at a time.
+struct ChangeWrite<'a> {
+    path: &'a Path,
+    change: &'a Change,
+}
+
+impl Rewrite for ChangeWrite<'_> {
+    fn path(&self) -> &Path {
+        self.path
+    }
+
+    fn original_len(&self) -> usize {
+        self.change.original_len()
+    }
+
+    fn is_original(&self, current: &[u8]) -> bool {
+        self.change.is_original(current)
+    }
+
+    fn new_contents(&self, original: &[u8]) -> Vec<u8> {
+        self.change.fixed(original)
     }
 }
 

@@ -191,6 +191,10 @@ fn pending_all<'a>(paths: &'a [PathBuf], originals: &'a [Vec<u8>]) -> Vec<Pendin
         .collect()
 }
 
+fn as_rewrites<'a>(writes: &'a [PendingWrite<'a>]) -> Vec<&'a dyn Rewrite> {
+    writes.iter().map(|w| w as &dyn Rewrite).collect()
+}
+
 fn assert_all_original(paths: &[PathBuf], originals: &[Vec<u8>]) {
     for (path, original) in paths.iter().zip(originals) {
         assert_eq!(&fs::read(path).unwrap(), original, "{}", path.display());
@@ -258,7 +262,8 @@ fn a_failure_among_the_replacements_puts_the_originals_back() {
             Ok(())
         }
     };
-    let error = write_all_with_hook(&pending_all(&paths, &originals), &mut hook).unwrap_err();
+    let error =
+        write_all_with_hook(&as_rewrites(&pending_all(&paths, &originals)), &mut hook).unwrap_err();
     assert_eq!(error.failed, 2);
     assert!(error.to_string().contains("injected failure"), "{error}");
     assert!(error.unrestored.is_empty());
@@ -280,7 +285,8 @@ fn a_file_changed_during_the_replacements_puts_the_originals_back() {
         }
         Ok(())
     };
-    let error = write_all_with_hook(&pending_all(&paths, &originals), &mut hook).unwrap_err();
+    let error =
+        write_all_with_hook(&as_rewrites(&pending_all(&paths, &originals)), &mut hook).unwrap_err();
     assert_eq!(error.failed, 2);
     assert!(matches!(error.reason, WriteError::Changed));
     assert_all_original(&paths[..2], &originals[..2]);
@@ -300,7 +306,8 @@ fn a_file_written_in_place_is_put_back_in_place() {
             Ok(())
         }
     };
-    let error = write_all_with_hook(&pending_all(&paths, &originals), &mut hook).unwrap_err();
+    let error =
+        write_all_with_hook(&as_rewrites(&pending_all(&paths, &originals)), &mut hook).unwrap_err();
     assert_eq!(error.failed, 1);
     assert_all_original(&paths, &originals);
     assert_eq!(fs::read(&link).unwrap(), originals[0]);

@@ -7,6 +7,7 @@ use std::fs::{self, File, Metadata, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::fingerprint::Fingerprint;
 #[cfg(not(unix))]
 use super::other as sys;
 use super::read::{ReadError, ReadLimit, read_bounded};
@@ -36,7 +37,21 @@ impl WriteError {
     }
 }
 
-/// One file to write: its path, its bytes as read, and its new bytes.
+/// One file to write, whose bytes as read and new bytes the writer may not hold: it tells
+/// whether the file still holds what was read, and makes the new bytes from them when the file
+/// is written. A run that fixes many files keeps only what turns each into its new bytes.
+pub trait Rewrite {
+    /// The path (a symlink is written through to its target).
+    fn path(&self) -> &Path;
+    /// How many bytes were read.
+    fn original_len(&self) -> usize;
+    /// Whether `current` is what was read.
+    fn is_original(&self, current: &[u8]) -> bool;
+    /// The new bytes, made from the bytes read.
+    fn new_contents(&self, original: &[u8]) -> Vec<u8>;
+}
+
+/// One file to write: its path, its bytes as read, and its new bytes, all held.
 #[derive(Debug, Clone, Copy)]
 pub struct PendingWrite<'a> {
     /// The path (a symlink is written through to its target).
@@ -45,6 +60,24 @@ pub struct PendingWrite<'a> {
     pub original: &'a [u8],
     /// The new bytes.
     pub contents: &'a [u8],
+}
+
+impl Rewrite for PendingWrite<'_> {
+    fn path(&self) -> &Path {
+        self.path
+    }
+
+    fn original_len(&self) -> usize {
+        self.original.len()
+    }
+
+    fn is_original(&self, current: &[u8]) -> bool {
+        current == self.original
+    }
+
+    fn new_contents(&self, _original: &[u8]) -> Vec<u8> {
+        self.contents.to_vec()
+    }
 }
 
 /// Why a set of files was not written; none of them was (but see `unrestored`).
@@ -93,22 +126,23 @@ pub fn write_atomically(path: &Path, original: &[u8], contents: &[u8]) -> Result
     })
 }
 
-/// Writes every file or none: each is checked writable and unchanged before the first is
-/// written, each new content goes to a temporary next to its file, then all replace their
-/// files; when one fails, those already replaced get their originals back (kept until all
+/// Writes every file or none: each is checked writable and unchanged, and its new content goes
+/// to a temporary next to it (one file's bytes in memory at a time), before the first file is
+/// replaced; then all replace their files; when one fails, those already replaced get their originals back (kept until all
 /// succeeded), and the error names the file that failed and why.
 ///
 /// What remains possible: a crash or power cut while the files are being replaced (after
 /// every temporary was written) leaves some files new and some old, and the originals of
 /// those already replaced in `.loopfix-*.orig` files next to them.
-pub fn write_all(files: &[PendingWrite]) -> Result<(), TransactionError> {
-    write_all_with_hook(files, &mut |_| Ok(()))
+pub fn write_all<W: Rewrite>(files: &[W]) -> Result<(), TransactionError> {
+    let files: Vec<&dyn Rewrite> = files.iter().map(|f| f as &dyn Rewrite).collect();
+    write_all_with_hook(&files, &mut |_| Ok(()))
 }
 
 /// [`write_all`], calling `before_replace` with the position of each file just before it is
 /// replaced (tests inject failures there).
 pub(super) fn write_all_with_hook(
-    files: &[PendingWrite],
+    files: &[&dyn Rewrite],
     before_replace: &mut dyn FnMut(usize) -> io::Result<()>,
 ) -> Result<(), TransactionError> {
     install_interrupt_cleanup();
@@ -120,21 +154,22 @@ pub(super) fn write_all_with_hook(
         }
     };
     let mut plans: Vec<Plan> = Vec::with_capacity(files.len());
-    for (index, file) in files.iter().enumerate() {
-        let plan = Plan::check(index, file).map_err(fail(index))?;
+    for (index, &file) in files.iter().enumerate() {
+        let (mut plan, original) = Plan::check(index, file).map_err(fail(index))?;
+        let contents = file.new_contents(&original);
         match plans.iter().find(|p| p.same_file(&plan)) {
-            Some(earlier) if earlier.write.contents == file.contents => {}
+            Some(earlier) if earlier.contents == Fingerprint::of(&contents) => {}
             Some(earlier) => {
                 return Err(fail(index)(WriteError::Io(format!(
                     "it is the same file as {}, fixed differently",
-                    earlier.write.path.display()
+                    earlier.write.path().display()
                 ))));
             }
-            None => plans.push(plan),
+            None => {
+                plan.prepare(&original, &contents).map_err(fail(index))?;
+                plans.push(plan);
+            }
         }
-    }
-    for plan in &mut plans {
-        plan.prepare().map_err(fail(plan.index))?;
     }
     pause_before_commit_for_tests();
     let _commit = lock(&COMMIT);
@@ -185,7 +220,11 @@ fn sync_folders(plans: &[Plan]) {
 struct Plan<'a> {
     /// Its position among the files given.
     index: usize,
-    write: &'a PendingWrite<'a>,
+    write: &'a dyn Rewrite,
+    /// What the original is (kept in `backup`).
+    original: Fingerprint,
+    /// What the new content is (in `new_temp`).
+    contents: Fingerprint,
     /// The file itself, symlinks resolved.
     target: PathBuf,
     /// What tells the file apart from the others (two names may name one file).
@@ -202,10 +241,11 @@ struct Plan<'a> {
 }
 
 impl<'a> Plan<'a> {
-    /// Checks that the file may be written and still holds what was read.
-    fn check(index: usize, write: &'a PendingWrite<'a>) -> Result<Self, WriteError> {
-        let target =
-            fs::canonicalize(write.path).map_err(WriteError::during("cannot resolve the path"))?;
+    /// Checks that the file may be written and still holds what was read; returns the plan
+    /// and those bytes.
+    fn check(index: usize, write: &'a dyn Rewrite) -> Result<(Self, Vec<u8>), WriteError> {
+        let target = fs::canonicalize(write.path())
+            .map_err(WriteError::during("cannot resolve the path"))?;
         let metadata = fs::metadata(&target).map_err(|e| WriteError::Io(io_reason(&e)))?;
         if !metadata.is_file() {
             return Err(WriteError::Io(format!(
@@ -217,6 +257,8 @@ impl<'a> Plan<'a> {
         let plan = Plan {
             index,
             write,
+            original: Fingerprint::of(b""),
+            contents: Fingerprint::of(b""),
             id: sys::file_id(&metadata, &target),
             in_place: sys::has_other_links(&metadata),
             target,
@@ -231,8 +273,8 @@ impl<'a> Plan<'a> {
                 sys::denied_reason(&e, "its folder")
             ))
         })?;
-        plan.check_unchanged()?;
-        Ok(plan)
+        let original = plan.check_unchanged()?;
+        Ok((plan, original))
     }
 
     fn folder(&self) -> &Path {
@@ -246,9 +288,10 @@ impl<'a> Plan<'a> {
         self.id == other.id
     }
 
-    fn check_unchanged(&self) -> Result<(), WriteError> {
-        match read_bounded(&self.target, ReadLimit::Read(self.write.original.len())) {
-            Ok(current) if current == self.write.original => Ok(()),
+    /// The file's bytes, when they are still those read.
+    fn check_unchanged(&self) -> Result<Vec<u8>, WriteError> {
+        match read_bounded(&self.target, ReadLimit::Read(self.write.original_len())) {
+            Ok(current) if self.write.is_original(&current) => Ok(current),
             Ok(_) | Err(ReadError::TooLarge { .. }) => Err(WriteError::Changed),
             Err(e) => Err(WriteError::Io(format!("cannot read it again: {e}"))),
         }
@@ -257,21 +300,21 @@ impl<'a> Plan<'a> {
     /// Writes the new content to a temporary next to the file, with the file's metadata when
     /// the temporary can carry it (else the file will be written in place), and keeps the
     /// original.
-    fn prepare(&mut self) -> Result<(), WriteError> {
-        let (temp, file) = LiveTemp::with_contents(&self.target, ".tmp", self.write.contents)
-            .map_err(WriteError::during(
-                "cannot write a temporary file next to it",
-            ))?;
+    fn prepare(&mut self, original: &[u8], contents: &[u8]) -> Result<(), WriteError> {
+        self.original = Fingerprint::of(original);
+        self.contents = Fingerprint::of(contents);
+        let (temp, file) = LiveTemp::with_contents(&self.target, ".tmp", contents).map_err(
+            WriteError::during("cannot write a temporary file next to it"),
+        )?;
         if !self.in_place && !sys::keep_metadata(&file, &self.metadata, &self.target) {
             self.in_place = true;
         }
         drop(file);
         self.new_temp = Some(temp);
         let backup = if self.in_place {
-            LiveTemp::with_contents(&self.target, ".orig", self.write.original)
-                .map(|(temp, _)| temp)
+            LiveTemp::with_contents(&self.target, ".orig", original).map(|(temp, _)| temp)
         } else {
-            self.link_or_copy_original()
+            self.link_or_copy_original(original)
         };
         self.backup =
             Some(backup.map_err(WriteError::during("cannot keep a copy of the original"))?);
@@ -280,14 +323,14 @@ impl<'a> Plan<'a> {
 
     /// The original kept for a rollback of the rename: a hard link to the file (which puts
     /// back the very inode), or a copy with its metadata.
-    fn link_or_copy_original(&mut self) -> io::Result<LiveTemp> {
+    fn link_or_copy_original(&mut self, original: &[u8]) -> io::Result<LiveTemp> {
         let target = &self.target;
         if let Ok((link, ())) =
             LiveTemp::create(target, ".orig", |path| fs::hard_link(target, path))
         {
             return Ok(link);
         }
-        let (copy, file) = LiveTemp::with_contents(target, ".orig", self.write.original)?;
+        let (copy, file) = LiveTemp::with_contents(target, ".orig", original)?;
         if !sys::keep_metadata(&file, &self.metadata, &self.target) {
             self.in_place = true;
         }
@@ -308,9 +351,11 @@ impl<'a> Plan<'a> {
         }
         // The temporary proved that the new content fits; removing it first leaves that
         // room for the write through the inode.
+        let temp = temp.ok_or_else(|| WriteError::Io("the temporary file is gone".into()))?;
+        let contents = read_back(temp.path(), self.contents)
+            .map_err(WriteError::during("cannot read the temporary file"))?;
         drop(temp);
-        write_through(&self.target, self.write.contents)
-            .map_err(WriteError::during("cannot write the file"))
+        write_through(&self.target, &contents).map_err(WriteError::during("cannot write the file"))
     }
 
     /// Puts the original back after a failed transaction; returns the file and where its
@@ -321,7 +366,8 @@ impl<'a> Plan<'a> {
         }
         let backup = self.backup.take()?;
         let restored = if self.in_place {
-            write_through(&self.target, self.write.original)
+            read_back(backup.path(), self.original)
+                .and_then(|original| write_through(&self.target, &original))
         } else {
             fs::rename(backup.path(), &self.target)
         };
@@ -331,8 +377,18 @@ impl<'a> Plan<'a> {
                 backup.forget();
                 None
             }
-            Err(_) => Some((self.write.path.to_path_buf(), backup.keep())),
+            Err(_) => Some((self.write.path().to_path_buf(), backup.keep())),
         }
+    }
+}
+
+/// The bytes of a temporary that holds `expected`.
+fn read_back(path: &Path, expected: Fingerprint) -> io::Result<Vec<u8>> {
+    let bytes = fs::read(path)?;
+    if expected.matches(&bytes) {
+        Ok(bytes)
+    } else {
+        Err(io::Error::other("it no longer holds what was written"))
     }
 }
 

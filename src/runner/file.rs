@@ -66,6 +66,9 @@ pub(super) fn analyse_path(
     match outcome {
         Ok((mut report, exports)) => {
             report.path = path.to_path_buf();
+            if let Some(change) = &mut report.change {
+                change.let_go_of_original();
+            }
             report.context = project;
             (report, Learned::new(exports, tokens))
         }
@@ -94,7 +97,19 @@ pub fn keep_unwritten(report: &mut FileReport, resolver: &Resolver) {
     let mut options = settings.analysis_for(&report.path);
     options.project = report.context.clone();
     let threshold = threshold(&settings);
-    let original = change.original;
+    // The file as it stays: its bytes as read, or what it holds now if it changed since.
+    let original = match change.original(&report.path) {
+        Ok(original) => original.into_owned(),
+        Err(_) => match crate::fs::read_bounded(&report.path, ReadLimit::Parse(MAX_PARSE_BYTES)) {
+            Ok(current) => current,
+            Err(_) => {
+                report.findings.clear();
+                report.source = None;
+                report.previews.clear();
+                return;
+            }
+        },
+    };
     let checked =
         std::panic::catch_unwind(|| process_bytes(original, &options, Mode::Check, threshold));
     if let Ok(checked) = checked {
@@ -169,16 +184,19 @@ fn process_bytes_learning(
     match analyze::fix_all(&source, options, threshold) {
         Ok(fixed) => {
             let errors = fixed.errors();
-            let change = (fixed.code != source.code()).then(|| {
-                Box::new(Change {
-                    original: source.to_file_bytes(source.code()),
-                    fixed: source.to_file_bytes(&fixed.code),
-                    applied: fixed.applied.clone(),
-                })
+            let changed = fixed.code != source.code();
+            let change = changed.then(|| {
+                let fixed_bytes = source.to_file_bytes(&fixed.code);
+                let change = Change::new(
+                    source.to_file_bytes(source.code()),
+                    &fixed_bytes,
+                    fixed.applied.clone(),
+                );
+                (Box::new(change), fixed_bytes)
             });
-            let final_source = match &change {
-                Some(change) => SourceFile::new(change.fixed.clone()).ok(),
-                None => Some(source),
+            let (change, final_source) = match change {
+                Some((change, fixed_bytes)) => (Some(change), fixed_source(fixed_bytes, &fixed)),
+                None => (None, Some(source)),
             };
             let report = FileReport {
                 source: final_source
@@ -193,4 +211,12 @@ fn process_bytes_learning(
         }
         Err(e) => (FileReport::error(&empty, e.into()), Exports::default()),
     }
+}
+
+/// The source after the fixes, when findings remain to refer to it.
+fn fixed_source(fixed_bytes: Vec<u8>, fixed: &analyze::Fixed) -> Option<SourceFile> {
+    if fixed.remaining.is_empty() {
+        return None;
+    }
+    SourceFile::new(fixed_bytes).ok()
 }

@@ -2,6 +2,8 @@
 //! mode, the applicability threshold its settings give, the fix previews the full output
 //! shows), and what it learns for the project phases.
 
+use std::borrow::Cow;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -9,19 +11,98 @@ use super::edits;
 use crate::analyze::{self, Applied};
 use crate::diagnostic::{Applicability, Edit, FileError, Finding, Fix, FixId};
 use crate::fix::tidy::ImportFacts;
+use crate::fs::{Fingerprint, ReadError, ReadLimit, WriteError};
 use crate::lexer::ImportTokens;
 use crate::project::{Exports, ProjectContext};
 use crate::source::SourceFile;
 
-/// A file whose fixes changed it.
+/// A file whose fixes changed it: what turns its bytes as read into its bytes after the fixes
+/// (the runs of lines that change, not the whole file), and the fixes applied. The bytes as
+/// read are held for a buffer (standard input, an editor's); a file on disk is read again when
+/// its change is shown or written, and must still hold them.
 #[derive(Debug, Clone)]
 pub struct Change {
-    /// The file's bytes as read.
-    pub original: Vec<u8>,
-    /// The file's bytes after the fixes.
-    pub fixed: Vec<u8>,
+    original: Original,
+    /// Each run of changed lines: the range of the original it replaces, and its new bytes.
+    runs: Vec<(Range<usize>, Vec<u8>)>,
     /// The fixes applied.
     pub applied: Vec<Applied>,
+}
+
+/// The bytes a change applies to.
+#[derive(Debug, Clone)]
+enum Original {
+    /// Held (a buffer).
+    Held(Vec<u8>),
+    /// In the file, which is read again when needed.
+    InFile(Fingerprint),
+}
+
+impl Change {
+    /// The change from `original` to `fixed`, holding `original`.
+    pub fn new(original: Vec<u8>, fixed: &[u8], applied: Vec<Applied>) -> Self {
+        let runs = crate::diff::changed_runs(&original, fixed)
+            .into_iter()
+            .map(|(old, new)| (old, fixed[new].to_vec()))
+            .collect();
+        Change {
+            original: Original::Held(original),
+            runs,
+            applied,
+        }
+    }
+
+    /// Lets go of the bytes as read (those of the file on disk): only their fingerprint stays.
+    pub(super) fn let_go_of_original(&mut self) {
+        if let Original::Held(bytes) = &self.original {
+            self.original = Original::InFile(Fingerprint::of(bytes));
+        }
+    }
+
+    /// The bytes as read: those held, or the file at `path` read again, which must still hold
+    /// them.
+    pub fn original(&self, path: &Path) -> Result<Cow<'_, [u8]>, FileError> {
+        let print = match &self.original {
+            Original::Held(bytes) => return Ok(Cow::Borrowed(bytes)),
+            Original::InFile(print) => print,
+        };
+        match crate::fs::read_bounded(path, ReadLimit::Read(print.len())) {
+            Ok(bytes) if print.matches(&bytes) => Ok(Cow::Owned(bytes)),
+            Ok(_) | Err(ReadError::TooLarge { .. }) => {
+                Err(FileError::Unwritable(WriteError::Changed.to_string()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// How many bytes were read.
+    pub fn original_len(&self) -> usize {
+        match &self.original {
+            Original::Held(bytes) => bytes.len(),
+            Original::InFile(print) => print.len(),
+        }
+    }
+
+    /// Whether `bytes` are the bytes as read.
+    pub fn is_original(&self, bytes: &[u8]) -> bool {
+        match &self.original {
+            Original::Held(held) => held == bytes,
+            Original::InFile(print) => print.matches(bytes),
+        }
+    }
+
+    /// The bytes after the fixes, made from the bytes as read (see [`Change::original`]).
+    pub fn fixed(&self, original: &[u8]) -> Vec<u8> {
+        let mut fixed = Vec::with_capacity(original.len());
+        let mut copied = 0;
+        for (range, bytes) in &self.runs {
+            fixed.extend_from_slice(&original[copied..range.start]);
+            fixed.extend_from_slice(bytes);
+            copied = range.end;
+        }
+        fixed.extend_from_slice(&original[copied..]);
+        fixed
+    }
 }
 
 /// The outcome for one file.
@@ -158,5 +239,30 @@ impl Learned {
     /// What the file exports, when it exports anything.
     pub(super) fn exports(&self) -> Option<&Exports> {
         self.exports.as_deref()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Change;
+
+    #[test]
+    fn a_change_holds_its_runs_and_makes_the_fixed_bytes_again() {
+        let helpers = "def helper():\r\n    return 1\r\n".repeat(40);
+        let original = format!("import asyncio\r\n{helpers}A = asyncio.run(f())\r\nB = 1\r\nC = 2")
+            .into_bytes();
+        let fixed = format!("import asyncio\r\n{helpers}A = None\r\n\r\nasync def load_a():\r\n    pass\r\nB = 1\r\nC = 3\n")
+            .into_bytes();
+        let fixed = &fixed[..];
+        let mut change = Change::new(original.clone(), fixed, Vec::new());
+        assert_eq!(change.fixed(&original), fixed);
+        let held: usize = change.runs.iter().map(|(_, bytes)| bytes.len()).sum();
+        assert!(held < fixed.len() / 2, "only the changed lines are kept");
+        change.let_go_of_original();
+        assert!(change.is_original(&original));
+        assert!(!change.is_original(fixed));
+        assert_eq!(change.original_len(), original.len());
+        let missing = std::path::Path::new("no such file.py");
+        assert!(change.original(missing).is_err());
     }
 }

@@ -299,7 +299,11 @@ fn fix_all(
     if let Some(error) = report.errors.first() {
         return Err(error.to_string());
     }
-    Ok(report.change.map(|change| change.fixed))
+    let Some(change) = report.change else {
+        return Ok(None);
+    };
+    let original = change.original(&settings.path).map_err(|e| e.to_string())?;
+    Ok(Some(change.fixed(&original)))
 }
 
 /// The buffer with the fix `key` applied, alone, round after round while it is on offer.
