@@ -6,10 +6,9 @@
 use tree_sitter::Node;
 
 use super::served::{Served, server_calls};
-use super::wire::{definitions_point, import_keys};
+use super::wire::{definitions_point, spell_template_imports};
 use crate::diagnostic::{Blocked, Edit};
 use crate::fix::ctx::Ctx;
-use crate::fix::imports::imported_name;
 use crate::fix::parts::FixParts;
 use crate::fix::template;
 
@@ -26,14 +25,7 @@ pub fn guard_handed_app(
     let served = handed_to_mangum(ctx)?;
     let statement = top_statement(served.call)?;
     let hook = ctx.fresh_name("_InitGuard");
-    let imported: Vec<(String, String)> = import_keys(HANDED_GUARD)
-        .into_iter()
-        .map(|key| {
-            let (module, member) = key.rsplit_once('.').unwrap_or(("", &key));
-            let spelled = imported_name(ctx, module, member, &mut parts.imports);
-            (key.clone(), spelled)
-        })
-        .collect();
+    let imported = spell_template_imports(ctx, HANDED_GUARD, parts);
     let mut values: Vec<(&str, &[u8])> =
         vec![("hook", hook.as_bytes()), ("init", awaited.as_bytes())];
     values.extend(imported.iter().map(|(k, v)| (k.as_str(), v.as_bytes())));

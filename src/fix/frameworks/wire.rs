@@ -213,14 +213,7 @@ fn add_template(
         }
         HookName::Fixed(name) => name.to_owned(),
     };
-    let imported: Vec<(String, String)> = import_keys(template.text)
-        .into_iter()
-        .map(|key| {
-            let (module, member) = key.rsplit_once('.').unwrap_or(("", &key));
-            let spelled = imported_name(ctx, module, member, &mut parts.imports);
-            (key.clone(), spelled)
-        })
-        .collect();
+    let imported = spell_template_imports(ctx, template.text, parts);
     let app_name = text::name_text(app.name);
     let mut values: Vec<(&str, &[u8])> = vec![
         ("hook", name.as_bytes()),
@@ -254,8 +247,25 @@ fn add_template(
     Ok(name)
 }
 
+/// Each `{module.name}` key of a template with the name the module spells it by (importing it
+/// when the module does not yet).
+pub(super) fn spell_template_imports(
+    ctx: &Ctx,
+    template: &str,
+    parts: &mut FixParts,
+) -> Vec<(String, String)> {
+    import_keys(template)
+        .into_iter()
+        .map(|key| {
+            let (module, member) = key.rsplit_once('.').unwrap_or(("", &key));
+            let spelled = imported_name(ctx, module, member, &mut parts.imports);
+            (key.clone(), spelled)
+        })
+        .collect()
+}
+
 /// The `{module.name}` keys of a template: names it needs imported.
-pub(super) fn import_keys(template: &str) -> Vec<String> {
+fn import_keys(template: &str) -> Vec<String> {
     let mut keys = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find('{') {
