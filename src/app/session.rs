@@ -158,6 +158,11 @@ impl<'a> Session<'a> {
             let fixed = change.fixed(&original);
             let mut diff = Vec::new();
             match self.render_change(&report.path, &original, &fixed, &mut diff) {
+                // Nothing is written with `--diff`: each diff goes out at once.
+                Ok(()) if self.diff_only() => {
+                    self.print_diff(&diff, out)?;
+                    diffs.push((i, Vec::new()));
+                }
                 Ok(()) => diffs.push((i, diff)),
                 Err(DiffError::Unrepresentable(reason)) => {
                     report.errors.push(FileError::Undiffable(reason));
@@ -173,7 +178,9 @@ impl<'a> Session<'a> {
         for (i, diff) in diffs {
             if reports[i].change.is_some() {
                 changed += 1;
-                self.print_diff(&diff, out)?;
+                if !self.diff_only() {
+                    self.print_diff(&diff, out)?;
+                }
             }
         }
         Ok(changed)

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use self::file::analyse_path;
 use self::phases::{ImportedModules, ProjectRun, settle_unimported};
 use self::report::Learned;
-use self::scan::{Scanned, scan, with_early_outcomes};
+use self::scan::{Scanned, bytes_to_analyse, scan, with_early_outcomes};
 use crate::project::ModuleNames;
 use crate::settings::Resolver;
 use crate::sync::lock;
@@ -65,7 +65,8 @@ pub fn walk_and_process(
                     let path = path.to_path_buf();
                     let early = &early;
                     scope.spawn(move |_| {
-                        let outcome = analyse_path(&path, bytes, tokens, resolver, mode, None);
+                        let outcome =
+                            analyse_scanned(&path, bytes, tokens, resolver, mode, counters);
                         counters.done.fetch_add(1, Ordering::Relaxed);
                         lock(early).push((path, outcome));
                     });
@@ -100,7 +101,7 @@ fn finish(
             Scanned::Settled(report, learned) => (*report, learned),
             Scanned::Analysing => unreachable!("the walk's analyses are all collected"),
             Scanned::Analyse { bytes, tokens, .. } => {
-                let outcome = analyse_path(&path, bytes, tokens, resolver, mode, None);
+                let outcome = analyse_scanned(&path, bytes, tokens, resolver, mode, counters);
                 counters.done.fetch_add(1, Ordering::Relaxed);
                 outcome
             }
@@ -118,6 +119,21 @@ fn finish(
     };
     run.project_phases();
     run.reports
+}
+
+/// Analyses a file the scan kept, with the bytes it kept or read again.
+fn analyse_scanned(
+    path: &std::path::Path,
+    kept: Option<Vec<u8>>,
+    tokens: crate::lexer::ImportTokens,
+    resolver: &Resolver,
+    mode: Mode,
+    counters: &Counters,
+) -> (FileReport, Learned) {
+    match bytes_to_analyse(path, kept, counters) {
+        Ok(bytes) => analyse_path(path, bytes, tokens, resolver, mode, None),
+        Err(report) => (*report, Learned::new_clean(tokens)),
+    }
 }
 
 /// Previews each fix of each report (in parallel), for the full output format.

@@ -15,7 +15,14 @@ pub struct Counters {
     phase_total: AtomicUsize,
     /// Files the phase has analysed again.
     phase_done: AtomicUsize,
+    /// Bytes of files the scan keeps for their analysis ([`Counters::hold`]).
+    held_bytes: AtomicUsize,
 }
+
+/// How many bytes of scanned files wait for their analysis at most; past this, a file waiting
+/// is read again when its analysis starts, so that a walk faster than the analyses does not
+/// hold the tree in memory.
+const HELD_BYTES_BUDGET: usize = 32 * 1024 * 1024;
 
 /// What a run is doing, for its progress line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +50,22 @@ impl Phase {
 }
 
 impl Counters {
+    /// Whether the scan may keep `len` more bytes for an analysis (they count until
+    /// [`Counters::release`]).
+    pub(super) fn hold(&self, len: usize) -> bool {
+        let held = self.held_bytes.fetch_add(len, Ordering::Relaxed);
+        if held + len <= HELD_BYTES_BUDGET {
+            return true;
+        }
+        self.release(len);
+        false
+    }
+
+    /// Bytes kept by [`Counters::hold`] that the analysis took (or no longer needs).
+    pub(super) fn release(&self, len: usize) {
+        self.held_bytes.fetch_sub(len, Ordering::Relaxed);
+    }
+
     /// The phase the run is in.
     pub fn phase(&self) -> Phase {
         match self.phase.load(Ordering::Relaxed) {
@@ -93,6 +116,17 @@ pub enum Mode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_scan_holds_bytes_up_to_its_budget() {
+        let counters = Counters::default();
+        assert!(counters.hold(HELD_BYTES_BUDGET - 10));
+        assert!(counters.hold(10));
+        assert!(!counters.hold(1), "past the budget the file is read again");
+        counters.release(10);
+        assert!(counters.hold(1));
+        assert!(!counters.hold(10));
+    }
 
     #[test]
     fn the_phase_entered_is_the_phase_read() {

@@ -71,7 +71,10 @@ pub(super) fn settle_unimported(
             continue;
         }
         let entry = &mut scanned[i].1;
-        if let Scanned::Analyse { tokens, .. } = entry {
+        if let Scanned::Analyse { tokens, bytes, .. } = entry {
+            if let Some(bytes) = bytes {
+                counters.release(bytes.len());
+            }
             *entry = Scanned::Clean(std::mem::take(tokens));
             counters.done.fetch_add(1, Ordering::Relaxed);
         }

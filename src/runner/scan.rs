@@ -38,7 +38,9 @@ pub(super) enum Scanned {
     Clean(ImportTokens),
     Settled(Box<FileReport>, Learned),
     Analyse {
-        bytes: Vec<u8>,
+        /// The file's bytes, when the scan could keep them ([`Counters::hold`]); else the
+        /// analysis reads the file again.
+        bytes: Option<Vec<u8>>,
         tokens: ImportTokens,
         /// For a module that is only worth analysing when another file calls one of its
         /// functions at import time ([`ParseNeed::IfImported`]): the names of those functions.
@@ -50,11 +52,33 @@ pub(super) enum Scanned {
 
 pub(super) fn scan(path: &Path, resolver: &Resolver, counters: &Counters) -> Scanned {
     counters.found.fetch_add(1, Ordering::Relaxed);
-    let scanned = scan_file(path, resolver);
+    let mut scanned = scan_file(path, resolver);
+    if let Scanned::Analyse { bytes, .. } = &mut scanned
+        && bytes.as_ref().is_some_and(|b| !counters.hold(b.len()))
+    {
+        *bytes = None;
+    }
     if matches!(scanned, Scanned::Settled(..) | Scanned::Clean(_)) {
         counters.done.fetch_add(1, Ordering::Relaxed);
     }
     scanned
+}
+
+/// The bytes of a scanned file for its analysis: those the scan kept (no longer counted as
+/// held), or the file read again.
+pub(super) fn bytes_to_analyse(
+    path: &Path,
+    kept: Option<Vec<u8>>,
+    counters: &Counters,
+) -> Result<Vec<u8>, Box<FileReport>> {
+    match kept {
+        Some(bytes) => {
+            counters.release(bytes.len());
+            Ok(bytes)
+        }
+        None => crate::fs::read_bounded(path, ReadLimit::ANY_FILE)
+            .map_err(|e| Box::new(FileReport::error(path, e.into()))),
+    }
 }
 
 fn scan_file(path: &Path, resolver: &Resolver) -> Scanned {
@@ -126,11 +150,38 @@ fn scan_bytes(path: &Path, bytes: &[u8], resolver: &Resolver) -> Scanned {
                 let if_called = (need == ParseNeed::IfImported)
                     .then(|| functions.into_iter().map(Box::from).collect());
                 Scanned::Analyse {
-                    bytes: source.to_file_bytes(source.code()),
+                    bytes: Some(source.to_file_bytes(source.code())),
                     tokens,
                     if_called,
                 }
             }
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_the_scan_did_not_keep_is_read_again_for_its_analysis() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.py");
+        std::fs::write(&path, "import asyncio\nX = asyncio.run(f())\n").unwrap();
+        let counters = Counters::default();
+        let bytes = bytes_to_analyse(&path, None, &counters).unwrap();
+        assert_eq!(bytes, b"import asyncio\nX = asyncio.run(f())\n");
+        assert!(counters.hold(5));
+        assert_eq!(
+            bytes_to_analyse(&path, Some(b"kept!".to_vec()), &counters).unwrap(),
+            b"kept!"
+        );
+        std::fs::remove_file(&path).unwrap();
+        let gone = bytes_to_analyse(&path, None, &counters).unwrap_err();
+        assert_eq!(
+            gone.errors.len(),
+            1,
+            "a file gone since the scan is an error of that file"
+        );
     }
 }
