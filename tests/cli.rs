@@ -2,6 +2,8 @@
 //! `--diff` applied with `git apply` and `patch -p1`, standard input, configuration discovery,
 //! ignore files, selection and suppression.
 
+mod common;
+
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,22 +16,15 @@ const SEED_APP: &str = "import asyncio\nfrom fastapi import FastAPI\n\n\nasync d
 const CLEAN: &str = "import asyncio\n\n\nasync def main():\n    await asyncio.sleep(0)\n\n\nif __name__ == '__main__':\n    asyncio.run(main())\n";
 
 fn loopfix(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loopfix"))
+    common::bin::loopfix(dir)
         .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("FORCE_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("LOOPFIX_OUTPUT_FORMAT")
-        .env_remove("LOOPFIX_OUTPUT_FILE")
         .output()
         .expect("the binary runs")
 }
 
 fn loopfix_stdin(dir: &Path, args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_loopfix"))
+    let mut child = common::bin::loopfix(dir)
         .args(args)
-        .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -638,9 +633,8 @@ fn colour_follows_the_flag_and_no_color() {
     assert!(stdout(&out).contains("\x1b["), "colour when forced");
     let out = loopfix(dir.path(), &["check"]);
     assert!(!stdout(&out).contains("\x1b["), "no colour into a pipe");
-    let out = Command::new(env!("CARGO_BIN_EXE_loopfix"))
+    let out = common::bin::loopfix(dir.path())
         .args(["check", "--color", "never"])
-        .current_dir(dir.path())
         .output()
         .unwrap();
     assert!(!stdout(&out).contains("\x1b["));

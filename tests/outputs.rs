@@ -2,6 +2,8 @@
 //! `rdjson`, JSON `--statistics`), where the report goes (`-o/--output-file`) and how the run
 //! exits (`--exit-zero`), driven through the built binary.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -14,16 +16,8 @@ const LOOP: &str = "import asyncio\nasyncio.get_event_loop()\n";
 const BROKEN: &str = "import asyncio\n\nDATA = asyncio.run(fetch(\n";
 
 fn loopfix(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loopfix"))
+    common::bin::loopfix(dir)
         .args(args)
-        .current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("FORCE_COLOR")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("LOOPFIX_OUTPUT_FORMAT")
-        .env_remove("LOOPFIX_OUTPUT_FILE")
-        .env_remove("CI_PROJECT_DIR")
-        .stdin(Stdio::null())
         .output()
         .expect("the binary runs")
 }
@@ -165,9 +159,8 @@ fn gitlab_is_a_code_quality_report() {
     );
 
     // Under GitLab, paths are relative to the project's directory.
-    let out = Command::new(env!("CARGO_BIN_EXE_loopfix"))
+    let out = common::bin::loopfix(&dir.path().join("pkg"))
         .args(["check", "--output-format", "gitlab", "app.py"])
-        .current_dir(dir.path().join("pkg"))
         .env("CI_PROJECT_DIR", dir.path())
         .output()
         .unwrap();
@@ -395,9 +388,8 @@ fn an_output_file_that_cannot_be_written_is_an_error() {
 fn output_file_with_standard_input() {
     let dir = project(&[]);
     let run = |args: &[&str]| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_loopfix"))
+        let mut child = common::bin::loopfix(dir.path())
             .args(args)
-            .current_dir(dir.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
