@@ -54,7 +54,9 @@ impl FileError {
     pub fn location(&self) -> (usize, usize) {
         match self {
             FileError::Unparsable(ParseError::Syntax { line, column, .. }) => (*line, *column),
-            FileError::Unparsable(ParseError::TooDeep { line }) => (*line, 1),
+            FileError::Unparsable(
+                ParseError::TooDeep { line } | ParseError::Indentation { line },
+            ) => (*line, 1),
             FileError::Undecodable(DecodeError::InvalidUtf8 { line, column }) => (*line, *column),
             _ => (1, 1),
         }

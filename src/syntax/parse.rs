@@ -36,6 +36,15 @@ pub enum ParseError {
         /// What is missing, when tree-sitter knows.
         detail: String,
     },
+    /// Indentation that tree-sitter reads but CPython rejects (`TabError`, or a dedent to no
+    /// enclosing level).
+    #[error(
+        "indentation at line {line} that Python rejects (tabs and spaces mixed inconsistently, or a dedent that matches no outer level)"
+    )]
+    Indentation {
+        /// 1-based line.
+        line: usize,
+    },
     /// The tree is deeper than [`MAX_DEPTH`].
     #[error("nesting deeper than {MAX_DEPTH} levels at line {line} (CPython rejects this too)")]
     TooDeep {
@@ -110,6 +119,9 @@ pub fn parse_reusing(text: &[u8], old: Option<&Tree>) -> Result<Tree, ParseError
     };
     let tree = PARSER.with(|parser| parse_within_budget(&mut parser.borrow_mut(), text, old))?;
     check_tree(&tree)?;
+    if let Some(line) = super::indent::inconsistent_line(&tree, text) {
+        return Err(ParseError::Indentation { line });
+    }
     Ok(tree)
 }
 
@@ -136,7 +148,7 @@ fn parse_within_budget(
 /// Whether `text` parses without ERROR or MISSING nodes, and with indentation that CPython
 /// accepts (tree-sitter reads some mixes of tabs and spaces that CPython rejects).
 pub fn parses_cleanly(text: &[u8]) -> bool {
-    parse(text).is_ok_and(|tree| super::indent::inconsistent_line(&tree, text).is_none())
+    parse(text).is_ok()
 }
 
 fn check_tree(tree: &Tree) -> Result<(), ParseError> {
@@ -206,6 +218,18 @@ mod tests {
         // tree-sitter reads both; CPython raises TabError on the second.
         assert!(parses_cleanly(b"def f():\n\tx = 1\n\treturn x\n"));
         assert!(!parses_cleanly(b"def f():\n    x = 1\n\treturn x\n"));
+    }
+
+    #[test]
+    fn a_file_whose_indentation_cpython_rejects_is_refused_with_its_line() {
+        // tree-sitter reads it; CPython raises IndentationError (the fuzz targets found it:
+        // `check` offered a fix that `fix` then refused as invalid Python).
+        let text = b"import asyncio\n\n\n\tasync def fetch():\n    return 1\n\n\nX = asyncio.run(fetch())\n";
+        let err = parse(text).unwrap_err();
+        assert!(
+            matches!(err, ParseError::Indentation { line: 5 }),
+            "{err:?}"
+        );
     }
 
     #[test]
