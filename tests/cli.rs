@@ -795,3 +795,21 @@ fn a_cr_only_file_is_fixed_with_cr_line_ends() {
     assert_eq!(fs::read(dir.path().join("app.py")).unwrap(), written);
     assert_eq!(code(&loopfix(dir.path(), &["check"])), 0);
 }
+
+/// A module that spells `asyncio` only in full-width letters (Python imports it as `asyncio`)
+/// is not settled by the first look: `check` finds what `check --full-parse` finds.
+#[test]
+fn full_width_names_are_found_without_the_full_parse() {
+    let source = SEED
+        .replace("asyncio.run", "ａｓｙｎｃｉｏ.ｒｕｎ")
+        .replace("import asyncio", "import ａｓｙｎｃｉｏ");
+    let dir = project(&[("app.py", &source)]);
+    let fast = loopfix(dir.path(), &["check", "--output-format", "concise"]);
+    let full = loopfix(
+        dir.path(),
+        &["check", "--full-parse", "--output-format", "concise"],
+    );
+    assert_eq!(code(&fast), 1, "{}", stderr(&fast));
+    assert_eq!(stdout(&fast), stdout(&full));
+    assert!(stdout(&fast).contains("LF001"), "{}", stdout(&fast));
+}
