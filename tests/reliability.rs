@@ -41,7 +41,11 @@ fn python_files(dir: &Path) -> Vec<PathBuf> {
 /// The command-line flags a fixture's first line asks for (`# fixture: strategy=init ...`),
 /// with `--unsafe-fixes` always: one run covers the safe and the unsafe fixes.
 fn fixture_flags(code: &[u8]) -> Vec<String> {
-    let first_line = code.split(|&b| b == b'\n').next().unwrap_or_default();
+    // (A CR-only fixture's first line ends at its first CR.)
+    let first_line = code
+        .split(|&b| b == b'\n' || b == b'\r')
+        .next()
+        .unwrap_or_default();
     let first_line = String::from_utf8_lossy(first_line);
     let mut flags = vec!["--unsafe-fixes".to_owned()];
     if let Some(rest) = first_line.trim().strip_prefix("# fixture:") {
