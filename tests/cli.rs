@@ -744,3 +744,66 @@ fn file_errors_appear_in_every_output_format_and_the_summary() {
         assert_eq!(code(&out), 2);
     }
 }
+
+/// A CR-only file (classic Mac OS line ends) is checked and fixed: the fix writes CR line ends
+/// only, CPython compiles the result, a second fix changes nothing, and the JSON edits end
+/// their lines in CR too.
+#[test]
+fn a_cr_only_file_is_fixed_with_cr_line_ends() {
+    let source = SEED.replace('\n', "\r");
+    let dir = project(&[("app.py", &source)]);
+    let json = loopfix(dir.path(), &["check", "--output-format", "json"]);
+    assert_eq!(code(&json), 1, "{}", stderr(&json));
+    let findings: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let finding = &findings.as_array().unwrap()[0];
+    assert_eq!(finding["location"]["row"], 8);
+    let edits = finding["fix"]["edits"].as_array().unwrap();
+    let contents: String = edits
+        .iter()
+        .map(|e| e["content"].as_str().unwrap())
+        .collect();
+    assert!(
+        contents.contains('\r') && !contents.contains('\n'),
+        "{contents:?}"
+    );
+
+    let fixed = loopfix(dir.path(), &["fix"]);
+    assert_eq!(code(&fixed), 0, "{}", stderr(&fixed));
+    let written = fs::read(dir.path().join("app.py")).unwrap();
+    assert_ne!(written, source.as_bytes());
+    assert!(
+        !written.contains(&b'\n'),
+        "{:?}",
+        String::from_utf8_lossy(&written)
+    );
+    assert!(written.ends_with(b"return DATA\r"));
+    let compiled = Command::new("python3")
+        .args(["-m", "py_compile", "app.py"])
+        .current_dir(dir.path())
+        .output()
+        .expect("python3 runs");
+    assert!(compiled.status.success(), "{}", stderr(&compiled));
+
+    let again = loopfix(dir.path(), &["fix"]);
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert_eq!(fs::read(dir.path().join("app.py")).unwrap(), written);
+    assert_eq!(code(&loopfix(dir.path(), &["check"])), 0);
+}
+
+/// A module that spells `asyncio` only in full-width letters (Python imports it as `asyncio`)
+/// is not settled by the first look: `check` finds what `check --full-parse` finds.
+#[test]
+fn full_width_names_are_found_without_the_full_parse() {
+    let source = SEED
+        .replace("asyncio.run", "ａｓｙｎｃｉｏ.ｒｕｎ")
+        .replace("import asyncio", "import ａｓｙｎｃｉｏ");
+    let dir = project(&[("app.py", &source)]);
+    let fast = loopfix(dir.path(), &["check", "--output-format", "concise"]);
+    let full = loopfix(
+        dir.path(),
+        &["check", "--full-parse", "--output-format", "concise"],
+    );
+    assert_eq!(code(&fast), 1, "{}", stderr(&fast));
+    assert_eq!(stdout(&fast), stdout(&full));
+    assert!(stdout(&fast).contains("LF001"), "{}", stdout(&fast));
+}

@@ -328,3 +328,18 @@ fn carriage_return_only_files_diff_and_apply() {
         }
     }
 }
+
+/// A CR-only file is one line to git and patch: `fix --diff` replaces that line, and applying
+/// it gives what `fix` writes, with CR line ends only.
+#[test]
+fn a_cr_only_file_diffs_and_applies_like_fix() {
+    let source = SEED.replace('\n', "\r");
+    let files: &[(&[u8], &[u8])] = &[(b"m.py", source.as_bytes())];
+    let patch = diff_applies_like_fix(files, ".", b"m.py");
+    let text = String::from_utf8_lossy(&patch);
+    assert!(text.contains("@@ -1 +1 @@\n"), "{text}");
+    assert!(
+        text.contains("\r    await load_data()\r    return DATA\r\n"),
+        "{text}"
+    );
+}

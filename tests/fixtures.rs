@@ -91,6 +91,10 @@ macro_rules! fixtures {
 
 fixtures! {
     bytes_bom => "bytes/bom.py",
+    bytes_cr_only => "bytes/cr_only.py",
+    bytes_cr_only_init_comments_no_final_newline => "bytes/cr_only_init_comments_no_final_newline.py",
+    bytes_cr_only_moved_block_comments => "bytes/cr_only_moved_block_comments.py",
+    bytes_cr_only_tabs_multiline_string => "bytes/cr_only_tabs_multiline_string.py",
     bytes_crlf => "bytes/crlf.py",
     bytes_crlf_init_comments_no_final_newline => "bytes/crlf_init_comments_no_final_newline.py",
     bytes_crlf_moved_block_comments => "bytes/crlf_moved_block_comments.py",
@@ -106,6 +110,10 @@ fixtures! {
     detect_comprehension => "detect/comprehension.py",
     detect_decorator_and_default => "detect/decorator_and_default.py",
     detect_from_imports => "detect/from_imports.py",
+    detect_fullwidth_alias => "detect/fullwidth_alias.py",
+    detect_fullwidth_attribute => "detect/fullwidth_attribute.py",
+    detect_fullwidth_from_import => "detect/fullwidth_from_import.py",
+    detect_fullwidth_import => "detect/fullwidth_import.py",
     detect_match_statement => "detect/match_statement.py",
     detect_nested_class => "detect/nested_class.py",
     detect_optional_uvloop => "detect/optional_uvloop.py",
@@ -392,6 +400,14 @@ fn check_fixture(path: &Path, relative: &str) {
 
 fn assert_style_kept(path: &Path, before: &SourceFile, after: &SourceFile) {
     let code = after.code();
+    if before.file_newline() == loopfix::source::Newline::Cr {
+        assert_eq!(
+            after.file_newline(),
+            loopfix::source::Newline::Cr,
+            "{}: a LF in a CR-only file",
+            path.display()
+        );
+    }
     if before.newline() == loopfix::source::Newline::CrLf {
         let bare_lf = code
             .iter()
@@ -463,9 +479,25 @@ fn render_snapshot(
     text
 }
 
-/// The diff of `old` -> `new` (line ends shown), or `(no change)`.
+/// The diff of `old` -> `new` (line ends shown), or `(no change)`. A CR-only file, which is one
+/// line to git, is diffed with a `\n` after each `\r` so that its lines show.
 fn push_diff(text: &mut String, name: &str, old: &[u8], new: &[u8]) {
-    let diff = loopfix::diff::diff_bytes(name, old, new);
+    let split = |bytes: &[u8]| -> Vec<u8> {
+        if bytes.contains(&b'\n') {
+            return bytes.to_vec();
+        }
+        bytes
+            .iter()
+            .flat_map(|&b| {
+                if b == b'\r' {
+                    vec![b'\r', b'\n']
+                } else {
+                    vec![b]
+                }
+            })
+            .collect()
+    };
+    let diff = loopfix::diff::diff_bytes(name, &split(old), &split(new));
     if diff.is_empty() {
         text.push_str("  (no change)\n");
     } else {

@@ -41,7 +41,11 @@ fn python_files(dir: &Path) -> Vec<PathBuf> {
 /// The command-line flags a fixture's first line asks for (`# fixture: strategy=init ...`),
 /// with `--unsafe-fixes` always: one run covers the safe and the unsafe fixes.
 fn fixture_flags(code: &[u8]) -> Vec<String> {
-    let first_line = code.split(|&b| b == b'\n').next().unwrap_or_default();
+    // (A CR-only fixture's first line ends at its first CR.)
+    let first_line = code
+        .split(|&b| b == b'\n' || b == b'\r')
+        .next()
+        .unwrap_or_default();
     let first_line = String::from_utf8_lossy(first_line);
     let mut flags = vec!["--unsafe-fixes".to_owned()];
     if let Some(rest) = first_line.trim().strip_prefix("# fixture:") {
@@ -536,27 +540,40 @@ fn every_fixture_in_crlf_is_fixed_as_in_lf_with_crlf_endings() {
     );
 }
 
+/// Every fixture written with CR-only line ends (classic Mac OS) is fixed as its LF version,
+/// with each LF a CR: CR-only files are read with LF line ends and written back with CRs.
 #[test]
-fn a_file_with_cr_only_line_endings_is_refused_by_name() {
-    let dir = tempfile::tempdir().unwrap();
-    let code = "import asyncio\r\r\rasync def f():\r    return 1\r\r\rX = asyncio.run(f())\r";
-    fs::write(dir.path().join("mac.py"), code).unwrap();
-    for command in ["check", "fix"] {
-        let out = loopfix()
-            .args([command, "mac.py"])
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{command}: {stderr}");
-        assert!(
-            stderr.contains(
-                "loopfix: error: mac.py: lines end in CR only (classic Mac OS line endings)"
-            ),
-            "{command}: {stderr}"
-        );
-        assert_eq!(fs::read_to_string(dir.path().join("mac.py")).unwrap(), code);
+fn every_fixture_in_cr_only_is_fixed_as_in_lf_with_cr_endings() {
+    let mut failures = Vec::new();
+    let mut changed = 0;
+    for path in python_files(Path::new(FIXTURES)) {
+        let lf = fs::read(&path).unwrap();
+        if lf.contains(&b'\r') || !lf.contains(&b'\n') {
+            continue;
+        }
+        let flags = fixture_flags(&lf);
+        let to_cr = |bytes: &[u8]| -> Vec<u8> {
+            let text = bytes.iter().map(|&b| if b == b'\n' { b'\r' } else { b });
+            text.collect()
+        };
+        let fixed_lf = fix_bytes(&path, &lf, &flags);
+        let fixed_cr = fix_bytes(&path, &to_cr(&lf), &flags);
+        changed += usize::from(fixed_lf != lf);
+        if fixed_cr != to_cr(&fixed_lf) {
+            failures.push(format!(
+                "{}: the CR-only fix is not the LF fix with CR endings:\n{}",
+                path.display(),
+                String::from_utf8_lossy(&fixed_cr).replace('\r', "\n")
+            ));
+        }
     }
+    assert!(changed > 50, "only {changed} fixtures changed");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Marks of Rust's debug output and of serde's vocabulary, which no message may show.

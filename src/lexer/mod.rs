@@ -15,6 +15,7 @@ mod tokens;
 pub use imports::{ImportTokens, import_tokens, imported_modules, token_hash};
 pub use prefilter::{
     FirstLook, first_look, might_contain_loop, needs_parse, parse_need, parse_verdict,
+    spells_names_in_compatibility_characters,
 };
 pub use scan::{ParseNeed, called_at_import_time};
 

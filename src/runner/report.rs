@@ -180,11 +180,19 @@ impl FileReport {
 
     /// The complete edits of `fix`, one of this report's: applied in order to the file's source
     /// they give what `fix` writes for that fix alone, the imports it adds or removes included.
+    /// Their text ends its lines as the file does (in `\r` in a CR-only file).
     pub fn complete_edits(&self, fix: &Arc<Fix>) -> Vec<Edit> {
         match &self.source {
             Some(source) => {
                 let facts = self.import_facts.get_or_init(|| ImportFacts::of(source));
-                edits::complete_edits_of(source, fix, self.preview(fix.id()), facts.as_ref())
+                let edits =
+                    edits::complete_edits_of(source, fix, self.preview(fix.id()), facts.as_ref());
+                edits
+                    .into_iter()
+                    .map(|edit| {
+                        Edit::replace(edit.range, source.with_file_line_ends(&edit.content))
+                    })
+                    .collect()
             }
             None => fix.edits().to_vec(),
         }

@@ -1,6 +1,7 @@
 //! Name resolution: what an identifier or attribute chain refers to, through the module's imports.
 
 use tree_sitter::Node;
+use unicode_normalization::UnicodeNormalization;
 
 use super::model::{BindingKind, Model, Place, ScopeId};
 
@@ -62,7 +63,12 @@ impl<'t> Model<'t> {
         let mut qualified = root;
         for part in parts.iter().rev() {
             qualified.push('.');
-            qualified.push_str(std::str::from_utf8(part).ok()?);
+            let part = std::str::from_utf8(part).ok()?;
+            if part.is_ascii() {
+                qualified.push_str(part);
+            } else {
+                qualified.extend(part.nfkc());
+            }
         }
         Some(canonical_name(&qualified))
     }

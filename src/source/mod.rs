@@ -1,4 +1,5 @@
-//! One Python file's bytes and what must be kept about them: BOM, newline style, indent unit,
+//! One Python file's bytes and what must be kept about them: BOM, newline style (a file whose
+//! lines end in a lone CR is read with LF line ends and written back with CRs), indent unit,
 //! encoding cookie (`encoding`: a declared single-byte encoding is read as UTF-8 and written
 //! back in it), and the byte <-> line/column mapping.
 
@@ -34,12 +35,6 @@ pub enum DecodeError {
         "unsupported source encoding `{0}` (only UTF-8 and single-byte encodings are rewritten)"
     )]
     UnsupportedEncoding(String),
-    /// Lines end in a lone CR (classic Mac OS): tree-sitter's Python grammar does not read them
-    /// as line ends everywhere, so loopfix refuses the file rather than misread it.
-    #[error(
-        "lines end in CR only (classic Mac OS line endings), which loopfix does not read; convert the file to LF or CRLF line endings"
-    )]
-    CrOnlyNewlines,
 }
 
 /// How lines end in a file; inserted code uses the same.
@@ -49,7 +44,8 @@ pub enum Newline {
     Lf,
     /// `\r\n`
     CrLf,
-    /// `\r` (classic Mac OS files: refused, see [`DecodeError::CrOnlyNewlines`])
+    /// `\r` (classic Mac OS files, with no `\n` at all: read as `\n` in
+    /// [`SourceFile::code`], written back as `\r` by [`SourceFile::to_file_bytes`])
     Cr,
 }
 
@@ -70,15 +66,20 @@ impl Newline {
 /// `code`. A file in a single-byte encoding that a coding cookie declares (`latin-1`,
 /// `cp1252`, ...) is decoded into `code` and encoded back by [`Self::to_file_bytes`], byte for
 /// byte outside the edits, so that names written with different non-ASCII letters stay
-/// different names. `parse_text` is what tree-sitter reads: `code` itself, or, for a declared
-/// encoding loopfix cannot decode, `code` with every non-ASCII byte masked to `x` (same length,
-/// so offsets agree).
+/// different names. A CR-only file (lines end in a lone `\r` and no `\n` appears anywhere, as
+/// classic Mac OS wrote them) is read with each `\r` made a `\n`, as CPython's tokenizer reads
+/// it (same length, so every offset is the file's), and written back with each `\n` a `\r`:
+/// every pass sees an LF file, and every line a fix inserts or moves ends in `\r` in the file.
+/// `parse_text` is what tree-sitter reads: `code` itself, or, for a declared encoding loopfix
+/// cannot decode, `code` with every non-ASCII byte masked to `x` (same length, so offsets
+/// agree).
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     bom: bool,
     code: Vec<u8>,
     masked: Option<Vec<u8>>,
     encoding: Option<SingleByte>,
+    cr_only: bool,
     line_starts: Vec<usize>,
     newline: Newline,
     indent_unit: Vec<u8>,
@@ -94,6 +95,11 @@ impl SourceFile {
             Some(rest) => (true, rest.to_vec()),
             None => (false, raw),
         };
+        let cr_only = is_cr_only(&code);
+        if cr_only {
+            // `\r` is ASCII in UTF-8 and in every single-byte encoding: no character holds it.
+            swap_line_ends(&mut code, b'\r', b'\n');
+        }
         let (mut masked, mut encoding) = (None, None);
         if let Err(err) = std::str::from_utf8(&code) {
             let declared = declared_encoding(&code, bom).map_err(|name| match name {
@@ -107,15 +113,13 @@ impl SourceFile {
         }
         let line_starts = line_starts(&code);
         let newline = detect_newline(&code);
-        if newline == Newline::Cr {
-            return Err(DecodeError::CrOnlyNewlines);
-        }
         let indent_unit = detect_indent_unit(&code);
         Ok(SourceFile {
             bom,
             code,
             masked,
             encoding,
+            cr_only,
             line_starts,
             newline,
             indent_unit,
@@ -138,9 +142,31 @@ impl SourceFile {
         self.bom
     }
 
-    /// The file's newline style (of its first line end; `\n` when it has none).
+    /// The newline style of [`Self::code`] (of its first line end; `\n` when it has none), which
+    /// code inserted into it follows: `\n` for a CR-only file, whose `code` ends its lines in
+    /// `\n` ([`Self::file_newline`] is `\r`).
     pub fn newline(&self) -> Newline {
         self.newline
+    }
+
+    /// The newline style of the file as written: [`Self::newline`], or [`Newline::Cr`] for a
+    /// CR-only file.
+    pub fn file_newline(&self) -> Newline {
+        if self.cr_only {
+            Newline::Cr
+        } else {
+            self.newline
+        }
+    }
+
+    /// `text` of the code (an edit's new text) with the file's line ends: each `\n` a `\r` in
+    /// a CR-only file, else as it is.
+    pub fn with_file_line_ends(&self, text: &[u8]) -> Vec<u8> {
+        let mut text = text.to_vec();
+        if self.cr_only {
+            swap_line_ends(&mut text, b'\n', b'\r');
+        }
+        text
     }
 
     /// The file's indent unit (of its first indented line; four spaces when it has none).
@@ -148,8 +174,8 @@ impl SourceFile {
         &self.indent_unit
     }
 
-    /// Reassembles a whole file from new code bytes, keeping the BOM and the file's encoding
-    /// (code that [`Self::can_write`] refuses is kept as UTF-8).
+    /// Reassembles a whole file from new code bytes, keeping the BOM, the file's encoding (code
+    /// that [`Self::can_write`] refuses is kept as UTF-8) and a CR-only file's line ends.
     pub fn to_file_bytes(&self, code: &[u8]) -> Vec<u8> {
         let encoded = self.encoding.and_then(|e| e.encode(code));
         let code = encoded.as_deref().unwrap_or(code);
@@ -157,7 +183,11 @@ impl SourceFile {
         if self.bom {
             out.extend_from_slice(UTF8_BOM);
         }
+        let start = out.len();
         out.extend_from_slice(code);
+        if self.cr_only {
+            swap_line_ends(&mut out[start..], b'\n', b'\r');
+        }
         out
     }
 
@@ -267,15 +297,25 @@ fn line_starts(code: &[u8]) -> Vec<usize> {
     starts
 }
 
+/// Whether lines end in a lone `\r` only (classic Mac OS): the file has a `\r` and no `\n`.
+/// A file with both is read by its `\n`s (LF, or CRLF when its first `\n` follows a `\r`);
+/// its lone `\r`s stay as they are, in their lines.
+fn is_cr_only(code: &[u8]) -> bool {
+    memchr::memchr(b'\n', code).is_none() && memchr::memchr(b'\r', code).is_some()
+}
+
+/// Replaces every `from` byte (a line end) by `to`.
+fn swap_line_ends(bytes: &mut [u8], from: u8, to: u8) {
+    for byte in bytes.iter_mut().filter(|b| **b == from) {
+        *byte = to;
+    }
+}
+
+/// The style of the first `\n` (a CR-only file's `\r`s are `\n`s by now; a lone `\r` in a
+/// file with `\n`s stays in its line).
 fn detect_newline(code: &[u8]) -> Newline {
-    match memchr::memchr2(b'\n', b'\r', code) {
-        Some(pos) if code[pos] == b'\r' => {
-            if code.get(pos + 1) == Some(&b'\n') {
-                Newline::CrLf
-            } else {
-                Newline::Cr
-            }
-        }
+    match memchr::memchr(b'\n', code) {
+        Some(pos) if pos > 0 && code[pos - 1] == b'\r' => Newline::CrLf,
         _ => Newline::Lf,
     }
 }
@@ -332,11 +372,50 @@ mod tests {
     }
 
     #[test]
-    fn cr_only_line_endings_are_refused_and_a_lone_cr_elsewhere_is_not() {
-        let refused = SourceFile::new(b"x = 1\ry = 2\r".to_vec());
-        assert!(matches!(refused, Err(DecodeError::CrOnlyNewlines)));
+    fn a_cr_only_file_is_read_with_lf_and_written_back_with_cr() {
+        let raw = b"if x:\r\ty = 2  # c\r\rz = 3".to_vec();
+        let src = SourceFile::new(raw.clone()).unwrap();
+        assert_eq!(src.code(), b"if x:\n\ty = 2  # c\n\nz = 3");
+        assert_eq!(src.parse_text(), src.code());
+        assert_eq!(
+            (src.newline(), src.file_newline()),
+            (Newline::Lf, Newline::Cr)
+        );
+        assert_eq!(src.indent_unit(), b"\t");
+        assert_eq!(src.line_count(), 4);
+        assert_eq!(src.line_range(1), 6..17);
+        assert_eq!(src.line_index(18), 2);
+        assert_eq!(src.location(21), Location { row: 4, column: 3 });
+        assert_eq!(src.to_file_bytes(src.code()), raw);
+        assert_eq!(src.to_file_bytes(b"a\nb\n"), b"a\rb\r");
+        assert_eq!(src.with_file_line_ends(b"a\nb"), b"a\rb");
+    }
+
+    #[test]
+    fn a_cr_only_file_keeps_its_bom_encoding_and_errors_count_its_lines() {
+        let raw = b"\xEF\xBB\xBFx = 1\r".to_vec();
+        let src = SourceFile::new(raw.clone()).unwrap();
+        assert_eq!(src.to_file_bytes(src.code()), raw);
+        let latin1 = b"# coding: latin-1\rCAF\xc9 = 1\r".to_vec();
+        let src = SourceFile::new(latin1.clone()).unwrap();
+        assert_eq!(src.code(), "# coding: latin-1\nCAFÉ = 1\n".as_bytes());
+        assert_eq!(src.to_file_bytes(src.code()), latin1);
+        let err = SourceFile::new(b"x = 1\ry = '\xff'\r".to_vec()).unwrap_err();
+        assert_eq!(err, DecodeError::InvalidUtf8 { line: 2, column: 6 });
+    }
+
+    #[test]
+    fn mixed_line_ends_follow_the_lf_and_keep_lone_crs() {
         let src = SourceFile::new(b"x = 1\ns = 'a\rb'\n".to_vec()).unwrap();
-        assert_eq!(src.newline(), Newline::Lf);
+        assert_eq!(
+            (src.newline(), src.file_newline()),
+            (Newline::Lf, Newline::Lf)
+        );
+        let raw = b"x = 1\ry = 2\r\nz = 3\r\n".to_vec();
+        let src = SourceFile::new(raw.clone()).unwrap();
+        assert_eq!(src.file_newline(), Newline::CrLf);
+        assert_eq!(src.code(), raw.as_slice());
+        assert_eq!(src.to_file_bytes(src.code()), raw);
     }
 
     #[test]

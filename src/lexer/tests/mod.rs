@@ -391,3 +391,47 @@ fn classes_whose_constructor_or_factory_runs_a_loop_are_loop_functions() {
         ParseNeed::Skip
     );
 }
+
+#[test]
+fn names_in_compatibility_characters_ask_for_the_parse() {
+    use super::prefilter::{first_look, spells_names_in_compatibility_characters};
+    // No needle in the bytes: only the spelling Python normalizes names `asyncio`.
+    for code in [
+        "import ａｓｙｎｃｉｏ\nX = ａｓｙｎｃｉｏ.run(f())\n",
+        "from ａｓｙｎｃｉｏ import ｒｕｎ\nX = ｒｕｎ(f())\n",
+        "import 𝐚syncio\nX = 𝐚syncio.run(f())\n",
+    ] {
+        assert!(first_look(code.as_bytes()).might_contain_loop, "{code}");
+        assert_eq!(
+            parse_verdict(code.as_bytes(), false).0,
+            ParseNeed::Parse,
+            "{code}"
+        );
+    }
+    // A needle whose calls the scan would settle is parsed when names are full-width.
+    let attribute = "import asyncio\nX = asyncio.ｒｕｎ(f())\n";
+    assert_eq!(
+        parse_verdict(attribute.as_bytes(), false).0,
+        ParseNeed::Parse
+    );
+    // Other scripts, accents, CJK prose with full-width punctuation, and emoji do not.
+    for code in [
+        "s = 'café, naïve, Straße, Ελληνικά, 日本語（テスト）：一、二。'\n",
+        "# 注释，说明：这里没有事件循环 🎉\nnombre = 'ñandú'\n",
+        "café = 1\n",
+    ] {
+        assert!(
+            !spells_names_in_compatibility_characters(code.as_bytes()),
+            "{code}"
+        );
+        assert!(!first_look(code.as_bytes()).might_contain_loop, "{code}");
+        assert_eq!(
+            parse_verdict(code.as_bytes(), false).0,
+            ParseNeed::Skip,
+            "{code}"
+        );
+    }
+    assert!(!spells_names_in_compatibility_characters(
+        b"x = '\xff\xfe'\n"
+    ));
+}

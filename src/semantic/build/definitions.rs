@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use tree_sitter::Node;
 
 use super::Builder;
+use super::names::normal_form;
 use crate::semantic::model::{
     Binding, BindingKind, ImportStatement, MODULE_SCOPE, Place, Role, Scope, ScopeId, ScopeKind,
 };
@@ -36,7 +37,7 @@ impl<'t> Builder<'t> {
                     let Some(first) = name.named_child(0) else {
                         continue;
                     };
-                    let module = String::from_utf8_lossy(self.text_of(first)).into_owned();
+                    let module = normal_form(self.text_of(first));
                     self.bind(first, BindingKind::Module(module));
                 }
                 _ => {}
@@ -50,7 +51,7 @@ impl<'t> Builder<'t> {
             place: self.place,
         });
         let module = match node.child_by_field_name("module_name") {
-            Some(m) => String::from_utf8_lossy(self.text_of(m))
+            Some(m) => normal_form(self.text_of(m))
                 .split_whitespace()
                 .collect::<String>(),
             None => "__future__".to_owned(),
@@ -90,10 +91,9 @@ impl<'t> Builder<'t> {
         }
     }
 
+    /// A dotted name as Python imports it: NFKC-normalized, without blanks.
     pub(super) fn dotted(&self, node: Node) -> String {
-        String::from_utf8_lossy(self.text_of(node))
-            .split_whitespace()
-            .collect()
+        normal_form(self.text_of(node)).split_whitespace().collect()
     }
 
     // ---- definitions ------------------------------------------------------------------------

@@ -25,7 +25,13 @@ impl<'t> Builder<'t> {
     pub(super) fn expression(&mut self, node: Node<'t>) {
         match node.kind() {
             "identifier" => self.name(node, Role::Load),
-            "attribute" => self.expression_field(node, "object"),
+            "attribute" => {
+                // An attribute's name is compared as Python compares it (`ｒｕｎ` is `run`).
+                if let Some(attribute) = node.child_by_field_name("attribute") {
+                    self.text_of(attribute);
+                }
+                self.expression_field(node, "object");
+            }
             "keyword_argument" => self.expression_field(node, "value"),
             "assignment" => {
                 self.expression_field(node, "right");

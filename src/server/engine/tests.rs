@@ -1,5 +1,5 @@
 //! Tests of the engine: ranges counted past a BOM, a quick fix against fix all, a file that does
-//! not parse, a re-parse from the previous version against a fresh one.
+//! not parse, a re-parse from the previous version against a fresh one, a CR-only document.
 
 use super::*;
 
@@ -82,6 +82,39 @@ fn a_reparse_from_the_previous_version_equals_a_fresh_parse() {
             tree_of(&fresh),
             "after {from:?} -> {to:?}"
         );
+        assert_eq!(
+            analyse(&edited, &settings(), None).issues,
+            analyse(&fresh, &settings(), None).issues
+        );
+        previous = edited;
+    }
+}
+
+#[test]
+fn a_cr_only_document_is_analysed_and_fixed_with_cr_line_ends() {
+    let cr_only = SEED.replace('\n', "\r");
+    let text = Text::new(Arc::from(cr_only.as_bytes()), None);
+    let outcome = analyse(&text, &settings(), None);
+    let [issue] = outcome.issues.as_slice() else {
+        panic!("one finding expected: {:?}", outcome.issues);
+    };
+    assert_eq!(
+        &cr_only.as_bytes()[issue.range.clone()],
+        b"asyncio.run(fetch())".as_slice()
+    );
+    let fixed = fix(cr_only.as_bytes(), &settings(), &outcome, &FixChoice::All)
+        .unwrap()
+        .unwrap();
+    assert!(!fixed.contains(&b'\n') && fixed.ends_with(b"return DATA\r"));
+
+    // From the LF text to the CR-only one and on: the reused tree equals a fresh parse.
+    let lf = Text::new(Arc::from(SEED.as_bytes()), None);
+    analyse(&lf, &settings(), None);
+    let mut previous = lf;
+    for current in [cr_only.clone(), cr_only.replacen("\r\r\r", "\r", 1)] {
+        let edited = Text::new(Arc::from(current.as_bytes()), Some(&previous));
+        let fresh = Text::new(Arc::from(current.as_bytes()), None);
+        assert_eq!(tree_of(&edited), tree_of(&fresh));
         assert_eq!(
             analyse(&edited, &settings(), None).issues,
             analyse(&fresh, &settings(), None).issues
