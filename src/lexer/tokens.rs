@@ -58,8 +58,14 @@ pub(super) fn for_each_logical_line_where<'a, S: ?Sized>(
         let byte = code[i];
         if at_line_start {
             let mut width = 0;
+            // As CPython's tokenizer measures it: a tab to the next multiple of eight, a form
+            // feed back to column zero.
             while i < n && matches!(code[i], b' ' | b'\t' | b'\x0c') {
-                width += if code[i] == b'\t' { 8 } else { 1 };
+                width = match code[i] {
+                    b'\t' => (width / 8 + 1) * 8,
+                    b'\x0c' => 0,
+                    _ => width + 1,
+                };
                 i += 1;
             }
             at_line_start = false;

@@ -312,6 +312,19 @@ fn bare_loop_names_count_only_where_a_loop_module_may_bind_them() {
 }
 
 #[test]
+fn indents_are_measured_as_cpython_measures_them() {
+    // A form feed sets the column back to zero: the run is at module level (the property
+    // tests found the fast path skipping it as if it were in `main`'s body).
+    assert!(parse_needed(
+        "import asyncio\nasync def main():\n    await asyncio.sleep(0)\n\x0cQ = asyncio.run(main())\n"
+    ));
+    // A tab goes to the next multiple of eight: `  \t` is one level, as eight spaces are.
+    assert!(!parse_needed(
+        "import asyncio\nasync def main():\n  \tQ = 1\n        asyncio.run(main())\n"
+    ));
+}
+
+#[test]
 fn deferred_modules_name_their_possible_loop_functions_and_callers() {
     let code = b"import asyncio\ndef load():\n    return asyncio.run(f())\ndef twice():\n    return load(), load()\ndef other():\n    return 1\n";
     let (need, mut names) = verdict(code);
