@@ -1,6 +1,7 @@
 //! Ending `fix -i` early in a pseudo-terminal: Ctrl-C, Ctrl-D, SIGTERM, SIGHUP, SIGINT and a
 //! panic keep the fixes accepted so far (the current file's too) and leave the terminal cooked;
-//! and a diff taller than the terminal goes through the pager.
+//! Ctrl-C while the editor runs is the editor's; and a diff taller than the terminal goes
+//! through the pager.
 
 use expectrl::process::unix::Signal;
 
@@ -44,6 +45,32 @@ fn ctrl_c_keeps_the_accepted_fixes_of_the_current_file() {
         },
         130,
     );
+}
+
+#[test]
+fn ctrl_c_while_the_editor_runs_is_the_editors_and_the_question_is_asked_again() {
+    // As in git: the editor has the terminal, cooked, and Ctrl-C is its own (vi takes it as a
+    // key; this editor dies of it). loopfix takes no edit, keeps what was accepted and asks
+    // again.
+    let dir = project(&[("a.py", TWO_GLOBALS), ("b.py", ONE_GLOBAL)]);
+    let editor = "sh -c 'echo EDITOR-OPEN; sleep 30' editor";
+    let Some(mut p) = Pty::spawn(dir.path(), &[("EDITOR", editor)]) else {
+        return;
+    };
+    p.answer("y");
+    p.answer("e");
+    p.expect("EDITOR-OPEN");
+    assert!(p.is_cooked(), "the editor runs in a raw terminal");
+    p.type_now("\x03");
+    p.expect("The edit was not taken");
+    p.answer("q");
+    p.expect("Quit. Applied 1 fix and skipped 0; wrote 1 file.");
+    assert_eq!(p.finish(), 1, "{}", p.transcript);
+    assert!(p.is_cooked(), "the terminal is left raw");
+    let a = read(dir.path(), "a.py");
+    assert!(a.contains("async def load_a() -> None:"), "{a}");
+    assert!(a.contains("B = asyncio.run(fetch('b'))"), "{a}");
+    assert_eq!(read(dir.path(), "b.py"), ONE_GLOBAL);
 }
 
 #[test]

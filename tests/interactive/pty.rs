@@ -72,6 +72,11 @@ impl Pty {
         self.session.send(key).expect("send a key");
     }
 
+    /// Types `text` at once, whoever reads the terminal (a program the binary runs).
+    pub fn type_now(&mut self, text: &str) {
+        self.session.send(text).expect("type");
+    }
+
     /// Sends `signal` to the binary.
     pub fn signal(&mut self, signal: Signal) {
         self.session
