@@ -5,8 +5,8 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
+use super::build::names::normal_form;
 use tree_sitter::Node;
-use unicode_normalization::UnicodeNormalization;
 
 /// Index of a scope in [`Model::scopes`]; the module is scope 0.
 pub type ScopeId = usize;
@@ -279,8 +279,7 @@ impl<'t> Model<'t> {
     pub fn mentions(&self, name: &[u8]) -> bool {
         self.refs.iter().any(|r| r.name == name)
             || self.identifiers.values().any(|text| {
-                std::str::from_utf8(text)
-                    .is_ok_and(|t| t.nfkc().collect::<String>().as_bytes() == name)
+                std::str::from_utf8(text).is_ok() && normal_form(text).as_bytes() == name
             })
     }
 }

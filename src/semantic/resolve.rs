@@ -1,19 +1,9 @@
 //! Name resolution: what an identifier or attribute chain refers to, through the module's imports.
 
 use tree_sitter::Node;
-use unicode_normalization::UnicodeNormalization;
 
+use super::build::names::{ASYNCIO_SUBMODULES, normal_form};
 use super::model::{BindingKind, Model, Place, ScopeId};
-
-/// asyncio submodules whose public names are re-exported as `asyncio.<name>`.
-const ASYNCIO_SUBMODULES: &[&str] = &[
-    "events",
-    "runners",
-    "base_events",
-    "unix_events",
-    "windows_events",
-    "tasks",
-];
 
 /// Names `from asyncio import *` brings in that loopfix cares about.
 const ASYNCIO_STAR_NAMES: &[&str] = &[
@@ -63,12 +53,8 @@ impl<'t> Model<'t> {
         let mut qualified = root;
         for part in parts.iter().rev() {
             qualified.push('.');
-            let part = std::str::from_utf8(part).ok()?;
-            if part.is_ascii() {
-                qualified.push_str(part);
-            } else {
-                qualified.extend(part.nfkc());
-            }
+            std::str::from_utf8(part).ok()?;
+            qualified.push_str(&normal_form(part));
         }
         Some(canonical_name(&qualified))
     }

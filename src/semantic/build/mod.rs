@@ -4,7 +4,7 @@
 
 mod definitions;
 mod expressions;
-mod names;
+pub(super) mod names;
 mod statements;
 
 use std::cell::RefCell;

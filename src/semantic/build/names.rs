@@ -8,24 +8,28 @@ use std::collections::HashMap;
 
 use unicode_normalization::UnicodeNormalization;
 
-/// How many normal forms are looked for in the module's text; past it (a module with thousands
-/// of distinct non-ASCII names), a form's first spelling stands for it, so the time stays linear.
-const MAX_SEARCHES: usize = 1000;
-
-/// The names that detection and the fixes compare identifiers with as bytes (modules, loop
-/// functions and methods, the programs' run methods): a spelling of one of them with other
-/// characters (`ｒｕｎ`) is given the name's own text, written in the module or not.
-const KNOWN_NAMES: &[&str] = &[
-    "asyncio",
-    "uvloop",
-    "anyio",
-    "trio",
+/// asyncio submodules whose public names are re-exported as `asyncio.<name>`.
+pub(crate) const ASYNCIO_SUBMODULES: &[&str] = &[
     "events",
     "runners",
     "base_events",
     "unix_events",
     "windows_events",
     "tasks",
+];
+/// How many normal forms are looked for in the module's text; past it (a module with thousands
+/// of distinct non-ASCII names), a form's first spelling stands for it, so the time stays linear.
+const MAX_SEARCHES: usize = 1000;
+
+/// The names that detection and the fixes compare identifiers with as bytes (modules, loop
+/// functions and methods, the programs' run methods): a spelling of one of them with other
+/// characters (`ｒｕｎ`) is given the name's own text, written in the module or not. asyncio's
+/// submodules are [`ASYNCIO_SUBMODULES`].
+const KNOWN_NAMES: &[&str] = &[
+    "asyncio",
+    "uvloop",
+    "anyio",
+    "trio",
     "run",
     "Runner",
     "run_until_complete",
@@ -93,7 +97,11 @@ impl<'t> Names<'t> {
         let search = self.by_form.len() < MAX_SEARCHES;
         let chosen = *self.by_form.entry(form).or_insert_with_key(|form| {
             let found = search.then(|| memchr::memmem::find(text, form.as_bytes()));
-            let known = || KNOWN_NAMES.iter().find(|&&name| name == form);
+            let known = || {
+                (KNOWN_NAMES.iter())
+                    .chain(ASYNCIO_SUBMODULES)
+                    .find(|&&name| name == form)
+            };
             match found.flatten() {
                 Some(at) => &text[at..at + form.len()],
                 None => known().map_or(spelling, |name| name.as_bytes()),
