@@ -105,22 +105,9 @@ fn assert_no_panic(out: &Output, what: &str) {
 }
 
 fn loopfix_stdin(dir: &Path, args: &[&str], input: &[u8]) -> Output {
-    let mut child = common::bin::loopfix(dir)
-        .arg(args[0])
-        .arg("--no-progress")
-        .args(&args[1..])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let mut stdin = child.stdin.take().unwrap();
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap();
+    let mut command = common::bin::loopfix(dir);
+    command.arg(args[0]).arg("--no-progress").args(&args[1..]);
+    let out = output_with_input(&mut command, input);
     assert_no_panic(&out, &format!("loopfix {} < input", args.join(" ")));
     out
 }
@@ -180,14 +167,20 @@ print(json.dumps(result))
 }
 
 fn run_python(args: &[&str], input: &[u8]) -> Output {
-    let mut child = Command::new("python3")
-        .args(args)
-        .env("PYTHONDONTWRITEBYTECODE", "1")
+    let mut command = Command::new("python3");
+    command.args(args).env("PYTHONDONTWRITEBYTECODE", "1");
+    output_with_input(&mut command, input)
+}
+
+/// Runs `command` with `input` on its standard input (written from a thread, so that a child
+/// that prints before reading cannot block it) and its output captured.
+fn output_with_input(command: &mut Command, input: &[u8]) -> Output {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("python3 runs");
+        .unwrap_or_else(|e| panic!("{command:?} runs: {e}"));
     let mut stdin = child.stdin.take().unwrap();
     let input = input.to_vec();
     let writer = std::thread::spawn(move || {
